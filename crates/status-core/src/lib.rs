@@ -1,0 +1,26 @@
+#![doc = include_str!("../README.md")]
+#![no_std]
+#![deny(unsafe_code)]
+#![warn(missing_docs)]
+#![cfg_attr(test, allow(clippy::std_instead_of_alloc, clippy::std_instead_of_core))]
+
+#[cfg(test)]
+extern crate std;
+
+mod error;
+mod raw;
+mod reply;
+mod scan;
+mod status;
+mod string;
+mod timestamp;
+
+pub use error::{Error, ErrorKind};
+pub use raw::{JsonType, RawJson};
+pub use reply::{
+    decode, ApiError, Decoder, ErrorBody, ErrorFields, GatewayBody, MessageBody, Reply, Success,
+};
+pub use scan::{MAX_DEPTH, MAX_TOP_LEVEL_KEYS};
+pub use status::{Backoff, Retry};
+pub use string::{JsonStr, Piece, Pieces};
+pub use timestamp::Timestamp;

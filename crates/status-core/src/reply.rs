@@ -1,0 +1,474 @@
+//! The body shapes, and the decoder that ties each status to its shape.
+
+use crate::error::{Error, ErrorKind};
+use crate::raw::RawJson;
+use crate::scan::{self, Member, Outline, Text, MAX_DEPTH};
+use crate::status::{Expect, Retry};
+use crate::string::JsonStr;
+use crate::timestamp::Timestamp;
+
+/// Decodes `(status, body)` with the default [`Decoder`].
+///
+/// See [`Decoder::decode`].
+pub fn decode(status: u16, body: &[u8]) -> Result<Reply<'_>, Error> {
+    Decoder::new().decode(status, body)
+}
+
+/// Decoding settings. Cheap to copy; the default suits the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Decoder {
+    max_depth: usize,
+}
+
+impl Default for Decoder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Decoder {
+    /// The default nesting limit: 128 arrays and objects, the envelope included.
+    pub const DEFAULT_MAX_DEPTH: usize = 128;
+
+    /// A decoder with the default limits.
+    pub const fn new() -> Self {
+        Self { max_depth: Self::DEFAULT_MAX_DEPTH }
+    }
+
+    /// The same decoder with another nesting limit, clamped to `1..=`[`MAX_DEPTH`].
+    ///
+    /// The limit counts every array and object from the top level down, so the envelope
+    /// `{"data": ...}` uses one level. Depth costs no recursion: the limit exists to bound what
+    /// a typed consumer of `data` will face, not to protect this decoder's stack.
+    pub const fn with_max_depth(self, max_depth: usize) -> Self {
+        let max_depth = if max_depth == 0 {
+            1
+        } else if max_depth > MAX_DEPTH {
+            MAX_DEPTH
+        } else {
+            max_depth
+        };
+        Self { max_depth }
+    }
+
+    /// The nesting limit in force.
+    pub const fn max_depth(&self) -> usize {
+        self.max_depth
+    }
+
+    /// Checks that `json` is one complete RFC 8259 JSON text within the nesting limit.
+    pub fn validate(&self, json: &[u8]) -> Result<(), Error> {
+        scan::validate(json, self.max_depth)
+    }
+
+    /// Decodes a reply from its HTTP status and body.
+    ///
+    /// - **2xx**: the body must be empty (or whitespace) or a valid JSON object; `data` is
+    ///   optional and any other top-level keys are accepted. Anything else is an `Err`.
+    /// - **Any other status**: always `Ok(Reply::Error(..))`. The status wins over the body:
+    ///   an HTML page, an empty or truncated body, or a body of the wrong shape still gives an
+    ///   [`ApiError`] that carries the status, the fields that could be read, why the body was
+    ///   not recognised, and the raw bytes.
+    ///
+    /// The whole body is validated in every case (UTF-8, strings, numbers, nesting), a key
+    /// seen twice at the top level is refused at its second occurrence, and at most
+    /// [`MAX_TOP_LEVEL_KEYS`](crate::MAX_TOP_LEVEL_KEYS) top-level keys are accepted.
+    /// A status outside `100..=999` is [`ErrorKind::InvalidStatus`].
+    pub fn decode<'a>(&self, status: u16, body: &'a [u8]) -> Result<Reply<'a>, Error> {
+        if !(100..=999).contains(&status) {
+            return Err(Error::new(ErrorKind::InvalidStatus, 0));
+        }
+        match Expect::for_status(status) {
+            Expect::Success => self.success(status, body).map(Reply::Success),
+            expect => Ok(Reply::Error(self.api_error(status, body, expect))),
+        }
+    }
+
+    fn success<'a>(&self, status: u16, body: &'a [u8]) -> Result<Success<'a>, Error> {
+        let text = Text::new(body)?;
+        let mut data = None;
+        let scanned = scan::envelope(text.text, self.max_depth, &mut |m| {
+            if m.key == "data" {
+                data = Some(RawJson::from_validated(m.value, m.value_offset));
+            }
+        });
+        text.settle(scanned)?;
+        Ok(Success { status, body: text.text, data })
+    }
+
+    fn api_error<'a>(&self, status: u16, body: &'a [u8], expect: Expect) -> ApiError<'a> {
+        let mut found = Found::default();
+        let scanned = Text::new(body).and_then(|text| {
+            text.settle(scan::envelope(text.text, self.max_depth, &mut |m| found.take(m)))
+        });
+        let shape = match scanned {
+            Err(reason) => ErrorBody::Unrecognized(reason),
+            Ok(Outline::Empty) => ErrorBody::Unrecognized(Error::new(ErrorKind::EmptyBody, 0)),
+            Ok(Outline::Object { close }) => found.shape(expect, close),
+        };
+        ApiError { status, body, fields: found.fields(), shape }
+    }
+}
+
+/// A decoded reply: a success, or an error reported by the API (or something in front of it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reply<'a> {
+    /// A 2xx status with a valid body.
+    Success(Success<'a>),
+    /// Any other status.
+    Error(ApiError<'a>),
+}
+
+impl<'a> Reply<'a> {
+    /// The HTTP status.
+    pub const fn status(&self) -> u16 {
+        match self {
+            Self::Success(s) => s.status,
+            Self::Error(e) => e.status,
+        }
+    }
+
+    /// What the caller should do.
+    pub const fn retry(&self) -> Retry {
+        Retry::for_status(self.status())
+    }
+
+    /// Whether this is a success.
+    pub const fn is_success(&self) -> bool {
+        matches!(self, Self::Success(_))
+    }
+
+    /// The reply as a `Result`, for `?`.
+    pub fn into_result(self) -> Result<Success<'a>, ApiError<'a>> {
+        match self {
+            Self::Success(s) => Ok(s),
+            Self::Error(e) => Err(e),
+        }
+    }
+}
+
+/// A 2xx reply: its status and, when the body had one, the validated `data` value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Success<'a> {
+    status: u16,
+    body: &'a str,
+    data: Option<RawJson<'a>>,
+}
+
+impl<'a> Success<'a> {
+    /// The HTTP status (200, 201, 204 ...).
+    pub const fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The `data` value, byte-exact; `None` for an empty body or one without `data`.
+    pub const fn data(&self) -> Option<RawJson<'a>> {
+        self.data
+    }
+
+    /// The whole body, validated.
+    pub const fn body(&self) -> &'a str {
+        self.body
+    }
+
+    /// Another top-level value beside `data` (the API sometimes sends `code` and `message`).
+    ///
+    /// This walks the body again, so keep the result rather than asking twice.
+    pub fn field(&self, name: &str) -> Option<RawJson<'a>> {
+        let mut found = None;
+        let _ = scan::envelope(self.body, MAX_DEPTH, &mut |m| {
+            if found.is_none() && m.key == *name {
+                found = Some(RawJson::from_validated(m.value, m.value_offset));
+            }
+        });
+        found
+    }
+}
+
+/// The fields an error body carried, each present only when it had the right JSON type.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ErrorFields<'a> {
+    /// `message` (400/500 shape).
+    pub message: Option<JsonStr<'a>>,
+    /// `trace_id` (400/500 shape): quote it to support.
+    pub trace_id: Option<JsonStr<'a>>,
+    /// `timestamp` (403/429 shape), unparsed.
+    pub timestamp: Option<JsonStr<'a>>,
+    /// `status` (403/429 shape): the status the body claims, which may differ from HTTP's.
+    pub status: Option<u16>,
+    /// `error` (403/429 shape), such as `"Forbidden"`.
+    pub error: Option<JsonStr<'a>>,
+    /// `path` (403/429 shape): the request path.
+    pub path: Option<JsonStr<'a>>,
+}
+
+/// The 400/500 body: `{"message": "...", "trace_id": "..."}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MessageBody<'a> {
+    /// Human-readable description of the error.
+    pub message: JsonStr<'a>,
+    /// Identifier for diagnostics and support.
+    pub trace_id: JsonStr<'a>,
+}
+
+/// The 403/429 body: `{"timestamp": "...", "status": 403, "error": "...", "path": "..."}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GatewayBody<'a> {
+    /// Time of the response (ISO 8601), as sent; see [`GatewayBody::parse_timestamp`].
+    pub timestamp: JsonStr<'a>,
+    /// The status the body claims.
+    pub status: u16,
+    /// Short error type, such as `"Forbidden"` or `"Too Many Requests"`.
+    pub error: JsonStr<'a>,
+    /// The request path.
+    pub path: JsonStr<'a>,
+}
+
+impl GatewayBody<'_> {
+    /// Parses the timestamp. A bad timestamp leaves the rest of the body usable.
+    pub fn parse_timestamp(&self) -> Result<Timestamp, Error> {
+        parse_timestamp(self.timestamp)
+    }
+}
+
+/// Parses a timestamp from a JSON string, escaped or not.
+pub(crate) fn parse_timestamp(s: JsonStr<'_>) -> Result<Timestamp, Error> {
+    if let Some(plain) = s.as_str() {
+        return Timestamp::parse(plain);
+    }
+    let mut buf = [0u8; 64];
+    Timestamp::parse(s.unescape_into(&mut buf)?)
+}
+
+/// How an error body was understood.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorBody<'a> {
+    /// The 400/500 shape.
+    Message(MessageBody<'a>),
+    /// The 403/429 shape.
+    Gateway(GatewayBody<'a>),
+    /// Neither: why not (the first problem found, with its offset).
+    /// [`ApiError::fields`] still holds whatever fields could be read.
+    Unrecognized(Error),
+}
+
+/// A non-2xx reply: the status always, and whatever the body told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ApiError<'a> {
+    status: u16,
+    body: &'a [u8],
+    fields: ErrorFields<'a>,
+    shape: ErrorBody<'a>,
+}
+
+impl<'a> ApiError<'a> {
+    /// The HTTP status.
+    pub const fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The raw body, as received.
+    pub const fn body(&self) -> &'a [u8] {
+        self.body
+    }
+
+    /// What the caller should do: [`Retry::Never`] or [`Retry::Backoff`].
+    pub const fn retry(&self) -> Retry {
+        Retry::for_status(self.status)
+    }
+
+    /// Every known field the body carried with the right type, whatever its shape.
+    pub const fn fields(&self) -> &ErrorFields<'a> {
+        &self.fields
+    }
+
+    /// The body as one of the documented shapes, or why it is none of them.
+    pub const fn body_shape(&self) -> ErrorBody<'a> {
+        self.shape
+    }
+
+    /// Why the body matched no documented shape, when it did not.
+    pub const fn unrecognized_reason(&self) -> Option<Error> {
+        match self.shape {
+            ErrorBody::Unrecognized(reason) => Some(reason),
+            _ => None,
+        }
+    }
+
+    /// `message`, when the body had one.
+    pub const fn message(&self) -> Option<JsonStr<'a>> {
+        self.fields.message
+    }
+
+    /// `trace_id`, when the body had one.
+    pub const fn trace_id(&self) -> Option<JsonStr<'a>> {
+        self.fields.trace_id
+    }
+
+    /// The `status` the body claims, when it had one; it may differ from [`Self::status`].
+    pub const fn body_status(&self) -> Option<u16> {
+        self.fields.status
+    }
+
+    /// Whether the body claims a status other than the HTTP status.
+    pub const fn status_mismatch(&self) -> bool {
+        matches!(self.fields.status, Some(s) if s != self.status)
+    }
+
+    /// The body's `timestamp`, parsed; `None` without one, `Some(Err)` when it is malformed.
+    pub fn timestamp(&self) -> Option<Result<Timestamp, Error>> {
+        self.fields.timestamp.map(parse_timestamp)
+    }
+}
+
+impl core::fmt::Display for ApiError<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "HTTP {}", self.status)?;
+        let fl = &self.fields;
+        if let Some(error) = fl.error {
+            write!(f, " {error}")?;
+        }
+        if let Some(message) = fl.message {
+            write!(f, ": {message}")?;
+        }
+        if let Some(path) = fl.path {
+            write!(f, " (path {path})")?;
+        }
+        if let Some(trace_id) = fl.trace_id {
+            write!(f, " [trace_id {trace_id}]")?;
+        }
+        if let ErrorBody::Unrecognized(reason) = self.shape {
+            write!(f, " (unrecognised body: {reason})")?;
+        }
+        Ok(())
+    }
+}
+
+impl core::error::Error for ApiError<'_> {}
+
+/// A field as seen while scanning: absent, present with the right type, or wrong.
+#[derive(Clone, Copy, Default)]
+enum Slot<T> {
+    #[default]
+    Absent,
+    Found(T),
+    Invalid(Error),
+}
+
+impl<T: Copy> Slot<T> {
+    fn ok(&self) -> Option<T> {
+        match *self {
+            Self::Found(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    fn require(&self, close: usize) -> Result<T, Error> {
+        match *self {
+            Self::Found(v) => Ok(v),
+            Self::Absent => Err(Error::new(ErrorKind::MissingField, close)),
+            Self::Invalid(e) => Err(e),
+        }
+    }
+
+    fn is_present(&self) -> bool {
+        !matches!(self, Self::Absent)
+    }
+}
+
+#[derive(Default)]
+struct Found<'a> {
+    message: Slot<JsonStr<'a>>,
+    trace_id: Slot<JsonStr<'a>>,
+    timestamp: Slot<JsonStr<'a>>,
+    status: Slot<u16>,
+    error: Slot<JsonStr<'a>>,
+    path: Slot<JsonStr<'a>>,
+}
+
+impl<'a> Found<'a> {
+    fn take(&mut self, m: Member<'a>) {
+        let raw = RawJson::from_validated(m.value, m.value_offset);
+        let wrong = |kind| Error::new(kind, m.value_offset);
+        let string = || {
+            raw.as_json_str().map_or(Slot::Invalid(wrong(ErrorKind::UnexpectedType)), Slot::Found)
+        };
+        let key = m.key;
+        if key == "message" {
+            self.message = string();
+        } else if key == "trace_id" {
+            self.trace_id = string();
+        } else if key == "timestamp" {
+            self.timestamp = string();
+        } else if key == "error" {
+            self.error = string();
+        } else if key == "path" {
+            self.path = string();
+        } else if key == "status" {
+            self.status = match raw.as_u64() {
+                Some(s @ 100..=999) => Slot::Found(s as u16),
+                Some(_) => Slot::Invalid(wrong(ErrorKind::InvalidStatus)),
+                None => Slot::Invalid(wrong(ErrorKind::UnexpectedType)),
+            };
+        }
+    }
+
+    fn fields(&self) -> ErrorFields<'a> {
+        ErrorFields {
+            message: self.message.ok(),
+            trace_id: self.trace_id.ok(),
+            timestamp: self.timestamp.ok(),
+            status: self.status.ok(),
+            error: self.error.ok(),
+            path: self.path.ok(),
+        }
+    }
+
+    fn message_shape(&self, close: usize) -> Result<ErrorBody<'a>, Error> {
+        Ok(ErrorBody::Message(MessageBody {
+            message: self.message.require(close)?,
+            trace_id: self.trace_id.require(close)?,
+        }))
+    }
+
+    fn gateway_shape(&self, close: usize) -> Result<ErrorBody<'a>, Error> {
+        Ok(ErrorBody::Gateway(GatewayBody {
+            timestamp: self.timestamp.require(close)?,
+            status: self.status.require(close)?,
+            error: self.error.require(close)?,
+            path: self.path.require(close)?,
+        }))
+    }
+
+    /// The shape the body has, judged by what the status promises.
+    fn shape(&self, expect: Expect, close: usize) -> ErrorBody<'a> {
+        let message = self.message_shape(close);
+        let gateway = self.gateway_shape(close);
+        let result = match expect {
+            Expect::Message => message,
+            Expect::Gateway => gateway,
+            // Undocumented statuses take either shape; when neither fits, explain by the one
+            // the body came closer to.
+            _ => message.or_else(|m| {
+                gateway.map_err(|g| {
+                    let count = |f: &[bool]| f.iter().filter(|&&p| p).count();
+                    let message_fields =
+                        count(&[self.message.is_present(), self.trace_id.is_present()]);
+                    let gateway_fields = count(&[
+                        self.timestamp.is_present(),
+                        self.status.is_present(),
+                        self.error.is_present(),
+                        self.path.is_present(),
+                    ]);
+                    if gateway_fields > message_fields {
+                        g
+                    } else {
+                        m
+                    }
+                })
+            }),
+        };
+        result.unwrap_or_else(ErrorBody::Unrecognized)
+    }
+}

@@ -1,0 +1,375 @@
+//! A validated JSON string that borrows its raw, possibly escaped, text.
+
+use core::fmt::{self, Write as _};
+use core::hash::{Hash, Hasher};
+
+use crate::error::{Error, ErrorKind};
+use crate::scan::{hex4, Scanner};
+
+/// A JSON string from a validated body, borrowed as written (without its quotes).
+///
+/// Nothing is copied: [`as_str`](Self::as_str) hands out the text itself when it has no
+/// escapes, and escaped text is decoded on the way out, into a caller's buffer
+/// ([`unescape_into`](Self::unescape_into)), a `heapless::String`
+/// ([`to_heapless`](Self::to_heapless)), a formatter (`Display`) or a comparison (`== "text"`).
+#[derive(Clone, Copy)]
+pub struct JsonStr<'a> {
+    raw: &'a str,
+    escaped: bool,
+}
+
+/// A piece of a string's decoded text: a run of literal text, or one escaped character.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Piece<'a> {
+    /// Text that needed no decoding.
+    Text(&'a str),
+    /// A character that was written as an escape.
+    Char(char),
+}
+
+/// Iterator over the [`Piece`]s of a [`JsonStr`]'s decoded text.
+#[derive(Debug, Clone)]
+pub struct Pieces<'a> {
+    rest: &'a str,
+}
+
+impl<'a> Iterator for Pieces<'a> {
+    type Item = Piece<'a>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Piece<'a>> {
+        let bytes = self.rest.as_bytes();
+        match bytes.first()? {
+            b'\\' => {
+                let (ch, len) = decode_escape(bytes);
+                self.rest = self.rest.get(len..).unwrap_or_default();
+                Some(Piece::Char(ch))
+            }
+            _ => {
+                let end = bytes.iter().position(|&b| b == b'\\').unwrap_or(bytes.len());
+                let (text, rest) = self.rest.split_at_checked(end).unwrap_or((self.rest, ""));
+                self.rest = rest;
+                Some(Piece::Text(text))
+            }
+        }
+    }
+}
+
+/// Decodes the (validated) escape at the start of `bytes`: the character and the bytes it took.
+fn decode_escape(bytes: &[u8]) -> (char, usize) {
+    let simple = match bytes.get(1) {
+        Some(b'b') => '\u{8}',
+        Some(b'f') => '\u{c}',
+        Some(b'n') => '\n',
+        Some(b'r') => '\r',
+        Some(b't') => '\t',
+        Some(b'u') => {
+            let unit = u32::from(hex4(bytes, 2).unwrap_or(0xFFFD));
+            if (0xD800..0xDC00).contains(&unit) {
+                let low = u32::from(hex4(bytes, 8).unwrap_or(0xDC00));
+                let code = 0x10000 + ((unit - 0xD800) << 10) + (low.wrapping_sub(0xDC00) & 0x3FF);
+                return (char::from_u32(code).unwrap_or('\u{FFFD}'), 12);
+            }
+            return (char::from_u32(unit).unwrap_or('\u{FFFD}'), 6);
+        }
+        Some(&b) => char::from(b),
+        None => '\u{FFFD}',
+    };
+    (simple, 2)
+}
+
+impl<'a> JsonStr<'a> {
+    /// Wraps text the scanner validated; `escaped` says whether it holds a backslash.
+    #[inline]
+    pub(crate) const fn from_validated(raw: &'a str, escaped: bool) -> Self {
+        Self { raw, escaped }
+    }
+
+    /// Validates one JSON string literal, quotes included (`"a\nb"`), surrounded by nothing.
+    ///
+    /// Error offsets count from the opening quote.
+    pub fn parse(literal: &'a str) -> Result<Self, Error> {
+        let mut sc = Scanner::new(literal, 0);
+        match literal.as_bytes().first() {
+            Some(b'"') => {}
+            Some(_) => return Err(Error::new(ErrorKind::ExpectedValue, 0)),
+            None => return Err(Error::new(ErrorKind::EmptyBody, 0)),
+        }
+        let s = sc.string()?;
+        if sc.pos() != literal.len() {
+            return Err(Error::new(ErrorKind::TrailingCharacters, sc.pos()));
+        }
+        Ok(s)
+    }
+
+    /// The text as written between the quotes, escapes and all.
+    #[inline]
+    pub const fn raw(&self) -> &'a str {
+        self.raw
+    }
+
+    /// Whether the text holds at least one backslash escape.
+    #[inline]
+    pub const fn has_escapes(&self) -> bool {
+        self.escaped
+    }
+
+    /// The text itself, borrowed, when it has no escapes (`None` when it needs decoding).
+    #[inline]
+    pub const fn as_str(&self) -> Option<&'a str> {
+        if self.escaped {
+            None
+        } else {
+            Some(self.raw)
+        }
+    }
+
+    /// The decoded text as pieces: literal runs and escaped characters.
+    #[inline]
+    pub fn pieces(&self) -> Pieces<'a> {
+        Pieces { rest: self.raw }
+    }
+
+    /// The decoded characters.
+    pub fn chars(&self) -> impl Iterator<Item = char> + 'a {
+        self.pieces().flat_map(|piece| {
+            let (text, ch) = match piece {
+                Piece::Text(t) => (t, None),
+                Piece::Char(c) => ("", Some(c)),
+            };
+            text.chars().chain(ch)
+        })
+    }
+
+    /// The length in bytes of the decoded text, as UTF-8.
+    pub fn unescaped_len(&self) -> usize {
+        if !self.escaped {
+            return self.raw.len();
+        }
+        self.pieces()
+            .map(|p| match p {
+                Piece::Text(t) => t.len(),
+                Piece::Char(c) => c.len_utf8(),
+            })
+            .sum()
+    }
+
+    /// Decodes the text into `buf` and returns it as `&str`.
+    ///
+    /// Fails with [`ErrorKind::BufferTooSmall`] at the offset (in the raw text) of the first
+    /// piece that did not fit; nothing is truncated silently.
+    pub fn unescape_into<'b>(&self, buf: &'b mut [u8]) -> Result<&'b str, Error> {
+        let mut len = 0;
+        self.decode_each(|raw_at, text| {
+            let dst = buf.get_mut(len..len + text.len());
+            let dst = dst.ok_or(Error::new(ErrorKind::BufferTooSmall, raw_at))?;
+            dst.copy_from_slice(text.as_bytes());
+            len += text.len();
+            Ok(())
+        })?;
+        let filled = buf.get(..len).unwrap_or_default();
+        core::str::from_utf8(filled).map_err(|_| Error::new(ErrorKind::InvalidUtf8, 0))
+    }
+
+    /// Decodes the text into a fixed-capacity `heapless::String<N>`.
+    ///
+    /// Fails with [`ErrorKind::BufferTooSmall`] when the text does not fit.
+    #[cfg(feature = "heapless")]
+    pub fn to_heapless<const N: usize>(&self) -> Result<heapless::String<N>, Error> {
+        let mut out = heapless::String::new();
+        self.decode_each(|raw_at, text| {
+            out.push_str(text).map_err(|_| Error::new(ErrorKind::BufferTooSmall, raw_at))
+        })?;
+        Ok(out)
+    }
+
+    /// Calls `f` with each decoded piece as text, and the raw offset it was decoded from.
+    fn decode_each(
+        &self,
+        mut f: impl FnMut(usize, &str) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let mut pieces = self.pieces();
+        loop {
+            let raw_at = self.raw.len() - pieces.rest.len();
+            let mut utf8 = [0u8; 4];
+            match pieces.next() {
+                None => return Ok(()),
+                Some(Piece::Text(t)) => f(raw_at, t)?,
+                Some(Piece::Char(c)) => f(raw_at, c.encode_utf8(&mut utf8))?,
+            }
+        }
+    }
+}
+
+impl fmt::Display for JsonStr<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for piece in self.pieces() {
+            match piece {
+                Piece::Text(t) => f.write_str(t)?,
+                Piece::Char(c) => f.write_char(c)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for JsonStr<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_char('"')?;
+        for c in self.chars() {
+            for e in c.escape_debug() {
+                f.write_char(e)?;
+            }
+        }
+        f.write_char('"')
+    }
+}
+
+impl PartialEq<str> for JsonStr<'_> {
+    fn eq(&self, other: &str) -> bool {
+        if !self.escaped {
+            return self.raw == other;
+        }
+        let mut rest = other;
+        for piece in self.pieces() {
+            let mut utf8 = [0u8; 4];
+            let text = match piece {
+                Piece::Text(t) => t,
+                Piece::Char(c) => c.encode_utf8(&mut utf8),
+            };
+            match rest.strip_prefix(text) {
+                Some(r) => rest = r,
+                None => return false,
+            }
+        }
+        rest.is_empty()
+    }
+}
+
+impl PartialEq<&str> for JsonStr<'_> {
+    fn eq(&self, other: &&str) -> bool {
+        *self == **other
+    }
+}
+
+impl PartialEq<JsonStr<'_>> for str {
+    fn eq(&self, other: &JsonStr<'_>) -> bool {
+        other == self
+    }
+}
+
+impl PartialEq<JsonStr<'_>> for &str {
+    fn eq(&self, other: &JsonStr<'_>) -> bool {
+        other == *self
+    }
+}
+
+impl PartialEq for JsonStr<'_> {
+    fn eq(&self, other: &JsonStr<'_>) -> bool {
+        if !self.escaped {
+            return *other == *self.raw;
+        }
+        if !other.escaped {
+            return *self == *other.raw;
+        }
+        self.chars().eq(other.chars())
+    }
+}
+
+impl Eq for JsonStr<'_> {}
+
+impl Hash for JsonStr<'_> {
+    /// Hashes the decoded text exactly as `str` does, so `"\u0041"` and `"A"` hash alike.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        for piece in self.pieces() {
+            let mut utf8 = [0u8; 4];
+            let text = match piece {
+                Piece::Text(t) => t,
+                Piece::Char(c) => c.encode_utf8(&mut utf8),
+            };
+            state.write(text.as_bytes());
+        }
+        state.write_u8(0xff);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::string::{String, ToString};
+
+    fn s(lit: &str) -> JsonStr<'_> {
+        JsonStr::parse(lit).unwrap()
+    }
+
+    #[test]
+    fn plain_text_is_borrowed() {
+        let j = s(r#""trace_id-1""#);
+        assert_eq!(j.as_str(), Some("trace_id-1"));
+        assert!(!j.has_escapes());
+        assert_eq!(j, "trace_id-1");
+    }
+
+    #[test]
+    fn escapes_decode() {
+        let j = s(r#""a\"b\\c\/d\b\f\n\r\t\u00e9\u20AC\uD83D\uDE00z""#);
+        assert_eq!(j.as_str(), None);
+        let want = "a\"b\\c/d\u{8}\u{c}\n\r\té€😀z";
+        assert_eq!(j.to_string(), want);
+        assert_eq!(j, want);
+        assert_eq!(j.unescaped_len(), want.len());
+        let mut buf = [0u8; 64];
+        assert_eq!(j.unescape_into(&mut buf), Ok(want));
+        assert_eq!(j.chars().collect::<String>(), want);
+    }
+
+    #[test]
+    fn unescape_into_small_buffer_fails_at_the_piece() {
+        let j = s(r#""ab\ncd""#);
+        let mut buf = [0u8; 3];
+        assert_eq!(j.unescape_into(&mut buf), Err(Error::new(ErrorKind::BufferTooSmall, 4)));
+        let mut exact = [0u8; 5];
+        assert_eq!(j.unescape_into(&mut exact), Ok("ab\ncd"));
+    }
+
+    #[cfg(feature = "heapless")]
+    #[test]
+    fn heapless_strings() {
+        let j = s(r#""caf\u00e9""#);
+        let h: heapless::String<5> = j.to_heapless().unwrap();
+        assert_eq!(h.as_str(), "café");
+        assert_eq!(j.to_heapless::<4>(), Err(Error::new(ErrorKind::BufferTooSmall, 3)));
+    }
+
+    #[test]
+    fn comparison_sees_through_escapes() {
+        assert_eq!(s(r#""d\u0061ta""#), "data");
+        assert_ne!(s(r#""d\u0061ta""#), "dat");
+        assert_ne!(s(r#""d\u0061ta""#), "datas");
+        assert_eq!(s(r#""d\u0061ta""#), s(r#""\u0064ata""#));
+        assert_eq!(s(r#""data""#), s(r#""\u0064ata""#));
+        assert!("data" == s(r#""\u0064ata""#));
+    }
+
+    #[test]
+    fn hash_matches_decoded_text() {
+        use core::hash::BuildHasher;
+        let build = std::collections::hash_map::RandomState::new();
+        assert_eq!(build.hash_one(s(r#""\u0041b""#)), build.hash_one(s(r#""Ab""#)));
+    }
+
+    #[test]
+    fn debug_shows_decoded_text_quoted() {
+        assert_eq!(std::format!("{:?}", s(r#""a\nb""#)), r#""a\nb""#);
+    }
+
+    #[test]
+    fn parse_rejects_non_strings() {
+        assert_eq!(JsonStr::parse("x").unwrap_err().kind(), ErrorKind::ExpectedValue);
+        assert_eq!(
+            JsonStr::parse(r#""a" "#).unwrap_err(),
+            Error::new(ErrorKind::TrailingCharacters, 3)
+        );
+        assert_eq!(JsonStr::parse(r#""\ud800""#).unwrap_err().kind(), ErrorKind::LoneSurrogate);
+    }
+}
