@@ -139,6 +139,9 @@ impl<'a> Reply<'a> {
     }
 
     /// The reply as a `Result`, for `?`.
+    // The error is a borrowed view of a few hundred bytes; without an allocator there is
+    // nothing to box it into, and moving it costs less than re-decoding.
+    #[allow(clippy::result_large_err)]
     pub fn into_result(self) -> Result<Success<'a>, ApiError<'a>> {
         match self {
             Self::Success(s) => Ok(s),

@@ -448,7 +448,13 @@ pub(crate) fn envelope<'a>(
     match sc.skip_ws() {
         None => return Ok(Outline::Empty),
         Some(b'{') => {}
-        Some(_) => return Err(sc.err(ErrorKind::ExpectedObject)),
+        Some(_) => {
+            // Not JSON at all (an HTML page) says more than "not an object".
+            let start = sc.pos;
+            sc.value(0)?;
+            sc.finish()?;
+            return Err(Error::new(ErrorKind::ExpectedObject, start));
+        }
     }
     if max_depth == 0 {
         return Err(sc.err(ErrorKind::DepthLimitExceeded));

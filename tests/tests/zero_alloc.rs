@@ -1,0 +1,133 @@
+//! Decoding allocates nothing: a counting global allocator watches every decode of the test
+//! bodies. One test in this binary, so no other test allocates while it counts.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::hint::black_box;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use status_core::{decode, Decoder, ErrorBody, JsonStr, Reply};
+
+struct Counting;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    static WATCHING: Cell<bool> = const { Cell::new(false) };
+}
+
+// SAFETY: forwards to the system allocator; counting has no effect on the memory handed out.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if WATCHING.with(Cell::get) {
+            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        }
+        // SAFETY: same contract as the caller's.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if WATCHING.with(Cell::get) {
+            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        }
+        // SAFETY: same contract as the caller's.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Counts the allocations `f` makes on this thread.
+fn allocations(f: impl FnOnce()) -> usize {
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    WATCHING.with(|w| w.set(true));
+    f();
+    WATCHING.with(|w| w.set(false));
+    ALLOCATIONS.load(Ordering::Relaxed) - before
+}
+
+/// Every way of reading a reply, as a user would.
+fn use_reply(status: u16, body: &[u8]) {
+    let mut buf = [0u8; 512];
+    let mut text = |s: JsonStr<'_>| {
+        black_box(s.unescape_into(&mut buf).ok());
+        black_box(s.to_heapless::<64>().ok());
+        black_box(s == "the error message");
+        black_box(s.unescaped_len());
+    };
+    match decode(status, body) {
+        Ok(Reply::Success(ok)) => {
+            black_box(ok.data());
+            black_box(ok.field("code"));
+        }
+        Ok(Reply::Error(err)) => {
+            black_box(err.timestamp());
+            match err.body_shape() {
+                ErrorBody::Message(m) => {
+                    text(m.message);
+                    text(m.trace_id);
+                }
+                ErrorBody::Gateway(g) => {
+                    black_box(g.parse_timestamp().ok());
+                    text(g.error);
+                    text(g.path);
+                }
+                ErrorBody::Unrecognized(reason) => {
+                    black_box(reason);
+                }
+            }
+        }
+        Err(e) => {
+            black_box(e);
+        }
+    }
+    black_box(Decoder::new().with_max_depth(4).validate(body).ok());
+}
+
+#[test]
+fn decoding_never_allocates() {
+    // Built before counting starts: the bodies and their damaged variants.
+    let mut bodies: Vec<(u16, Vec<u8>)> = Vec::new();
+    for &(status, body) in status_tests::ALL {
+        let body = body.as_bytes();
+        bodies.push((status, body.to_vec()));
+        for cut in 0..body.len() {
+            bodies.push((status, body[..cut].to_vec()));
+        }
+        for at in (0..body.len()).step_by(7) {
+            let mut flipped = body.to_vec();
+            flipped[at] ^= 0x80;
+            bodies.push((status, flipped));
+        }
+    }
+    let mut deep = b"{\"data\":".to_vec();
+    deep.resize(1 << 16, b'[');
+    bodies.push((200, deep.clone()));
+    bodies.push((500, deep));
+    bodies.push((400, br#"{"message":"caf\u00e9 \ud83d\ude00","trace_id":"\u0041"}"#.to_vec()));
+    let corpora = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpora");
+    for name in ["twitter.json", "citm_catalog.json", "canada.json"] {
+        if let Ok(doc) = std::fs::read(corpora.join(name)) {
+            let mut body = b"{\"data\":".to_vec();
+            body.extend_from_slice(&doc);
+            body.push(b'}');
+            bodies.push((200, body));
+        }
+    }
+
+    let n = allocations(|| {
+        for (status, body) in &bodies {
+            use_reply(*status, body);
+        }
+    });
+    assert_eq!(n, 0, "decoding {} bodies allocated {n} times", bodies.len());
+
+    // The counter itself works: an allocation inside the window is seen.
+    assert_eq!(allocations(|| drop(black_box(vec![1u8; 16]))), 1);
+}
