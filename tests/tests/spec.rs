@@ -66,7 +66,14 @@ fn spec_400_and_500_decode_to_message_and_trace_id() {
 #[test]
 fn spec_403_and_429_decode_to_gateway_fields() {
     let cases = [
-        (403, SPEC_403, "2026-03-13T07:58:46.156+00:00", 1_773_388_726_156, "Forbidden", "/api/v2/clips"),
+        (
+            403,
+            SPEC_403,
+            "2026-03-13T07:58:46.156+00:00",
+            1_773_388_726_156,
+            "Forbidden",
+            "/api/v2/clips",
+        ),
         (
             429,
             SPEC_429,
@@ -110,7 +117,9 @@ fn extra_top_level_keys_beside_data_are_accepted() {
 
 #[test]
 fn success_without_data() {
-    for (status, body) in [(204, ""), (200, ""), (201, " \r\n\t"), (200, "{}"), (200, r#"{"code":"0"}"#)] {
+    for (status, body) in
+        [(204, ""), (200, ""), (201, " \r\n\t"), (200, "{}"), (200, r#"{"code":"0"}"#)]
+    {
         assert_eq!(success(status, body).data(), None, "{status} {body:?}");
     }
     assert_eq!(success(200, r#"{"data":null}"#).data().unwrap().json_type(), JsonType::Null);
@@ -133,7 +142,12 @@ fn malformed_2xx_bodies_are_errors_with_offsets() {
     ];
     for &(body, kind, offset) in cases {
         let err = decode(200, body).unwrap_err();
-        assert_eq!((err.kind(), err.offset()), (kind, offset), "{:?}", String::from_utf8_lossy(body));
+        assert_eq!(
+            (err.kind(), err.offset()),
+            (kind, offset),
+            "{:?}",
+            String::from_utf8_lossy(body)
+        );
     }
 }
 
@@ -174,7 +188,10 @@ fn the_status_wins_for_error_statuses() {
     assert_eq!((reason.kind(), reason.offset()), (ErrorKind::UnexpectedType, 12));
     assert_eq!(api_error(500, body).trace_id().unwrap(), "t");
     // Invalid JSON inside an otherwise right-looking body.
-    let reason = unrecognized(403, br#"{"timestamp":"x","status":403,"error":"Forbidden","path":"/","n":[1,]}"#);
+    let reason = unrecognized(
+        403,
+        br#"{"timestamp":"x","status":403,"error":"Forbidden","path":"/","n":[1,]}"#,
+    );
     assert_eq!(reason.kind(), ErrorKind::ExpectedValue);
 }
 
@@ -242,7 +259,10 @@ fn top_level_key_count_is_bounded() {
     }
     body.push_str("\"data\":1}");
     let err = decode(200, body.as_bytes()).unwrap_err();
-    assert_eq!((err.kind(), err.offset()), (ErrorKind::TooManyKeys, body.rfind("\"data\"").unwrap()));
+    assert_eq!(
+        (err.kind(), err.offset()),
+        (ErrorKind::TooManyKeys, body.rfind("\"data\"").unwrap())
+    );
     let fits = body.replacen("\"k0\":0,", "", 1);
     assert!(decode(200, fits.as_bytes()).is_ok());
 }
@@ -255,7 +275,10 @@ fn depth_limit_counts_the_envelope_and_is_configurable() {
     assert_eq!((err.kind(), err.offset()), (ErrorKind::DepthLimitExceeded, 8 + 127));
     let shallow = Decoder::new().with_max_depth(3);
     assert!(shallow.decode(200, nest(2).as_bytes()).is_ok());
-    assert_eq!(shallow.decode(200, nest(3).as_bytes()).unwrap_err().kind(), ErrorKind::DepthLimitExceeded);
+    assert_eq!(
+        shallow.decode(200, nest(3).as_bytes()).unwrap_err().kind(),
+        ErrorKind::DepthLimitExceeded
+    );
     assert_eq!(Decoder::new().with_max_depth(0).max_depth(), 1);
     assert_eq!(Decoder::new().with_max_depth(usize::MAX).max_depth(), status_core::MAX_DEPTH);
     // A megabyte of `[` is refused at the limit, in the data of a success or an error body.
