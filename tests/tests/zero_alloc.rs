@@ -1,10 +1,11 @@
 //! Decoding allocates nothing: a counting global allocator watches every decode of the test
 //! bodies. One test in this binary, so no other test allocates while it counts.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-use std::hint::black_box;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use core::alloc::{GlobalAlloc, Layout};
+use core::cell::Cell;
+use core::hint::black_box;
+use core::sync::atomic::{AtomicUsize, Ordering};
+use std::alloc::System;
 
 use status_core::{decode, Decoder, ErrorBody, JsonStr, Reply};
 
