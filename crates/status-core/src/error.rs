@@ -52,6 +52,25 @@ pub enum ErrorKind {
     InvalidTimestamp,
     /// The caller's buffer is too small for the unescaped string.
     BufferTooSmall,
+    /// A number does not fit the type it is deserialized into (an integer too large or
+    /// negative for its width, a float exponent beyond the type's range).
+    NumberOutOfRange,
+    /// A string with escapes was deserialized into `&str` or `&[u8]`, which can only borrow
+    /// text as written; deserialize it into [`JsonStr`](crate::JsonStr) instead.
+    EscapedString,
+    /// A value of the right type that the target type refuses (serde's `invalid_value`).
+    InvalidValue,
+    /// An array or object with more or fewer elements than the target type holds, such as
+    /// a fixed-capacity collection that is full.
+    InvalidLength,
+    /// An enum variant name that the target enum does not have.
+    UnknownVariant,
+    /// An object key that the target struct does not have, with `deny_unknown_fields`.
+    UnknownField,
+    /// An object key seen twice for the same struct field.
+    DuplicateField,
+    /// A message from a `Deserialize` implementation; see `DataError::message`.
+    Custom,
 }
 
 impl ErrorKind {
@@ -81,6 +100,14 @@ impl ErrorKind {
             Self::InvalidStatus => "invalid_status",
             Self::InvalidTimestamp => "invalid_timestamp",
             Self::BufferTooSmall => "buffer_too_small",
+            Self::NumberOutOfRange => "number_out_of_range",
+            Self::EscapedString => "escaped_string",
+            Self::InvalidValue => "invalid_value",
+            Self::InvalidLength => "invalid_length",
+            Self::UnknownVariant => "unknown_variant",
+            Self::UnknownField => "unknown_field",
+            Self::DuplicateField => "duplicate_field",
+            Self::Custom => "custom",
         }
     }
 
@@ -110,6 +137,14 @@ impl ErrorKind {
             Self::InvalidStatus => "HTTP status outside 100..=999",
             Self::InvalidTimestamp => "invalid timestamp",
             Self::BufferTooSmall => "buffer too small",
+            Self::NumberOutOfRange => "number out of range for its type",
+            Self::EscapedString => "string has escapes and cannot be borrowed; use JsonStr",
+            Self::InvalidValue => "invalid value",
+            Self::InvalidLength => "invalid length",
+            Self::UnknownVariant => "unknown enum variant",
+            Self::UnknownField => "unknown field",
+            Self::DuplicateField => "duplicate field",
+            Self::Custom => "rejected by the target type",
         }
     }
 }

@@ -7,6 +7,8 @@
 #[cfg(test)]
 extern crate std;
 
+#[cfg(feature = "serde")]
+pub mod de;
 mod error;
 mod raw;
 mod reply;
@@ -15,6 +17,8 @@ mod status;
 mod string;
 mod timestamp;
 
+#[cfg(feature = "serde")]
+pub use de::{decode_typed, from_raw, DataError, TypedReply};
 pub use error::{Error, ErrorKind};
 pub use raw::{JsonType, RawJson};
 pub use reply::{

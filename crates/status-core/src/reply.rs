@@ -1,5 +1,7 @@
 //! The body shapes, and the decoder that ties each status to its shape.
 
+#[cfg(feature = "serde")]
+use crate::de::{DataError, TypedReply};
 use crate::error::{Error, ErrorKind};
 use crate::raw::RawJson;
 use crate::scan::{self, Member, Outline, Text, MAX_DEPTH};
@@ -81,6 +83,38 @@ impl Decoder {
         match Expect::for_status(status) {
             Expect::Success => self.success(status, body).map(Reply::Success),
             expect => Ok(Reply::Error(self.api_error(status, body, expect))),
+        }
+    }
+
+    /// Decodes a reply and deserializes a success's `data` as `T` in the same walk over the
+    /// body, where [`decode`](Self::decode) then [`Success::data_as`] walk `data` twice.
+    ///
+    /// The body is validated exactly as [`decode`](Self::decode) validates it, and the result
+    /// is the same as theirs: a malformed body is reported as such even when `data` also has
+    /// the wrong shape, and an absent `data` reads as `null` (so `Option<T>` is `None`).
+    /// Non-2xx statuses give [`TypedReply::Error`] with the same [`ApiError`] as `decode`.
+    /// The depth limit bounds the deserializer's recursion too.
+    #[cfg(feature = "serde")]
+    pub fn decode_typed<'a, T: serde::Deserialize<'a>>(
+        &self,
+        status: u16,
+        body: &'a [u8],
+    ) -> Result<TypedReply<'a, T>, DataError> {
+        if !(100..=999).contains(&status) {
+            return Err(Error::new(ErrorKind::InvalidStatus, 0).into());
+        }
+        match Expect::for_status(status) {
+            Expect::Success => {
+                let text = Text::new(body)?;
+                if text.utf8_error_at.is_some() {
+                    // The body is malformed whatever `data` holds; report it the usual way.
+                    let data = self.success(status, body)?.data_as()?;
+                    return Ok(TypedReply::Success { status, data });
+                }
+                let data = crate::de::typed_success(text.text, self.max_depth)?;
+                Ok(TypedReply::Success { status, data })
+            }
+            expect => Ok(TypedReply::Error(self.api_error(status, body, expect))),
         }
     }
 
@@ -172,6 +206,19 @@ impl<'a> Success<'a> {
     /// The whole body, validated.
     pub const fn body(&self) -> &'a str {
         self.body
+    }
+
+    /// Deserializes `data` as `T`, borrowing from the body and without allocating.
+    ///
+    /// An absent `data` reads as `null`: `Option<T>` gives `None`, and other types fail
+    /// with [`ErrorKind::MissingField`]. Error offsets count from the start of the body.
+    #[cfg(feature = "serde")]
+    pub fn data_as<T: serde::Deserialize<'a>>(&self) -> Result<T, DataError> {
+        match self.data {
+            // `data` sits inside the envelope, and was validated within the depth limit.
+            Some(raw) => crate::de::from_validated(raw, 1),
+            None => crate::de::from_missing(),
+        }
     }
 
     /// Another top-level value beside `data` (the API sometimes sends `code` and `message`).

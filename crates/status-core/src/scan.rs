@@ -362,6 +362,48 @@ impl<'a> Scanner<'a> {
     }
 }
 
+/// Single-token steps for the serde deserializer, which drives the scanner itself.
+#[cfg(feature = "serde")]
+impl<'a> Scanner<'a> {
+    /// Consumes the byte at the cursor, which the caller has just peeked.
+    #[inline(always)]
+    pub(crate) fn bump(&mut self) {
+        self.pos += 1;
+    }
+
+    /// An error of `kind` at the cursor.
+    #[inline(always)]
+    pub(crate) fn error_here(&self, kind: ErrorKind) -> Error {
+        self.err(kind)
+    }
+
+    /// Scans the number at the cursor and returns its text.
+    #[inline]
+    pub(crate) fn number_text(&mut self) -> Result<&'a str, Error> {
+        let start = self.pos;
+        self.number()?;
+        Ok(self.slice(start, self.pos))
+    }
+
+    /// Scans the literal `word` (`true`, `false`, `null`) at the cursor.
+    #[inline]
+    pub(crate) fn keyword(&mut self, word: &'static [u8]) -> Result<(), Error> {
+        self.literal(word)
+    }
+
+    /// The whole text the cursor moves over.
+    #[inline]
+    pub(crate) fn text(&self) -> &'a str {
+        self.text
+    }
+
+    /// A second cursor at the same place, to look ahead without moving this one.
+    #[inline]
+    pub(crate) fn fork(&self) -> Self {
+        Self { text: self.text, pos: self.pos, max_depth: self.max_depth }
+    }
+}
+
 /// Validates the escape whose backslash is at `at`; returns the offset just after it.
 fn escape_end(bytes: &[u8], at: usize) -> Result<usize, Error> {
     match bytes.get(at + 1) {

@@ -12,6 +12,10 @@ use crate::scan::{hex4, Scanner};
 /// escapes, and escaped text is decoded on the way out, into a caller's buffer
 /// ([`unescape_into`](Self::unescape_into)), a `heapless::String`
 /// ([`to_heapless`](Self::to_heapless)), a formatter (`Display`) or a comparison (`== "text"`).
+///
+/// With the `serde` feature it is also the field type for text that may be escaped: a
+/// `&'a str` field can only borrow a string without escapes, a `JsonStr<'a>` field takes any
+/// string, still without copying or allocating.
 #[derive(Clone, Copy)]
 pub struct JsonStr<'a> {
     raw: &'a str,
@@ -290,6 +294,51 @@ impl Hash for JsonStr<'_> {
             state.write(text.as_bytes());
         }
         state.write_u8(0xff);
+    }
+}
+
+/// Borrows a JSON string as written, escapes and all, so escaped text deserializes without an
+/// allocator: `&'a str` can only borrow strings that have no escapes, `JsonStr<'a>` takes any.
+///
+/// From this crate's deserializer it takes every string; from another deserializer (such as
+/// serde_json's) it takes the borrowed text that deserializer lends, which it can only do for
+/// strings without escapes, and refuses text that holds a backslash.
+#[cfg(feature = "serde")]
+impl<'de: 'a, 'a> serde::Deserialize<'de> for JsonStr<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_newtype_struct(crate::de::JSON_STR_TOKEN, JsonStrVisitor)
+    }
+}
+
+#[cfg(feature = "serde")]
+struct JsonStrVisitor;
+
+#[cfg(feature = "serde")]
+impl<'de> serde::de::Visitor<'de> for JsonStrVisitor {
+    type Value = JsonStr<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    /// This crate's deserializer lends the raw text between the quotes, already validated.
+    fn visit_borrowed_str<E: serde::de::Error>(self, raw: &'de str) -> Result<Self::Value, E> {
+        Ok(JsonStr::from_validated(raw, raw.contains('\\')))
+    }
+
+    /// Other deserializers lend decoded text; a backslash in it would read as an escape.
+    fn visit_newtype_struct<D: serde::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
+        let text = <&'de str as serde::Deserialize>::deserialize(deserializer)?;
+        if text.contains('\\') {
+            return Err(serde::de::Error::invalid_value(
+                serde::de::Unexpected::Str(text),
+                &"decoded text without a backslash (this crate's deserializer takes any string)",
+            ));
+        }
+        Ok(JsonStr::from_validated(text, false))
     }
 }
 

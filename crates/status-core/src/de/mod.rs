@@ -1,0 +1,890 @@
+//! Typed `data` through serde: a borrowing, validating deserializer that never allocates.
+//!
+//! The entry points are [`Success::data_as`](crate::Success::data_as) (after
+//! [`decode`](crate::decode)), [`Decoder::decode_typed`](crate::Decoder::decode_typed) (one walk
+//! over the body), [`from_raw`] (any validated value) and [`from_slice`]/[`from_str`] (any JSON
+//! text). See the crate documentation for what is supported and what is not.
+
+mod error;
+mod lenient;
+mod number;
+mod typed;
+
+use serde::de::{self, DeserializeSeed, Expected, Unexpected, Visitor};
+
+pub use self::error::{DataError, MESSAGE_CAPACITY};
+pub use self::lenient::{int_or_string, IntOrString};
+pub(crate) use self::typed::typed_success;
+pub use self::typed::{decode_typed, TypedReply};
+
+use self::number::{is_integer, Integer, NotInteger};
+use crate::error::ErrorKind;
+use crate::raw::RawJson;
+use crate::scan::{self, Scanner, Text, MAX_DEPTH};
+use crate::string::JsonStr;
+use crate::Decoder;
+
+/// The longest escaped string (once decoded) that can be handed to a type which copies it,
+/// such as `heapless::String<N>`, `char` or an enum variant name: it is decoded into a buffer
+/// of this many bytes on the stack. Longer escaped strings fail with
+/// [`ErrorKind::EscapedString`]; [`JsonStr`] takes them at any length.
+pub const ESCAPED_STR_CAPACITY: usize = 256;
+
+/// The newtype name through which [`JsonStr`] asks this deserializer for the raw string.
+pub(crate) const JSON_STR_TOKEN: &str = "$status_core::private::JsonStr";
+
+/// Deserializes a `T` from a value the decoder validated, such as [`Success::data`](crate::Success::data)
+/// or [`Success::field`](crate::Success::field). Error offsets count from the start of the body.
+///
+/// The value was checked within the decoder's depth limit, which bounds the recursion here.
+pub fn from_raw<'a, T: de::Deserialize<'a>>(raw: RawJson<'a>) -> Result<T, DataError> {
+    from_validated(raw, 0)
+}
+
+/// Deserializes a `T` from one complete JSON text, validating all of it, with the default
+/// depth limit ([`Decoder::DEFAULT_MAX_DEPTH`]). Error offsets count from the start of `json`.
+///
+/// When the text is both malformed and of the wrong shape for `T`, the syntax error is the
+/// one reported, wherever it is.
+pub fn from_slice<'a, T: de::Deserialize<'a>>(json: &'a [u8]) -> Result<T, DataError> {
+    from_slice_with_depth(json, Decoder::DEFAULT_MAX_DEPTH)
+}
+
+/// [`from_slice`] for text known to be UTF-8.
+pub fn from_str<'a, T: de::Deserialize<'a>>(json: &'a str) -> Result<T, DataError> {
+    from_slice(json.as_bytes())
+}
+
+pub(crate) fn from_slice_with_depth<'a, T: de::Deserialize<'a>>(
+    json: &'a [u8],
+    max_depth: usize,
+) -> Result<T, DataError> {
+    let text = Text::new(json)?;
+    if let Some(at) = text.utf8_error_at {
+        let reason = scan::validate(json, max_depth).err();
+        return Err(reason.unwrap_or(crate::Error::new(ErrorKind::InvalidUtf8, at)).into());
+    }
+    let mut de = Deserializer::new(Scanner::new(text.text, max_depth), 0, max_depth);
+    let result = match de.sc.skip_ws() {
+        None => Err(de.sc.error_here(ErrorKind::EmptyBody).into()),
+        Some(_) => de::Deserialize::deserialize(&mut de)
+            .and_then(|value| de.sc.finish().map(|()| value).map_err(DataError::from)),
+    };
+    // A malformed text is reported as such, even where a type error came first.
+    result.map_err(|e| match scan::validate(json, max_depth) {
+        Err(syntax) => syntax.into(),
+        Ok(()) => e.at(0),
+    })
+}
+
+/// Deserializes a validated value nested inside `depth` containers.
+pub(crate) fn from_validated<'a, T: de::Deserialize<'a>>(
+    raw: RawJson<'a>,
+    depth: usize,
+) -> Result<T, DataError> {
+    let mut de = Deserializer::new(Scanner::new(raw.get(), MAX_DEPTH), depth, MAX_DEPTH);
+    de::Deserialize::deserialize(&mut de)
+        .and_then(|value| de.sc.finish().map(|()| value).map_err(DataError::from))
+        .map_err(|e: DataError| e.at(0).shifted(raw.offset()))
+}
+
+/// A `data` that is absent reads as `null`: `Option<T>` and `()` accept it, anything else
+/// fails with [`ErrorKind::MissingField`] naming `data`.
+pub(crate) fn from_missing<'a, T: de::Deserialize<'a>>() -> Result<T, DataError> {
+    from_validated(RawJson::from_validated("null", 0), 1).map_err(|e| {
+        if e.kind() == ErrorKind::UnexpectedType {
+            DataError::new(ErrorKind::MissingField, 0)
+                .set_message(format_args!("missing field `data`"))
+        } else {
+            e
+        }
+    })
+}
+
+/// The deserializer: a scanner cursor plus the nesting depth it has reached.
+pub(crate) struct Deserializer<'a> {
+    sc: Scanner<'a>,
+    depth: usize,
+    max_depth: usize,
+}
+
+impl<'a> Deserializer<'a> {
+    /// A deserializer at the scanner's cursor, inside `depth` open containers.
+    pub(crate) fn new(sc: Scanner<'a>, depth: usize, max_depth: usize) -> Self {
+        Self { sc, depth, max_depth }
+    }
+
+    pub(crate) fn into_scanner(self) -> Scanner<'a> {
+        self.sc
+    }
+
+    /// The next byte after whitespace, which must exist.
+    #[inline]
+    fn peek(&mut self) -> Result<u8, DataError> {
+        match self.sc.skip_ws() {
+            Some(b) => Ok(b),
+            None => Err(self.sc.error_here(ErrorKind::UnexpectedEof).into()),
+        }
+    }
+
+    /// Steps into the array or object at the cursor, within the depth limit.
+    #[inline]
+    fn enter(&mut self) -> Result<(), DataError> {
+        if self.depth >= self.max_depth {
+            return Err(self.sc.error_here(ErrorKind::DepthLimitExceeded).into());
+        }
+        self.depth += 1;
+        self.sc.bump();
+        Ok(())
+    }
+
+    /// Steps out of the container that began at `open`, whose visitor has returned: the
+    /// cursor must be at `close`.
+    fn leave(&mut self, open: usize, close: u8) -> Result<(), DataError> {
+        let at = self.peek()?;
+        let pos = self.sc.pos();
+        if at == close {
+            self.sc.bump();
+            self.depth -= 1;
+            return Ok(());
+        }
+        // The visitor stopped early: more elements than the target type takes.
+        let untouched = self.sc.pos() == self.first_after(open);
+        if at == b',' || untouched {
+            let what = if close == b']' { "array" } else { "object" };
+            return Err(DataError::new(ErrorKind::InvalidLength, pos)
+                .set_message(format_args!("more elements in {what} than the target type takes")));
+        }
+        Err(self.sc.error_here(ErrorKind::ExpectedCommaOrEnd).into())
+    }
+
+    /// Where the first non-whitespace byte after the bracket at `open` is.
+    fn first_after(&self, open: usize) -> usize {
+        let rest = self.sc.text().get(open + 1..).unwrap_or_default();
+        open + 1 + (rest.len() - rest.trim_start_matches([' ', '\n', '\r', '\t']).len())
+    }
+
+    /// The syntax error at the cursor, where a value should start.
+    fn syntax_error(&self) -> DataError {
+        match self.sc.fork().value(self.depth) {
+            Err(e) => e.into(),
+            Ok(_) => self.sc.error_here(ErrorKind::ExpectedValue).into(),
+        }
+    }
+
+    /// The error for a value at the cursor that `exp` does not take, naming what it is; a
+    /// malformed value is reported as a syntax error instead.
+    #[cold]
+    fn invalid_type(&self, exp: &dyn Expected) -> DataError {
+        let mut probe = self.sc.fork();
+        let at = self.sc.pos();
+        let unexp = match probe.skip_ws() {
+            None => return self.sc.error_here(ErrorKind::UnexpectedEof).into(),
+            Some(b'"') => match probe.string() {
+                Ok(s) => s.as_str().map_or(Unexpected::Other("string"), Unexpected::Str),
+                Err(e) => return e.into(),
+            },
+            Some(b'-' | b'0'..=b'9') => match probe.number_text() {
+                Ok(text) => unexpected_number(text),
+                Err(e) => return e.into(),
+            },
+            Some(b't') => match probe.keyword(b"true") {
+                Ok(()) => Unexpected::Bool(true),
+                Err(e) => return e.into(),
+            },
+            Some(b'f') => match probe.keyword(b"false") {
+                Ok(()) => Unexpected::Bool(false),
+                Err(e) => return e.into(),
+            },
+            Some(b'n') => match probe.keyword(b"null") {
+                Ok(()) => Unexpected::Unit,
+                Err(e) => return e.into(),
+            },
+            Some(b'[') => Unexpected::Seq,
+            Some(b'{') => Unexpected::Map,
+            Some(_) => return self.syntax_error(),
+        };
+        <DataError as de::Error>::invalid_type(unexp, exp).at(at)
+    }
+
+    /// Hands the string at the cursor to `visitor`: borrowed when it has no escapes, decoded
+    /// into a stack buffer when it has.
+    fn visit_string<V: Visitor<'a>>(
+        &mut self,
+        visitor: V,
+        bytes: bool,
+    ) -> Result<V::Value, DataError> {
+        if self.peek()? != b'"' {
+            return Err(self.invalid_type(&visitor));
+        }
+        let at = self.sc.pos();
+        let s = self.sc.string()?;
+        let result = match s.as_str() {
+            Some(text) if bytes => visitor.visit_borrowed_bytes(text.as_bytes()),
+            Some(text) => visitor.visit_borrowed_str(text),
+            None => visit_escaped(s, visitor, bytes),
+        };
+        result.map_err(|e: DataError| e.at(at))
+    }
+
+    /// The number at the cursor, as text, or the error for `exp` when something else is there.
+    fn number_text(&mut self, exp: &dyn Expected) -> Result<&'a str, DataError> {
+        match self.peek()? {
+            b'-' | b'0'..=b'9' => Ok(self.sc.number_text()?),
+            _ => Err(self.invalid_type(exp)),
+        }
+    }
+
+    /// The integer at the cursor as `T`, which `name`s the type for messages.
+    fn integer<T: TryFrom<u128> + TryFrom<i128>>(
+        &mut self,
+        name: &'static str,
+    ) -> Result<T, DataError> {
+        let text = self.number_text(&name)?;
+        let at = self.sc.pos() - text.len();
+        match Integer::parse(text).and_then(Integer::to) {
+            Ok(v) => Ok(v),
+            Err(NotInteger::OutOfRange) => Err(DataError::new(ErrorKind::NumberOutOfRange, at)
+                .set_message(format_args!("integer out of range for {name}"))),
+            // Validated number text that is not an integer has a fraction or an exponent.
+            Err(NotInteger::Syntax) => {
+                let unexp = Unexpected::Float(text.parse().unwrap_or(f64::NAN));
+                Err(<DataError as de::Error>::invalid_type(unexp, &name).at(at))
+            }
+        }
+    }
+
+    /// The float at the cursor; an exponent beyond the type's range is an error, not infinity.
+    fn float<T: core::str::FromStr + Finite>(
+        &mut self,
+        name: &'static str,
+    ) -> Result<T, DataError> {
+        let text = self.number_text(&name)?;
+        let at = self.sc.pos() - text.len();
+        // core's parser is correctly rounded and accepts every RFC 8259 number.
+        match text.parse::<T>() {
+            Ok(v) if v.is_finite() => Ok(v),
+            _ => Err(DataError::new(ErrorKind::NumberOutOfRange, at)
+                .set_message(format_args!("number out of range for {name}"))),
+        }
+    }
+
+    fn keyword(&mut self, word: &'static [u8]) -> Result<(), DataError> {
+        Ok(self.sc.keyword(word)?)
+    }
+}
+
+/// Floats that can say whether they are finite.
+trait Finite {
+    fn is_finite(&self) -> bool;
+}
+
+impl Finite for f32 {
+    fn is_finite(&self) -> bool {
+        f32::is_finite(*self)
+    }
+}
+
+impl Finite for f64 {
+    fn is_finite(&self) -> bool {
+        f64::is_finite(*self)
+    }
+}
+
+/// How a validated number reads in a type error, as serde_json describes it.
+fn unexpected_number(text: &str) -> Unexpected<'static> {
+    let float = || Unexpected::Float(text.parse().unwrap_or(f64::NAN));
+    if !is_integer(text) {
+        return float();
+    }
+    match Integer::parse(text) {
+        Ok(Integer { negative: false, magnitude }) => {
+            u64::try_from(magnitude).map_or_else(|_| float(), Unexpected::Unsigned)
+        }
+        Ok(n) => n.to::<i64>().map_or_else(|_| float(), Unexpected::Signed),
+        Err(_) => float(),
+    }
+}
+
+/// Decodes an escaped string into a stack buffer and lends it to the visitor. Kept out of
+/// line so that the buffer is on the stack only while it is in use, not in every frame of a
+/// deep recursion.
+#[inline(never)]
+fn visit_escaped<'a, V: Visitor<'a>>(
+    s: JsonStr<'a>,
+    visitor: V,
+    bytes: bool,
+) -> Result<V::Value, DataError> {
+    let mut buf = [0u8; ESCAPED_STR_CAPACITY];
+    let Ok(text) = s.unescape_into(&mut buf) else {
+        return Err(DataError::with_message(
+            ErrorKind::EscapedString,
+            format_args!(
+                "escaped string longer than {ESCAPED_STR_CAPACITY} bytes; deserialize it into status_core::JsonStr"
+            ),
+        ));
+    };
+    if bytes {
+        visitor.visit_bytes(text.as_bytes())
+    } else {
+        visitor.visit_str(text)
+    }
+}
+
+macro_rules! integers {
+    ($($method:ident => $visit:ident($ty:ty),)*) => {$(
+        fn $method<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, DataError> {
+            let value: $ty = self.integer(stringify!($ty))?;
+            let at = self.sc.pos();
+            visitor.$visit(value).map_err(|e: DataError| e.at(at))
+        }
+    )*};
+}
+
+impl<'a> de::Deserializer<'a> for &mut Deserializer<'a> {
+    type Error = DataError;
+
+    fn deserialize_any<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, DataError> {
+        let at = self.sc.pos();
+        let result = match self.peek()? {
+            b'n' => {
+                self.keyword(b"null")?;
+                visitor.visit_unit()
+            }
+            b't' => {
+                self.keyword(b"true")?;
+                visitor.visit_bool(true)
+            }
+            b'f' => {
+                self.keyword(b"false")?;
+                visitor.visit_bool(false)
+            }
+            b'"' => return self.visit_string(visitor, false),
+            b'[' => return self.deserialize_seq(visitor),
+            b'{' => return self.deserialize_map(visitor),
+            b'-' | b'0'..=b'9' => {
+                let text = self.sc.number_text()?;
+                let at = self.sc.pos() - text.len();
+                // Like serde_json: u64, else i64; wider integers as 128-bit, fractions as f64.
+                let result = match Integer::parse(text) {
+                    Ok(Integer { negative: false, magnitude }) => match u64::try_from(magnitude) {
+                        Ok(v) => visitor.visit_u64(v),
+                        Err(_) => visitor.visit_u128(magnitude),
+                    },
+                    Ok(Integer { magnitude: 0, .. }) => visitor.visit_f64(-0.0),
+                    Ok(n) => match (n.to::<i64>(), n.to::<i128>()) {
+                        (Ok(v), _) => visitor.visit_i64(v),
+                        (_, Ok(v)) => visitor.visit_i128(v),
+                        _ => Err(DataError::new(ErrorKind::NumberOutOfRange, at)
+                            .set_message(format_args!("integer out of range for i128"))),
+                    },
+                    Err(NotInteger::OutOfRange) => {
+                        Err(DataError::new(ErrorKind::NumberOutOfRange, at)
+                            .set_message(format_args!("integer out of range for u128")))
+                    }
+                    Err(NotInteger::Syntax) => match text.parse::<f64>() {
+                        Ok(v) if v.is_finite() => visitor.visit_f64(v),
+                        _ => Err(DataError::new(ErrorKind::NumberOutOfRange, at)
+                            .set_message(format_args!("number out of range for f64"))),
+                    },
+                };
+                return result.map_err(|e: DataError| e.at(at));
+            }
+            _ => return Err(self.syntax_error()),
+        };
+        result.map_err(|e: DataError| e.at(at))
+    }
+
+    fn deserialize_bool<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, DataError> {
+        let at = self.sc.pos();
+        let value = match self.peek()? {
+            b't' => true,
+            b'f' => false,
+            _ => return Err(self.invalid_type(&visitor)),
+        };
+        self.keyword(if value { b"true" } else { b"false" })?;
+        visitor.visit_bool(value).map_err(|e: DataError| e.at(at))
+    }
+
+    integers! {
+        deserialize_i8 => visit_i8(i8),
+        deserialize_i16 => visit_i16(i16),
+        deserialize_i32 => visit_i32(i32),
+        deserialize_i64 => visit_i64(i64),
+        deserialize_i128 => visit_i128(i128),
+        deserialize_u8 => visit_u8(u8),
+        deserialize_u16 => visit_u16(u16),
+        deserialize_u32 => visit_u32(u32),
+        deserialize_u64 => visit_u64(u64),
+        deserialize_u128 => visit_u128(u128),
+    }
+
+    fn deserialize_f32<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, DataError> {
+        let value: f32 = self.float("f32")?;
+        let at = self.sc.pos();
+        visitor.visit_f32(value).map_err(|e: DataError| e.at(at))
+    }
+
+    fn deserialize_f64<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, DataError> {
+        let value: f64 = self.float("f64")?;
+        let at = self.sc.pos();
+        visitor.visit_f64(value).map_err(|e: DataError| e.at(at))
+    }
+
+    fn deserialize_char<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, DataError> {
+        self.visit_string(visitor, false)
+    }
+
+    fn deserialize_str<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, DataError> {
+        self.visit_string(visitor, false)
+    }
+
+    fn deserialize_string<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, DataError> {
+        self.visit_string(visitor, false)
+    }
+
+    fn deserialize_bytes<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, DataError> {
+        match self.peek()? {
+            b'[' => self.deserialize_seq(visitor),
+            _ => self.visit_string(visitor, true),
+        }
+    }
+
+    fn deserialize_byte_buf<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, DataError> {
+        self.deserialize_bytes(visitor)
+    }
+
+    fn deserialize_option<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, DataError> {
+        let at = self.sc.pos();
+        if self.peek()? == b'n' {
+            self.keyword(b"null")?;
+            visitor.visit_none().map_err(|e: DataError| e.at(at))
+        } else {
+            visitor.visit_some(self)
+        }
+    }
+
+    fn deserialize_unit<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, DataError> {
+        let at = self.sc.pos();
+        if self.peek()? != b'n' {
+            return Err(self.invalid_type(&visitor));
+        }
+        self.keyword(b"null")?;
+        visitor.visit_unit().map_err(|e: DataError| e.at(at))
+    }
+
+    fn deserialize_unit_struct<V: Visitor<'a>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, DataError> {
+        self.deserialize_unit(visitor)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'a>>(
+        self,
+        name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, DataError> {
+        if name == JSON_STR_TOKEN {
+            if self.peek()? != b'"' {
+                return Err(self.invalid_type(&visitor));
+            }
+            let at = self.sc.pos();
+            let s = self.sc.string()?;
+            return visitor.visit_borrowed_str(s.raw()).map_err(|e: DataError| e.at(at));
+        }
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_seq<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, DataError> {
+        if self.peek()? != b'[' {
+            return Err(self.invalid_type(&visitor));
+        }
+        let open = self.sc.pos();
+        self.enter()?;
+        let value = visitor
+            .visit_seq(Elements { de: &mut *self, first: true })
+            .map_err(|e: DataError| e.at(open))?;
+        self.leave(open, b']')?;
+        Ok(value)
+    }
+
+    fn deserialize_tuple<V: Visitor<'a>>(
+        self,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, DataError> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'a>>(
+        self,
+        _name: &'static str,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, DataError> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_map<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, DataError> {
+        if self.peek()? != b'{' {
+            return Err(self.invalid_type(&visitor));
+        }
+        let open = self.sc.pos();
+        self.enter()?;
+        let value = visitor
+            .visit_map(Members { de: &mut *self, first: true })
+            .map_err(|e: DataError| e.at(open))?;
+        self.leave(open, b'}')?;
+        Ok(value)
+    }
+
+    fn deserialize_struct<V: Visitor<'a>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, DataError> {
+        // Like serde_json, a struct may also be written as an array of its fields in order.
+        match self.peek()? {
+            b'[' => self.deserialize_seq(visitor),
+            _ => self.deserialize_map(visitor),
+        }
+    }
+
+    fn deserialize_enum<V: Visitor<'a>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, DataError> {
+        let open = self.sc.pos();
+        match self.peek()? {
+            b'"' => visitor.visit_enum(UnitVariant { de: self }).map_err(|e: DataError| e.at(open)),
+            b'{' => {
+                self.enter()?;
+                let value = visitor
+                    .visit_enum(Variant { de: &mut *self })
+                    .map_err(|e: DataError| e.at(open))?;
+                if self.peek()? == b',' {
+                    return Err(DataError::new(ErrorKind::InvalidLength, self.sc.pos())
+                        .set_message(format_args!(
+                            "an enum written as an object has exactly one key"
+                        )));
+                }
+                self.leave(open, b'}')?;
+                Ok(value)
+            }
+            _ => Err(self.invalid_type(&visitor)),
+        }
+    }
+
+    fn deserialize_identifier<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, DataError> {
+        self.visit_string(visitor, false)
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, DataError> {
+        // Skipped values are validated all the same, without recursion.
+        let at = self.sc.pos();
+        self.sc.value(self.depth)?;
+        visitor.visit_unit().map_err(|e: DataError| e.at(at))
+    }
+}
+
+/// The elements of an array whose `[` has been consumed.
+struct Elements<'d, 'a> {
+    de: &'d mut Deserializer<'a>,
+    first: bool,
+}
+
+/// Moves to the next element of a container: `Ok(false)` at its end (left unconsumed).
+fn next_element(de: &mut Deserializer<'_>, first: &mut bool, close: u8) -> Result<bool, DataError> {
+    let b = de.peek()?;
+    if b == close {
+        return Ok(false);
+    }
+    if core::mem::take(first) {
+        return Ok(true);
+    }
+    if b != b',' {
+        return Err(de.sc.error_here(ErrorKind::ExpectedCommaOrEnd).into());
+    }
+    de.sc.bump();
+    Ok(true)
+}
+
+impl<'a> de::SeqAccess<'a> for Elements<'_, 'a> {
+    type Error = DataError;
+
+    fn next_element_seed<T: DeserializeSeed<'a>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, DataError> {
+        if !next_element(self.de, &mut self.first, b']')? {
+            return Ok(None);
+        }
+        // `[1,]`: a value must follow a comma.
+        if self.de.peek()? == b']' {
+            return Err(self.de.sc.error_here(ErrorKind::ExpectedValue).into());
+        }
+        seed.deserialize(&mut *self.de).map(Some)
+    }
+}
+
+/// The members of an object whose `{` has been consumed.
+struct Members<'d, 'a> {
+    de: &'d mut Deserializer<'a>,
+    first: bool,
+}
+
+impl<'a> de::MapAccess<'a> for Members<'_, 'a> {
+    type Error = DataError;
+
+    fn next_key_seed<K: DeserializeSeed<'a>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, DataError> {
+        if !next_element(self.de, &mut self.first, b'}')? {
+            return Ok(None);
+        }
+        key(self.de, seed).map(Some)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'a>>(&mut self, seed: V) -> Result<V::Value, DataError> {
+        seed.deserialize(&mut *self.de)
+    }
+}
+
+/// Reads `"key" :` at the cursor through `seed`.
+fn key<'a, K: DeserializeSeed<'a>>(
+    de: &mut Deserializer<'a>,
+    seed: K,
+) -> Result<K::Value, DataError> {
+    if de.peek()? != b'"' {
+        return Err(de.sc.error_here(ErrorKind::ExpectedKey).into());
+    }
+    let value = seed.deserialize(MapKey { de: &mut *de })?;
+    match de.peek()? {
+        b':' => de.sc.bump(),
+        _ => return Err(de.sc.error_here(ErrorKind::ExpectedColon).into()),
+    }
+    Ok(value)
+}
+
+/// An object key, always a string, read as the type its visitor asks for: text, or a
+/// number or `bool` written inside the string (`{"1": ...}` into an integer-keyed map).
+struct MapKey<'d, 'a> {
+    de: &'d mut Deserializer<'a>,
+}
+
+impl<'a> MapKey<'_, 'a> {
+    /// The key's raw text, when it holds a JSON number, with its offset.
+    fn number_text(&mut self, exp: &dyn Expected) -> Result<(&'a str, usize), DataError> {
+        let at = self.de.sc.pos();
+        let s = self.de.sc.string()?;
+        let mut probe = Scanner::new(s.raw(), 0);
+        let whole = matches!(probe.skip_ws(), Some(b'-' | b'0'..=b'9'))
+            && probe.number_text().is_ok()
+            && probe.pos() == s.raw().len();
+        if !whole {
+            let unexp = s.as_str().map_or(Unexpected::Other("string"), Unexpected::Str);
+            return Err(<DataError as de::Error>::invalid_type(unexp, exp).at(at));
+        }
+        Ok((s.raw(), at))
+    }
+
+    fn integer<T: TryFrom<u128> + TryFrom<i128>>(
+        &mut self,
+        name: &'static str,
+    ) -> Result<(T, usize), DataError> {
+        let (text, at) = self.number_text(&name)?;
+        match Integer::parse(text).and_then(Integer::to) {
+            Ok(v) => Ok((v, at)),
+            Err(NotInteger::OutOfRange) => Err(DataError::new(ErrorKind::NumberOutOfRange, at)
+                .set_message(format_args!("integer out of range for {name}"))),
+            Err(NotInteger::Syntax) => {
+                Err(<DataError as de::Error>::invalid_type(Unexpected::Str(text), &name).at(at))
+            }
+        }
+    }
+}
+
+macro_rules! key_integers {
+    ($($method:ident => $visit:ident($ty:ty),)*) => {$(
+        fn $method<V: Visitor<'a>>(mut self, visitor: V) -> Result<V::Value, DataError> {
+            let (value, at): ($ty, usize) = self.integer(stringify!($ty))?;
+            visitor.$visit(value).map_err(|e: DataError| e.at(at))
+        }
+    )*};
+}
+
+impl<'a> de::Deserializer<'a> for MapKey<'_, 'a> {
+    type Error = DataError;
+
+    fn deserialize_any<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, DataError> {
+        self.de.visit_string(visitor, false)
+    }
+
+    key_integers! {
+        deserialize_i8 => visit_i8(i8),
+        deserialize_i16 => visit_i16(i16),
+        deserialize_i32 => visit_i32(i32),
+        deserialize_i64 => visit_i64(i64),
+        deserialize_i128 => visit_i128(i128),
+        deserialize_u8 => visit_u8(u8),
+        deserialize_u16 => visit_u16(u16),
+        deserialize_u32 => visit_u32(u32),
+        deserialize_u64 => visit_u64(u64),
+        deserialize_u128 => visit_u128(u128),
+    }
+
+    fn deserialize_f32<V: Visitor<'a>>(mut self, visitor: V) -> Result<V::Value, DataError> {
+        let (text, at) = self.number_text(&visitor)?;
+        match text.parse::<f32>() {
+            Ok(v) if v.is_finite() => visitor.visit_f32(v).map_err(|e: DataError| e.at(at)),
+            _ => Err(DataError::new(ErrorKind::NumberOutOfRange, at)),
+        }
+    }
+
+    fn deserialize_f64<V: Visitor<'a>>(mut self, visitor: V) -> Result<V::Value, DataError> {
+        let (text, at) = self.number_text(&visitor)?;
+        match text.parse::<f64>() {
+            Ok(v) if v.is_finite() => visitor.visit_f64(v).map_err(|e: DataError| e.at(at)),
+            _ => Err(DataError::new(ErrorKind::NumberOutOfRange, at)),
+        }
+    }
+
+    fn deserialize_bool<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, DataError> {
+        let at = self.de.sc.pos();
+        let s = self.de.sc.string()?;
+        match s.as_str() {
+            Some("true") => visitor.visit_bool(true),
+            Some("false") => visitor.visit_bool(false),
+            other => Err(<DataError as de::Error>::invalid_type(
+                other.map_or(Unexpected::Other("string"), Unexpected::Str),
+                &visitor,
+            )),
+        }
+        .map_err(|e: DataError| e.at(at))
+    }
+
+    fn deserialize_bytes<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, DataError> {
+        self.de.visit_string(visitor, true)
+    }
+
+    fn deserialize_byte_buf<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, DataError> {
+        self.de.visit_string(visitor, true)
+    }
+
+    fn deserialize_option<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, DataError> {
+        visitor.visit_some(self)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'a>>(
+        self,
+        name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, DataError> {
+        if name == JSON_STR_TOKEN {
+            return self.de.deserialize_newtype_struct(name, visitor);
+        }
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_enum<V: Visitor<'a>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, DataError> {
+        self.de.deserialize_enum(name, variants, visitor)
+    }
+
+    serde::forward_to_deserialize_any! {
+        <V: Visitor<'a>>
+        char str string unit unit_struct seq tuple tuple_struct map struct identifier ignored_any
+    }
+}
+
+/// An enum written as a string: a unit variant.
+struct UnitVariant<'d, 'a> {
+    de: &'d mut Deserializer<'a>,
+}
+
+impl<'a> de::EnumAccess<'a> for UnitVariant<'_, 'a> {
+    type Error = DataError;
+    type Variant = Self;
+
+    fn variant_seed<S: DeserializeSeed<'a>>(self, seed: S) -> Result<(S::Value, Self), DataError> {
+        let variant = seed.deserialize(MapKey { de: &mut *self.de })?;
+        Ok((variant, self))
+    }
+}
+
+impl<'a> de::VariantAccess<'a> for UnitVariant<'_, 'a> {
+    type Error = DataError;
+
+    fn unit_variant(self) -> Result<(), DataError> {
+        Ok(())
+    }
+
+    fn newtype_variant_seed<T: DeserializeSeed<'a>>(self, _seed: T) -> Result<T::Value, DataError> {
+        Err(de::Error::invalid_type(Unexpected::UnitVariant, &"newtype variant"))
+    }
+
+    fn tuple_variant<V: Visitor<'a>>(
+        self,
+        _len: usize,
+        _visitor: V,
+    ) -> Result<V::Value, DataError> {
+        Err(de::Error::invalid_type(Unexpected::UnitVariant, &"tuple variant"))
+    }
+
+    fn struct_variant<V: Visitor<'a>>(
+        self,
+        _fields: &'static [&'static str],
+        _visitor: V,
+    ) -> Result<V::Value, DataError> {
+        Err(de::Error::invalid_type(Unexpected::UnitVariant, &"struct variant"))
+    }
+}
+
+/// An enum written as `{"Variant": content}`, after the `{`.
+struct Variant<'d, 'a> {
+    de: &'d mut Deserializer<'a>,
+}
+
+impl<'a> de::EnumAccess<'a> for Variant<'_, 'a> {
+    type Error = DataError;
+    type Variant = Self;
+
+    fn variant_seed<S: DeserializeSeed<'a>>(self, seed: S) -> Result<(S::Value, Self), DataError> {
+        let variant = key(self.de, seed)?;
+        Ok((variant, self))
+    }
+}
+
+impl<'a> de::VariantAccess<'a> for Variant<'_, 'a> {
+    type Error = DataError;
+
+    fn unit_variant(self) -> Result<(), DataError> {
+        de::Deserialize::deserialize(&mut *self.de)
+    }
+
+    fn newtype_variant_seed<T: DeserializeSeed<'a>>(self, seed: T) -> Result<T::Value, DataError> {
+        seed.deserialize(&mut *self.de)
+    }
+
+    fn tuple_variant<V: Visitor<'a>>(self, _len: usize, visitor: V) -> Result<V::Value, DataError> {
+        de::Deserializer::deserialize_seq(&mut *self.de, visitor)
+    }
+
+    fn struct_variant<V: Visitor<'a>>(
+        self,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, DataError> {
+        de::Deserializer::deserialize_struct(&mut *self.de, "", fields, visitor)
+    }
+}
