@@ -7,7 +7,11 @@ use core::hint::black_box;
 use core::sync::atomic::{AtomicUsize, Ordering};
 use std::alloc::System;
 
-use status_core::{decode, Decoder, ErrorBody, JsonStr, Reply};
+use heapless::{LinearMap, String as HString, Vec as HVec};
+use serde::de::IgnoredAny;
+use serde::Deserialize;
+use status_core::de::{int_or_string, IntOrString};
+use status_core::{decode, decode_typed, Decoder, ErrorBody, JsonStr, Reply};
 
 struct Counting;
 
@@ -53,6 +57,50 @@ fn allocations(f: impl FnOnce()) -> usize {
     ALLOCATIONS.load(Ordering::Relaxed) - before
 }
 
+/// The clip-results payload as a typed model: borrowed and escaped text, fixed capacity,
+/// numbers written as strings.
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct ClipResults<'a> {
+    id: &'a str,
+    name: JsonStr<'a>,
+    status: HString<16>,
+    clips: HVec<Clip<'a>, 8>,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct Clip<'a> {
+    idx: u32,
+    title: JsonStr<'a>,
+    #[serde(with = "int_or_string")]
+    begin_ms: u64,
+    end_ms: IntOrString<u64>,
+    thumbnail: &'a str,
+    tags: HVec<&'a str, 4>,
+    desc: Option<JsonStr<'a>>,
+}
+
+/// The typed path, in one walk and in two, with its errors formatted.
+fn use_typed(status: u16, body: &[u8]) {
+    let report = |e: status_core::DataError| {
+        let mut line = HString::<160>::new();
+        black_box(core::fmt::Write::write_fmt(&mut line, format_args!("{e}")).ok());
+        black_box(line);
+    };
+    match decode_typed::<ClipResults<'_>>(status, body) {
+        Ok(reply) => {
+            black_box(reply.is_success());
+        }
+        Err(e) => report(e),
+    }
+    if let Ok(Reply::Success(ok)) = decode(status, body) {
+        black_box(ok.data_as::<ClipResults<'_>>().map_err(report).is_ok());
+        black_box(ok.data_as::<Option<IgnoredAny>>().map_err(report).is_ok());
+        black_box(ok.data_as::<LinearMap<JsonStr<'_>, IgnoredAny, 8>>().map_err(report).is_ok());
+    }
+}
+
 /// Every way of reading a reply, as a user would.
 fn use_reply(status: u16, body: &[u8]) {
     let mut buf = [0u8; 512];
@@ -89,6 +137,7 @@ fn use_reply(status: u16, body: &[u8]) {
         }
     }
     black_box(Decoder::new().with_max_depth(4).validate(body).ok());
+    use_typed(status, body);
 }
 
 #[test]
@@ -112,6 +161,14 @@ fn decoding_never_allocates() {
     bodies.push((200, deep.clone()));
     bodies.push((500, deep));
     bodies.push((400, br#"{"message":"caf\u00e9 \ud83d\ude00","trace_id":"\u0041"}"#.to_vec()));
+    let escaped_clips =
+        br#"{"data": {"id": "p", "name": "caf\u00e9 \"x\"", "status": "SUCC\u0045EDED",
+        "clips": [{"idx": 1, "title": "a\nb", "begin_ms": 1, "end_ms": "2", "thumbnail": "t",
+                   "tags": ["x"], "desc": "\ud83d\ude00", "extra": [1, {"y": null}]}]}}"#;
+    bodies.push((200, escaped_clips.to_vec()));
+    for typed in [status_tests::CLIP_RESULTS_200.as_bytes(), escaped_clips] {
+        assert!(decode_typed::<ClipResults<'_>>(200, typed).is_ok(), "the typed model fits");
+    }
     let corpora = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpora");
     for name in ["twitter.json", "citm_catalog.json", "canada.json"] {
         if let Ok(doc) = std::fs::read(corpora.join(name)) {

@@ -25,6 +25,50 @@ pub extern "C" fn status_check(status: u16, body: *const u8, len: usize) -> i64 
     }
 }
 
+/// The clip-results payload as a firmware would type it.
+#[derive(serde::Deserialize)]
+struct ClipResults<'a> {
+    id: &'a str,
+    name: JsonStr<'a>,
+    clips: heapless::Vec<Clip<'a>, 8>,
+}
+
+#[derive(serde::Deserialize)]
+struct Clip<'a> {
+    idx: u32,
+    #[serde(with = "status_core::de::int_or_string")]
+    begin_ms: u64,
+    end_ms: status_core::de::IntOrString<u64>,
+    #[serde(borrow)]
+    tags: heapless::Vec<&'a str, 4>,
+}
+
+/// Decodes a reply with its `data` typed, in one walk and in two, and folds the result.
+#[no_mangle]
+pub extern "C" fn status_check_typed(status: u16, body: *const u8, len: usize) -> i64 {
+    if body.is_null() {
+        return -1;
+    }
+    // SAFETY: the C caller passes a buffer of `len` readable bytes that outlives the call.
+    let body = unsafe { core::slice::from_raw_parts(body, len) };
+    let fold = |r: &ClipResults<'_>| {
+        let clips = r.clips.iter().map(|c| {
+            i64::from(c.idx) + c.begin_ms as i64 + c.end_ms.0 as i64 + c.tags.len() as i64
+        });
+        r.id.len() as i64 + unescaped(r.name) + clips.sum::<i64>()
+    };
+    let one_pass = match status_core::decode_typed::<ClipResults<'_>>(status, body) {
+        Ok(status_core::TypedReply::Success { data, .. }) => fold(&data),
+        Ok(status_core::TypedReply::Error(e)) => i64::from(e.status()),
+        Err(e) => -(e.offset() as i64) - e.message().len() as i64,
+    };
+    let two_pass = match decode(status, body) {
+        Ok(Reply::Success(ok)) => ok.data_as::<ClipResults<'_>>().map_or(0, |r| fold(&r)),
+        _ => 0,
+    };
+    one_pass + two_pass
+}
+
 fn unescaped(s: JsonStr<'_>) -> i64 {
     let mut buf = [0u8; 256];
     let a = s.unescape_into(&mut buf).map_or(0, str::len);
