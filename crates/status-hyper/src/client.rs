@@ -1,0 +1,568 @@
+//! The client: auth, timeouts and the send loop that applies the limits and the retry policy.
+
+use core::error::Error as StdError;
+use core::net::IpAddr;
+use core::time::Duration;
+use std::fmt;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::header::{HeaderName, HeaderValue, ACCEPT, AUTHORIZATION};
+use http::uri::{PathAndQuery, Scheme};
+use http::{StatusCode, Uri};
+use http_body_util::Full;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client as HyperClient;
+use hyper_util::rt::TokioExecutor;
+use status_core::{Decoder, RawJson, Reply, Success};
+use tokio::time::{sleep, timeout, timeout_at, Instant};
+
+use crate::connect::{ConnectTimedOut, Connector, TimeoutConnector};
+use crate::error::{Error, ErrorKind};
+use crate::event::Event;
+use crate::projects::{Project, ProjectSlots};
+use crate::rate_limit::RateLimiter;
+use crate::reply::OwnedReply;
+use crate::request::ApiRequest;
+use crate::retry::RetryPolicy;
+use crate::secret::ApiKey;
+
+/// The API's production base URI.
+pub const API_BASE: &str = "https://wayinvideo-api.wayin.ai";
+
+/// The header that selects the API version.
+pub const API_VERSION_HEADER: HeaderName = HeaderName::from_static("x-wayinvideo-api-version");
+
+type Observer = Arc<dyn Fn(&Event<'_>) + Send + Sync>;
+
+/// Settings for a [`Client`]; start with [`Client::builder`].
+#[derive(Clone)]
+pub struct ClientBuilder {
+    base: Uri,
+    key: ApiKey,
+    api_version: HeaderValue,
+    connect_timeout: Option<Duration>,
+    attempt_timeout: Option<Duration>,
+    deadline: Option<Duration>,
+    retry: RetryPolicy,
+    rate_limiter: Option<RateLimiter>,
+    project_slots: ProjectSlots,
+    body_limit: u64,
+    decoder: Decoder,
+    http2_only: bool,
+    observer: Option<Observer>,
+}
+
+impl ClientBuilder {
+    /// The API version sent in `x-wayinvideo-api-version` (default `v2`).
+    pub fn api_version(mut self, version: HeaderValue) -> Self {
+        self.api_version = version;
+        self
+    }
+
+    /// The longest a connection (TCP and TLS) may take; `None` for no limit. Default 10 s.
+    pub fn connect_timeout(mut self, t: Option<Duration>) -> Self {
+        self.connect_timeout = t;
+        self
+    }
+
+    /// The longest one attempt may take, from sending to the last byte of the body; `None`
+    /// for no limit. Default 30 s.
+    pub fn attempt_timeout(mut self, t: Option<Duration>) -> Self {
+        self.attempt_timeout = t;
+        self
+    }
+
+    /// The longest a call may take in all, counting waits for the rate limiter, for a project
+    /// slot and between retries; `None` for no limit. Default 120 s. A wait that would end past
+    /// the deadline is not started: the call fails at once.
+    pub fn deadline(mut self, t: Option<Duration>) -> Self {
+        self.deadline = t;
+        self
+    }
+
+    /// The retry policy (default [`RetryPolicy::new`]).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The request-rate limiter (default [`RateLimiter::api`]); `None` to send unthrottled.
+    /// Pass clones of one limiter to every client that uses the same key.
+    pub fn rate_limiter(mut self, limiter: Option<RateLimiter>) -> Self {
+        self.rate_limiter = limiter;
+        self
+    }
+
+    /// The running-projects slots (default [`ProjectSlots::api`]). Share them like the
+    /// rate limiter.
+    pub fn project_slots(mut self, slots: ProjectSlots) -> Self {
+        self.project_slots = slots;
+        self
+    }
+
+    /// The largest body accepted (default [`OwnedReply::DEFAULT_BODY_LIMIT`]).
+    pub fn body_limit(mut self, bytes: u64) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// The decoder settings (default [`Decoder::new`]).
+    pub fn decoder(mut self, decoder: Decoder) -> Self {
+        self.decoder = decoder;
+        self
+    }
+
+    /// Speak HTTP/2 only (with prior knowledge on plain connections). Default: HTTP/1.1,
+    /// or whatever the TLS connector negotiates.
+    pub fn http2_only(mut self, yes: bool) -> Self {
+        self.http2_only = yes;
+        self
+    }
+
+    /// Calls `observer` for every [`Event`]: waits, attempts and retries.
+    pub fn observer(mut self, observer: impl Fn(&Event<'_>) + Send + Sync + 'static) -> Self {
+        self.observer = Some(Arc::new(observer));
+        self
+    }
+
+    /// Builds a client over plain TCP. The key is refused unless the base URI is `https` or
+    /// names a loopback host, so this suits local mocks and TLS-terminating sidecars.
+    ///
+    /// # Errors
+    ///
+    /// As [`build`](Self::build).
+    pub fn build_http(self) -> Result<Client<HttpConnector>, Error> {
+        let mut http = HttpConnector::new();
+        http.set_nodelay(true);
+        self.build(http)
+    }
+
+    /// Builds a client over HTTPS with hyper-rustls, the `ring` provider and the webpki
+    /// roots.
+    ///
+    /// # Errors
+    ///
+    /// As [`build`](Self::build).
+    #[cfg(feature = "tls")]
+    pub fn build_https(self) -> Result<Client<hyper_rustls::HttpsConnector<HttpConnector>>, Error> {
+        let connector = crate::tls::https_connector(self.http2_only)?;
+        self.build(connector)
+    }
+
+    /// Builds a client over `connector`, such as a hyper-rustls or hyper-tls connector.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Config`] when the base URI is not an absolute `http` or `https` URI, or
+    /// is plain `http` to a host that is not loopback (the key would travel in clear).
+    pub fn build<C: Connector>(self, connector: C) -> Result<Client<C>, Error> {
+        let scheme = self.base.scheme().cloned().ok_or(Error::config("base URI has no scheme"))?;
+        let host = self.base.host().ok_or(Error::config("base URI has no host"))?;
+        if scheme == Scheme::HTTP {
+            if !is_loopback(host) {
+                return Err(Error::config(
+                    "the API key is only sent over https, or plain http to a loopback host",
+                ));
+            }
+        } else if scheme != Scheme::HTTPS {
+            return Err(Error::config("base URI must be http or https"));
+        }
+        let mut hyper = HyperClient::builder(TokioExecutor::new());
+        hyper.http2_only(self.http2_only);
+        let http = hyper.build(TimeoutConnector::new(connector, self.connect_timeout));
+        let base_path = self.base.path().trim_end_matches('/').to_owned();
+        Ok(Client { inner: Arc::new(Inner { http, base_path, config: self }) })
+    }
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base", &self.base)
+            .field("key", &self.key)
+            .field("api_version", &self.api_version)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("attempt_timeout", &self.attempt_timeout)
+            .field("deadline", &self.deadline)
+            .field("retry", &self.retry)
+            .field("rate_limiter", &self.rate_limiter)
+            .field("project_slots", &self.project_slots)
+            .field("body_limit", &self.body_limit)
+            .field("decoder", &self.decoder)
+            .field("http2_only", &self.http2_only)
+            .field("observer", &self.observer.as_ref().map(|_| "Fn(&Event)"))
+            .finish()
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    bare.eq_ignore_ascii_case("localhost")
+        || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// A client for the API that keeps to its limits. Cheap to clone; clones share the
+/// connection pool, the rate limiter and the project slots.
+///
+/// Each call:
+/// 1. waits for a free project slot ([`submit`](Self::submit) only) and for the rate limiter;
+/// 2. sends the request with `Authorization: Bearer <key>` and `x-wayinvideo-api-version`;
+/// 3. reads the body under the limit and the attempt timeout, and decodes it;
+/// 4. on a retryable failure waits per the [`RetryPolicy`] (never less than `Retry-After`)
+///    and goes back to 1, all within the overall deadline.
+pub struct Client<C = HttpConnector> {
+    inner: Arc<Inner<C>>,
+}
+
+struct Inner<C> {
+    http: HyperClient<TimeoutConnector<C>, Full<Bytes>>,
+    base_path: String,
+    config: ClientBuilder,
+}
+
+impl<C> Clone for Client<C> {
+    fn clone(&self) -> Self {
+        Self { inner: Arc::clone(&self.inner) }
+    }
+}
+
+impl<C> fmt::Debug for Client<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client").field("config", &self.inner.config).finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Settings for a client of the API at `base` (such as [`API_BASE`]) using `key`.
+    ///
+    /// ```
+    /// use status_hyper::{ApiKey, Client};
+    ///
+    /// let key = ApiKey::new("sk-example").unwrap();
+    /// let client = Client::builder("http://127.0.0.1:8080".parse().unwrap(), key)
+    ///     .build_http()
+    ///     .unwrap();
+    /// assert!(!format!("{client:?}").contains("sk-example"));
+    ///
+    /// // The key never travels in clear to another host.
+    /// let key = ApiKey::new("sk-example").unwrap();
+    /// let err = Client::builder("http://api.example.com".parse().unwrap(), key)
+    ///     .build_http()
+    ///     .unwrap_err();
+    /// assert_eq!(err.kind(), status_hyper::ErrorKind::Config);
+    /// ```
+    pub fn builder(base: Uri, key: ApiKey) -> ClientBuilder {
+        ClientBuilder {
+            base,
+            key,
+            api_version: HeaderValue::from_static("v2"),
+            connect_timeout: Some(Duration::from_secs(10)),
+            attempt_timeout: Some(Duration::from_secs(30)),
+            deadline: Some(Duration::from_secs(120)),
+            retry: RetryPolicy::new(),
+            rate_limiter: Some(RateLimiter::api()),
+            project_slots: ProjectSlots::api(),
+            body_limit: OwnedReply::DEFAULT_BODY_LIMIT,
+            decoder: Decoder::new(),
+            http2_only: false,
+            observer: None,
+        }
+    }
+}
+
+impl<C: Connector> Client<C> {
+    /// Sends `request`, retrying as the policy allows, and returns its 2xx reply.
+    ///
+    /// # Errors
+    ///
+    /// The last attempt's [`Error`]: a non-2xx reply ([`ErrorKind::Api`], with its fields,
+    /// `Retry-After` and raw body), a malformed 2xx body, a body over the limit, a transport
+    /// failure or a timeout; or [`ErrorKind::Deadline`] when the deadline passed first.
+    pub async fn send(&self, request: &ApiRequest) -> Result<Response, Error> {
+        let deadline = self.deadline();
+        self.run(request, deadline).await
+    }
+
+    /// Submits a project: waits for a free project slot, sends `request`, and on success
+    /// returns the reply with a [`Project`] handle that holds the slot.
+    ///
+    /// # Errors
+    ///
+    /// As [`send`](Self::send); the slot is freed again when the submission fails.
+    pub async fn submit(&self, request: &ApiRequest) -> Result<(Response, Project), Error> {
+        let deadline = self.deadline();
+        let slots = &self.inner.config.project_slots;
+        let (permit, waited) = slots.acquire_by(deadline).await?;
+        if !waited.is_zero() {
+            self.emit(&Event::SlotWait { path: request.path(), waited });
+        }
+        let mut response = self.run(request, deadline).await?;
+        response.waited += waited;
+        let project = Project::new(slots.clone(), permit, &response.success());
+        Ok((response, project))
+    }
+
+    /// Sends `request` about `project` (typically a GET of its results) and lets the project
+    /// see the reply, which frees its slot once `data.status` is a finished one.
+    ///
+    /// # Errors
+    ///
+    /// As [`send`](Self::send).
+    pub async fn poll(
+        &self,
+        project: &mut Project,
+        request: &ApiRequest,
+    ) -> Result<Response, Error> {
+        let response = self.send(request).await?;
+        project.observe(&response.success());
+        Ok(response)
+    }
+
+    /// The rate limiter, when there is one.
+    pub fn rate_limiter(&self) -> Option<&RateLimiter> {
+        self.inner.config.rate_limiter.as_ref()
+    }
+
+    /// The project slots.
+    pub fn project_slots(&self) -> &ProjectSlots {
+        &self.inner.config.project_slots
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.config.retry
+    }
+
+    fn deadline(&self) -> Option<Instant> {
+        self.inner.config.deadline.and_then(|d| Instant::now().checked_add(d))
+    }
+
+    fn emit(&self, event: &Event<'_>) {
+        if let Some(observer) = &self.inner.config.observer {
+            observer(event);
+        }
+    }
+
+    async fn run(
+        &self,
+        request: &ApiRequest,
+        deadline: Option<Instant>,
+    ) -> Result<Response, Error> {
+        let config = &self.inner.config;
+        let uri = self.uri_for(request)?;
+        let path = request.path();
+        let method = request.method();
+        let mut waited = Duration::ZERO;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            if let Some(limiter) = &config.rate_limiter {
+                let w =
+                    limiter.acquire_by(deadline).await.map_err(|e| e.set_attempts(attempt - 1))?;
+                if !w.is_zero() {
+                    self.emit(&Event::RateLimited { path, waited: w });
+                    waited += w;
+                }
+            }
+            self.emit(&Event::Attempt { method: &method, path, attempt, at: Instant::now() });
+            let sending = self.attempt(request, uri.clone());
+            let outcome = match deadline {
+                Some(d) => timeout_at(d, sending).await.unwrap_or_else(|_| Err(Error::deadline())),
+                None => sending.await,
+            };
+            let error = match outcome {
+                Ok(reply) => {
+                    return Ok(Response {
+                        reply,
+                        decoder: config.decoder,
+                        attempts: attempt,
+                        waited,
+                    })
+                }
+                Err(e) => e,
+            };
+            let policy = &config.retry;
+            if attempt >= policy.max_attempts()
+                || !policy.may_retry(&error, &method, request.is_idempotent())
+            {
+                return Err(error.set_attempts(attempt));
+            }
+            let retry_after = error.retry_after();
+            let Some(delay) = policy.delay(attempt - 1, retry_after) else {
+                return Err(error.set_attempts(attempt));
+            };
+            if deadline.is_some_and(|d| Instant::now().checked_add(delay).is_none_or(|t| t > d)) {
+                return Err(error.set_attempts(attempt));
+            }
+            self.emit(&Event::Retry {
+                path,
+                attempt,
+                kind: error.kind(),
+                status: error.status(),
+                scheduled: policy.backoff().delay(attempt - 1),
+                retry_after,
+                delay,
+            });
+            let sleeping = Instant::now();
+            sleep(delay).await;
+            waited += sleeping.elapsed();
+        }
+    }
+
+    async fn attempt(&self, request: &ApiRequest, uri: Uri) -> Result<OwnedReply, Error> {
+        let config = &self.inner.config;
+        let mut builder = http::Request::builder().method(request.method()).uri(uri);
+        if let Some(headers) = builder.headers_mut() {
+            headers.extend(request.headers().clone());
+            headers.insert(AUTHORIZATION, config.key.bearer().clone());
+            headers.insert(API_VERSION_HEADER, config.api_version.clone());
+            headers.entry(ACCEPT).or_insert(HeaderValue::from_static("application/json"));
+        }
+        let http_request = builder
+            .body(Full::new(request.body().clone()))
+            .map_err(|_| Error::config("invalid request"))?;
+        let exchange = async {
+            let response = self.inner.http.request(http_request).await.map_err(classify)?;
+            let reply = OwnedReply::read(response, config.body_limit).await?;
+            reply.into_result_with(&config.decoder)
+        };
+        match config.attempt_timeout {
+            Some(t) => timeout(t, exchange).await.unwrap_or_else(|_| Err(Error::timeout())),
+            None => exchange.await,
+        }
+    }
+
+    fn uri_for(&self, request: &ApiRequest) -> Result<Uri, Error> {
+        let path = request.path();
+        if !path.starts_with('/') {
+            return Err(Error::config("request path must start with '/'"));
+        }
+        let joined = format!("{}{path}", self.inner.base_path);
+        let path_and_query = PathAndQuery::try_from(joined)
+            .map_err(|_| Error::config("request path is not a valid URI path"))?;
+        let mut parts = self.inner.config.base.clone().into_parts();
+        parts.path_and_query = Some(path_and_query);
+        Uri::from_parts(parts).map_err(|_| Error::config("invalid request URI"))
+    }
+}
+
+/// Sorts a hyper-util error by whether the request can have reached the server.
+fn classify(e: hyper_util::client::legacy::Error) -> Error {
+    if e.is_connect() {
+        let mut cause: Option<&(dyn StdError + 'static)> = e.source();
+        while let Some(c) = cause {
+            if c.is::<ConnectTimedOut>() {
+                return Error::with_source(ErrorKind::ConnectTimeout, e);
+            }
+            cause = c.source();
+        }
+        return Error::with_source(ErrorKind::Connect, e);
+    }
+    Error::with_source(ErrorKind::Transport, e)
+}
+
+/// A 2xx reply with a valid body, and what it took to get it.
+#[derive(Debug, Clone)]
+pub struct Response {
+    reply: OwnedReply,
+    decoder: Decoder,
+    attempts: u32,
+    waited: Duration,
+}
+
+impl Response {
+    /// The decoded success, borrowing from this response.
+    ///
+    /// This decodes the body again (one linear pass, no allocation): keep the result rather
+    /// than calling it repeatedly.
+    pub fn success(&self) -> Success<'_> {
+        match self.reply.reply_with(&self.decoder) {
+            Ok(Reply::Success(s)) => s,
+            // `Response` is only built from a reply that decoded as a success with this very
+            // decoder, and decoding is a pure function of the status and the bytes.
+            _ => unreachable!("a Response always holds a valid 2xx body"),
+        }
+    }
+
+    /// The `data` value, byte-exact; `None` when the body had none.
+    pub fn data(&self) -> Option<RawJson<'_>> {
+        self.success().data()
+    }
+
+    /// Deserializes `data` into an owned `T`.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Data`] when `data` does not fit `T`, with the decoder's
+    /// [`DataError`](status_core::DataError) (kind, byte offset, message) as the source.
+    pub fn data_as<T: serde::de::DeserializeOwned>(&self) -> Result<T, Error> {
+        self.reply.data_as_with(&self.decoder)
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.reply.status()
+    }
+
+    /// The status, headers and body.
+    pub fn reply(&self) -> &OwnedReply {
+        &self.reply
+    }
+
+    /// Takes the status, headers and body.
+    pub fn into_reply(self) -> OwnedReply {
+        self.reply
+    }
+
+    /// How many attempts it took (1 when the first succeeded).
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// How long the call waited for the rate limiter, a project slot and between retries.
+    pub fn waited(&self) -> Duration {
+        self.waited
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_hosts() {
+        for host in ["localhost", "LOCALHOST", "127.0.0.1", "127.9.9.9", "[::1]", "::1"] {
+            assert!(is_loopback(host), "{host}");
+        }
+        for host in ["example.com", "10.0.0.1", "[::2]", "localhost.example.com", "0.0.0.0"] {
+            assert!(!is_loopback(host), "{host}");
+        }
+    }
+
+    #[test]
+    fn request_uris_join_the_base_path() {
+        let key = ApiKey::new("k").unwrap();
+        let client = Client::builder("http://127.0.0.1:9/prefix/".parse().unwrap(), key)
+            .build_http()
+            .unwrap();
+        let uri = client.uri_for(&ApiRequest::get("/api/v2/clips?x=1")).unwrap();
+        assert_eq!(uri, "http://127.0.0.1:9/prefix/api/v2/clips?x=1");
+        let err = client.uri_for(&ApiRequest::get("api/v2")).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Config);
+        let err = client.uri_for(&ApiRequest::get("/a b")).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Config);
+    }
+
+    #[test]
+    fn plain_http_only_to_loopback() {
+        let build = |base: &str| {
+            Client::builder(base.parse().unwrap(), ApiKey::new("k").unwrap()).build_http()
+        };
+        assert!(build("http://localhost:8080").is_ok());
+        assert!(build("https://wayinvideo-api.wayin.ai").is_ok());
+        for base in ["http://wayinvideo-api.wayin.ai", "ftp://127.0.0.1", "/relative"] {
+            assert_eq!(build(base).unwrap_err().kind(), ErrorKind::Config, "{base}");
+        }
+    }
+}

@@ -1,0 +1,436 @@
+//! The owned error type: everything a std caller needs to log, retry or contact support.
+
+use core::error::Error as StdError;
+use core::fmt;
+use core::time::Duration;
+
+use bytes::Bytes;
+use http::StatusCode;
+use status_core::{ApiError, ErrorBody, Retry, Timestamp};
+
+type BoxError = Box<dyn StdError + Send + Sync>;
+
+/// What went wrong. New kinds may be added in minor releases.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// The API (or a proxy in front of it) answered with a non-2xx status.
+    Api,
+    /// A 2xx reply whose body is not valid JSON of the documented shape.
+    Decode,
+    /// A valid 2xx reply whose `data` does not deserialize into the requested type.
+    Data,
+    /// The response declared a `Content-Length` above the body limit; nothing was read.
+    ContentLengthTooLarge,
+    /// The streamed body grew past the body limit and was cut off there.
+    BodyTooLarge,
+    /// Reading the body failed, for example because the connection closed mid-body.
+    Body,
+    /// No connection could be made; the request was not sent.
+    Connect,
+    /// Connecting took longer than the connect timeout; the request was not sent.
+    ConnectTimeout,
+    /// The connection failed after the request may have been sent.
+    Transport,
+    /// One attempt (response headers and body) took longer than the attempt timeout.
+    Timeout,
+    /// The overall deadline passed, counting waits for limits and backoff.
+    Deadline,
+    /// The client or request is misconfigured (bad URI or header, key over plain http).
+    Config,
+}
+
+/// An error from the adapter or the client; owns everything it reports.
+///
+/// `Display` is one line with the status, the API's message or error type, the path, the
+/// trace id and the `Retry-After` wait, so that a log line is enough to contact support.
+/// The underlying transport error, when there is one, is the [`source`](StdError::source).
+pub struct Error {
+    inner: Box<Inner>,
+}
+
+struct Inner {
+    kind: ErrorKind,
+    status: Option<StatusCode>,
+    details: Details,
+    body: Option<Bytes>,
+    retry_after: Option<Duration>,
+    limit: Option<u64>,
+    attempts: u32,
+    source: Option<BoxError>,
+}
+
+#[derive(Default)]
+struct Details {
+    message: Option<String>,
+    trace_id: Option<String>,
+    error: Option<String>,
+    path: Option<String>,
+    timestamp: Option<String>,
+    unrecognized: Option<status_core::Error>,
+}
+
+impl Error {
+    fn new(kind: ErrorKind) -> Self {
+        Self {
+            inner: Box::new(Inner {
+                kind,
+                status: None,
+                details: Details::default(),
+                body: None,
+                retry_after: None,
+                limit: None,
+                attempts: 0,
+                source: None,
+            }),
+        }
+    }
+
+    pub(crate) fn with_source(kind: ErrorKind, source: impl Into<BoxError>) -> Self {
+        let mut e = Self::new(kind);
+        e.inner.source = Some(source.into());
+        e
+    }
+
+    pub(crate) fn config(message: &'static str) -> Self {
+        Self::with_source(ErrorKind::Config, message)
+    }
+
+    pub(crate) fn deadline() -> Self {
+        Self::new(ErrorKind::Deadline)
+    }
+
+    pub(crate) fn timeout() -> Self {
+        Self::new(ErrorKind::Timeout)
+    }
+
+    pub(crate) fn too_large(kind: ErrorKind, status: StatusCode, limit: u64) -> Self {
+        let mut e = Self::new(kind);
+        e.inner.status = Some(status);
+        e.inner.limit = Some(limit);
+        e
+    }
+
+    pub(crate) fn body_failed(status: StatusCode, source: impl Into<BoxError>) -> Self {
+        let mut e = Self::with_source(ErrorKind::Body, source);
+        e.inner.status = Some(status);
+        e
+    }
+
+    /// A malformed 2xx body: the decoder's error is the source, the raw body is kept.
+    pub(crate) fn decode(status: StatusCode, body: Bytes, source: status_core::Error) -> Self {
+        let mut e = Self::with_source(ErrorKind::Decode, source);
+        e.inner.status = Some(status);
+        e.inner.body = Some(body);
+        e
+    }
+
+    /// `data` did not fit the requested type: the decoder's error is the source.
+    pub(crate) fn data(status: StatusCode, body: Bytes, source: status_core::DataError) -> Self {
+        let mut e = Self::with_source(ErrorKind::Data, source);
+        e.inner.status = Some(status);
+        e.inner.body = Some(body);
+        e
+    }
+
+    /// Copies a decoded non-2xx reply out of its borrowed view.
+    pub(crate) fn api(
+        api: &ApiError<'_>,
+        status: StatusCode,
+        body: Bytes,
+        retry_after: Option<Duration>,
+    ) -> Self {
+        let f = api.fields();
+        let owned = |s: Option<status_core::JsonStr<'_>>| s.map(|s| s.to_string());
+        let mut e = Self::new(ErrorKind::Api);
+        e.inner.status = Some(status);
+        e.inner.details = Details {
+            message: owned(f.message),
+            trace_id: owned(f.trace_id),
+            error: owned(f.error),
+            path: owned(f.path),
+            timestamp: owned(f.timestamp),
+            unrecognized: match api.body_shape() {
+                ErrorBody::Unrecognized(reason) => Some(reason),
+                _ => None,
+            },
+        };
+        e.inner.body = Some(body);
+        e.inner.retry_after = retry_after;
+        e
+    }
+
+    pub(crate) fn set_attempts(mut self, attempts: u32) -> Self {
+        self.inner.attempts = attempts;
+        self
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> ErrorKind {
+        self.inner.kind
+    }
+
+    /// The HTTP status, when a response was received.
+    pub fn status(&self) -> Option<StatusCode> {
+        self.inner.status
+    }
+
+    /// The API's `message` (400/500 bodies).
+    pub fn message(&self) -> Option<&str> {
+        self.inner.details.message.as_deref()
+    }
+
+    /// The API's `trace_id` (400/500 bodies): quote it to support.
+    pub fn trace_id(&self) -> Option<&str> {
+        self.inner.details.trace_id.as_deref()
+    }
+
+    /// The gateway's short error type, such as `"Too Many Requests"` (403/429 bodies).
+    pub fn error_type(&self) -> Option<&str> {
+        self.inner.details.error.as_deref()
+    }
+
+    /// The request path the gateway reported (403/429 bodies).
+    pub fn path(&self) -> Option<&str> {
+        self.inner.details.path.as_deref()
+    }
+
+    /// The gateway's `timestamp` as sent (403/429 bodies); see [`Error::timestamp`].
+    pub fn timestamp_str(&self) -> Option<&str> {
+        self.inner.details.timestamp.as_deref()
+    }
+
+    /// The gateway's `timestamp`, parsed; `None` when absent or malformed.
+    pub fn timestamp(&self) -> Option<Timestamp> {
+        Timestamp::parse(self.timestamp_str()?).ok()
+    }
+
+    /// The raw body of an API error, a malformed 2xx reply or one whose `data` did not
+    /// deserialize, as received: for a reply that
+    /// matched no documented shape (a proxy's HTML page, say) this is all there is.
+    pub fn body(&self) -> Option<&Bytes> {
+        self.inner.body.as_ref()
+    }
+
+    /// Why an API error's body matched no documented shape, when it did not.
+    pub fn unrecognized_reason(&self) -> Option<status_core::Error> {
+        self.inner.details.unrecognized
+    }
+
+    /// The wait the response asked for in `Retry-After`, in either RFC 9110 form.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.inner.retry_after
+    }
+
+    /// The body limit that was exceeded, for the two `*TooLarge` kinds.
+    pub fn body_limit(&self) -> Option<u64> {
+        self.inner.limit
+    }
+
+    /// How many attempts the client made before returning this error (0 outside the client).
+    pub fn attempts(&self) -> u32 {
+        self.inner.attempts
+    }
+
+    /// Whether the same request may succeed later: 408, 429, 500, 502, 503 and 504, failed
+    /// connections, attempt timeouts and bodies cut off by the connection.
+    ///
+    /// This is the nature of the failure; whether a client may resend a given request (a
+    /// POST that may have reached the server) is a separate question the client answers.
+    pub fn is_retryable(&self) -> bool {
+        match self.inner.kind {
+            ErrorKind::Api => {
+                self.inner.status.is_some_and(|s| Retry::for_status(s.as_u16()).is_retryable())
+            }
+            ErrorKind::Connect
+            | ErrorKind::ConnectTimeout
+            | ErrorKind::Transport
+            | ErrorKind::Timeout
+            | ErrorKind::Body => true,
+            _ => false,
+        }
+    }
+
+    /// Whether the request certainly did not reach the server.
+    pub fn is_connect(&self) -> bool {
+        matches!(self.inner.kind, ErrorKind::Connect | ErrorKind::ConnectTimeout)
+    }
+
+    /// Whether a timeout or the deadline ended the request.
+    pub fn is_timeout(&self) -> bool {
+        matches!(
+            self.inner.kind,
+            ErrorKind::ConnectTimeout | ErrorKind::Timeout | ErrorKind::Deadline
+        )
+    }
+
+    /// Whether the body was refused for its size, declared or streamed.
+    pub fn is_body_too_large(&self) -> bool {
+        matches!(self.inner.kind, ErrorKind::ContentLengthTooLarge | ErrorKind::BodyTooLarge)
+    }
+
+    /// Whether this is a non-2xx reply.
+    pub fn is_api(&self) -> bool {
+        self.inner.kind == ErrorKind::Api
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.inner;
+        let d = &i.details;
+        match i.kind {
+            ErrorKind::Api => {
+                write!(f, "HTTP {}", i.status.map_or(0, |s| s.as_u16()))?;
+                if let Some(error) = &d.error {
+                    write!(f, " {error}")?;
+                }
+                if let Some(message) = &d.message {
+                    write!(f, ": {message}")?;
+                }
+                if let Some(path) = &d.path {
+                    write!(f, " (path {path})")?;
+                }
+                if let Some(reason) = d.unrecognized {
+                    write!(f, " (unrecognised body: {reason})")?;
+                }
+            }
+            ErrorKind::Decode => f.write_str("malformed success body")?,
+            ErrorKind::Data => f.write_str("`data` does not match the requested type")?,
+            ErrorKind::ContentLengthTooLarge => {
+                write!(f, "Content-Length exceeds the body limit of {} bytes", fmt_opt(i.limit))?
+            }
+            ErrorKind::BodyTooLarge => {
+                write!(f, "body cut off at the limit of {} bytes", fmt_opt(i.limit))?
+            }
+            ErrorKind::Body => f.write_str("reading the body failed")?,
+            ErrorKind::Connect => f.write_str("connection failed")?,
+            ErrorKind::ConnectTimeout => f.write_str("connect timed out")?,
+            ErrorKind::Transport => f.write_str("request failed")?,
+            ErrorKind::Timeout => f.write_str("attempt timed out")?,
+            ErrorKind::Deadline => f.write_str("deadline exceeded")?,
+            ErrorKind::Config => f.write_str("invalid configuration")?,
+        }
+        if let Some(trace_id) = &d.trace_id {
+            write!(f, " [trace_id {trace_id}]")?;
+        }
+        if let Some(wait) = i.retry_after {
+            write!(f, " (retry after {}s)", wait.as_secs())?;
+        }
+        if i.attempts > 1 {
+            write!(f, " after {} attempts", i.attempts)?;
+        }
+        if let Some(source) = &i.source {
+            write!(f, ": {source}")?;
+        }
+        Ok(())
+    }
+}
+
+fn fmt_opt(v: Option<u64>) -> String {
+    v.map_or_else(|| "?".into(), |v| v.to_string())
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.inner;
+        let d = &i.details;
+        let mut s = f.debug_struct("Error");
+        s.field("kind", &i.kind);
+        let fields: [(&str, &dyn fmt::Debug, bool); 11] = [
+            ("status", &i.status, i.status.is_some()),
+            ("message", &d.message, d.message.is_some()),
+            ("trace_id", &d.trace_id, d.trace_id.is_some()),
+            ("error", &d.error, d.error.is_some()),
+            ("path", &d.path, d.path.is_some()),
+            ("timestamp", &d.timestamp, d.timestamp.is_some()),
+            ("unrecognized", &d.unrecognized, d.unrecognized.is_some()),
+            ("body", &i.body, i.body.is_some()),
+            ("retry_after", &i.retry_after, i.retry_after.is_some()),
+            ("limit", &i.limit, i.limit.is_some()),
+            ("source", &i.source, i.source.is_some()),
+        ];
+        for (name, value, present) in fields {
+            if present {
+                s.field(name, value);
+            }
+        }
+        s.field("attempts", &i.attempts).finish()
+    }
+}
+
+impl StdError for Error {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        match &self.inner.source {
+            Some(source) => Some(&**source),
+            None => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(status: u16, body: &'static [u8], retry_after: Option<Duration>) -> Error {
+        let reply = status_core::decode(status, body).unwrap();
+        let api = reply.into_result().unwrap_err();
+        Error::api(
+            &api,
+            StatusCode::from_u16(status).unwrap(),
+            Bytes::from_static(body),
+            retry_after,
+        )
+    }
+
+    #[test]
+    fn display_carries_the_trace_id() {
+        let e = api(500, br#"{"message": "disk full", "trace_id": "tr-42"}"#, None);
+        assert_eq!(e.to_string(), "HTTP 500: disk full [trace_id tr-42]");
+        assert_eq!(e.trace_id(), Some("tr-42"));
+        assert!(e.is_retryable());
+    }
+
+    #[test]
+    fn gateway_fields_and_retry_after() {
+        let e = api(
+            429,
+            br#"{"timestamp": "2026-03-10T15:52:01.610+00:00", "status": 429,
+                 "error": "Too Many Requests", "path": "/api/v2/clips"}"#,
+            Some(Duration::from_secs(4)),
+        );
+        assert_eq!(
+            e.to_string(),
+            "HTTP 429 Too Many Requests (path /api/v2/clips) (retry after 4s)"
+        );
+        assert_eq!(e.timestamp().unwrap().unix_ms(), 1_773_157_921_610);
+        assert_eq!(e.retry_after(), Some(Duration::from_secs(4)));
+    }
+
+    #[test]
+    fn unrecognised_body_is_kept_raw() {
+        let html: &[u8] = b"<html><body>502 Bad Gateway</body></html>";
+        let e = api(502, html, None);
+        assert_eq!(e.body().unwrap().as_ref(), html);
+        assert_eq!(e.unrecognized_reason().unwrap().kind(), status_core::ErrorKind::ExpectedValue);
+        assert!(e.to_string().starts_with("HTTP 502 (unrecognised body: expected a JSON value"));
+        assert!(e.is_retryable());
+    }
+
+    #[test]
+    fn client_errors_are_not_retryable() {
+        let e = api(400, br#"{"message": "bad format", "trace_id": "t"}"#, None);
+        assert!(!e.is_retryable());
+        let e = api(403, br#"{"timestamp": "2026-03-13T07:58:46.156+00:00", "status": 403, "error": "Forbidden", "path": "/x"}"#, None);
+        assert!(!e.is_retryable());
+    }
+
+    #[test]
+    fn source_is_kept() {
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset by peer");
+        let e = Error::body_failed(StatusCode::OK, io);
+        assert!(e.is_retryable());
+        assert_eq!(e.source().unwrap().to_string(), "reset by peer");
+        assert_eq!(e.to_string(), "reading the body failed: reset by peer");
+    }
+}

@@ -1,0 +1,35 @@
+#![doc = include_str!("../README.md")]
+#![deny(unsafe_code)]
+#![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod client;
+mod connect;
+mod error;
+mod event;
+mod projects;
+mod rate_limit;
+mod reply;
+mod request;
+mod retry;
+mod retry_after;
+mod secret;
+#[cfg(feature = "tls")]
+mod tls;
+
+#[cfg(feature = "mock")]
+pub mod mock;
+
+pub use client::{Client, ClientBuilder, Response, API_BASE, API_VERSION_HEADER};
+pub use connect::{BoxFuture, Connector};
+pub use error::{Error, ErrorKind};
+pub use event::Event;
+pub use projects::{Project, ProjectSlots};
+pub use rate_limit::RateLimiter;
+pub use reply::OwnedReply;
+pub use request::ApiRequest;
+pub use retry::RetryPolicy;
+pub use retry_after::retry_after;
+pub use secret::{ApiKey, InvalidApiKey};
+
+pub use hyper_util::client::legacy::connect::HttpConnector;

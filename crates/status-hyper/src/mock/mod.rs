@@ -1,0 +1,345 @@
+//! A scriptable in-process mock of the API on loopback, for tests and examples
+//! (feature `mock`).
+//!
+//! Each request is answered by, in order: the next scripted [`MockReply`] queued with
+//! [`MockServer::push`]; else the [handler](MockServerBuilder::handler), if it returns one;
+//! else a small simulation of the API, which checks the key and the version header, counts
+//! requests against its rate limit, creates projects on `POST /api/v2/clips` (refusing more
+//! than the running-projects limit with 429), and moves them from `CREATED` through
+//! `PROCESSING` to `SUCCEEDED` as `GET /api/v2/clips/results/{id}` polls them.
+//!
+//! The server speaks HTTP/1.1 and HTTP/2 (prior knowledge) on `127.0.0.1`, and stops when
+//! dropped.
+//!
+//! ```
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+//! use status_hyper::mock::{MockReply, MockServer};
+//! use status_hyper::{ApiKey, ApiRequest, Client, RetryPolicy};
+//! use status_core::Backoff;
+//! use std::time::Duration;
+//!
+//! let server = MockServer::start().await?;
+//! server.push(MockReply::gateway(429, "Too Many Requests", "/api/v2/clips").retry_after_secs(0));
+//! server.push(MockReply::html(502, "<html>Bad Gateway</html>"));
+//! server.push(MockReply::gateway(429, "Too Many Requests", "/api/v2/clips"));
+//!
+//! let fast = Backoff { initial: Duration::from_millis(1), max: Duration::from_millis(4) };
+//! let client = Client::builder(server.uri(), ApiKey::new("test-key")?)
+//!     .retry(RetryPolicy::new().with_backoff(fast))
+//!     .build_http()?;
+//! // A POST is retried after a 429 (it was refused), but not after a 502 (it may have
+//! // taken effect): the caller gets the proxy's page back.
+//! let submit = ApiRequest::post("/api/v2/clips", "{}");
+//! let err = client.submit(&submit).await.unwrap_err();
+//! assert_eq!((err.status().unwrap().as_u16(), err.attempts()), (502, 2));
+//! assert_eq!(err.body().unwrap().as_ref(), b"<html>Bad Gateway</html>");
+//!
+//! // The next submission meets the last scripted 429, then the simulated API.
+//! let (response, project) = client.submit(&submit).await?;
+//! assert_eq!(response.attempts(), 2);
+//! assert_eq!(project.status(), Some("CREATED"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # }).unwrap();
+//! ```
+
+mod api;
+mod reply;
+
+use core::convert::Infallible;
+use core::net::SocketAddr;
+use core::time::Duration;
+use std::collections::VecDeque;
+use std::fmt;
+use std::io;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use bytes::Bytes;
+use http::header::AUTHORIZATION;
+use http::{HeaderMap, Method, Uri, Version};
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use tokio::net::TcpListener;
+use tokio::task::{JoinHandle, JoinSet};
+use tokio::time::Instant;
+
+pub use reply::{MockBody, MockReply};
+
+use api::FakeApi;
+
+type Handler = Arc<dyn Fn(&MockRequest) -> Option<MockReply> + Send + Sync>;
+
+/// A request as the mock received it.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct MockRequest {
+    /// The method.
+    pub method: Method,
+    /// The path and query.
+    pub path: String,
+    /// The headers; `Authorization` is marked sensitive, so `Debug` does not show it.
+    pub headers: HeaderMap,
+    /// The body.
+    pub body: Bytes,
+    /// The HTTP version it arrived with.
+    pub version: Version,
+    /// When it arrived (tokio's clock).
+    pub at: Instant,
+}
+
+impl MockRequest {
+    /// Whether `Authorization` is exactly `Bearer <key>`.
+    pub fn has_bearer(&self, key: &str) -> bool {
+        self.headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.as_bytes().strip_prefix(b"Bearer "))
+            .is_some_and(|k| k == key.as_bytes())
+    }
+}
+
+/// Settings for a [`MockServer`].
+#[derive(Clone)]
+pub struct MockServerBuilder {
+    api_key: Option<String>,
+    rate_limit: Option<(usize, Duration)>,
+    project_limit: usize,
+    polls_to_finish: u32,
+    handler: Option<Handler>,
+}
+
+impl fmt::Debug for MockServerBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockServerBuilder")
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("rate_limit", &self.rate_limit)
+            .field("project_limit", &self.project_limit)
+            .field("polls_to_finish", &self.polls_to_finish)
+            .field("handler", &self.handler.as_ref().map(|_| "Fn"))
+            .finish()
+    }
+}
+
+impl Default for MockServerBuilder {
+    fn default() -> Self {
+        Self {
+            api_key: None,
+            rate_limit: Some((15, Duration::from_secs(60))),
+            project_limit: 5,
+            polls_to_finish: 2,
+            handler: None,
+        }
+    }
+}
+
+impl MockServerBuilder {
+    /// Accept only this key (by default any `Bearer` key is accepted; none gets 403).
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+
+    /// Answer 429 beyond `limit` requests in any `window` (default 15 a minute); `None` for
+    /// no limit.
+    pub fn rate_limit(mut self, limit: Option<(usize, Duration)>) -> Self {
+        self.rate_limit = limit;
+        self
+    }
+
+    /// Answer 429 to a submission while `limit` projects run (default 5).
+    pub fn project_limit(mut self, limit: usize) -> Self {
+        self.project_limit = limit;
+        self
+    }
+
+    /// How many result polls a project takes to reach `SUCCEEDED` (default 2).
+    pub fn polls_to_finish(mut self, polls: u32) -> Self {
+        self.polls_to_finish = polls;
+        self
+    }
+
+    /// Answers requests before the simulation; returning `None` passes the request on.
+    pub fn handler(
+        mut self,
+        handler: impl Fn(&MockRequest) -> Option<MockReply> + Send + Sync + 'static,
+    ) -> Self {
+        self.handler = Some(Arc::new(handler));
+        self
+    }
+
+    /// Binds `127.0.0.1` on a free port and starts serving.
+    ///
+    /// # Errors
+    ///
+    /// When the port cannot be bound.
+    pub async fn start(self) -> io::Result<MockServer> {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let addr = listener.local_addr()?;
+        let state = Arc::new(State {
+            script: Mutex::new(VecDeque::new()),
+            log: Mutex::new(Vec::new()),
+            api: Mutex::new(FakeApi::default()),
+            config: self,
+        });
+        let task = tokio::spawn(serve(listener, Arc::clone(&state)));
+        Ok(MockServer { addr, state, task })
+    }
+}
+
+/// The running mock; see the [module documentation](self).
+pub struct MockServer {
+    addr: SocketAddr,
+    state: Arc<State>,
+    task: JoinHandle<()>,
+}
+
+struct State {
+    script: Mutex<VecDeque<MockReply>>,
+    log: Mutex<Vec<MockRequest>>,
+    api: Mutex<FakeApi>,
+    config: MockServerBuilder,
+}
+
+impl MockServer {
+    /// Settings for a mock.
+    pub fn builder() -> MockServerBuilder {
+        MockServerBuilder::default()
+    }
+
+    /// Starts a mock with the default settings.
+    ///
+    /// # Errors
+    ///
+    /// When the port cannot be bound.
+    pub async fn start() -> io::Result<Self> {
+        Self::builder().start().await
+    }
+
+    /// The socket address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:<port>`, the base URI for a client.
+    pub fn uri(&self) -> Uri {
+        Uri::try_from(format!("http://{}", self.addr)).unwrap_or_default()
+    }
+
+    /// Queues a reply for the next request not yet answered by the script.
+    pub fn push(&self, reply: MockReply) {
+        lock(&self.state.script).push_back(reply);
+    }
+
+    /// Queues several replies, in order.
+    pub fn push_all(&self, replies: impl IntoIterator<Item = MockReply>) {
+        lock(&self.state.script).extend(replies);
+    }
+
+    /// The scripted replies not yet sent.
+    pub fn pending_script(&self) -> usize {
+        lock(&self.state.script).len()
+    }
+
+    /// Every request received so far, in order of arrival.
+    pub fn requests(&self) -> Vec<MockRequest> {
+        lock(&self.state.log).clone()
+    }
+
+    /// The number of requests received so far.
+    pub fn request_count(&self) -> usize {
+        lock(&self.state.log).len()
+    }
+
+    /// How many 429s the simulation sent because a limit (rate or projects) was exceeded.
+    pub fn limit_rejections(&self) -> usize {
+        lock(&self.state.api).rejections
+    }
+
+    /// The simulated projects running now.
+    pub fn running_projects(&self) -> usize {
+        lock(&self.state.api).running()
+    }
+
+    /// The most simulated projects that ever ran at once.
+    pub fn peak_running_projects(&self) -> usize {
+        lock(&self.state.api).peak_running
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        // The accept task owns the connections' JoinSet, which aborts them all when dropped.
+        self.task.abort();
+    }
+}
+
+impl fmt::Debug for MockServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockServer")
+            .field("addr", &self.addr)
+            .field("config", &self.state.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A poisoned lock only means a handler panicked; the data is still consistent.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+async fn serve(listener: TcpListener, state: Arc<State>) {
+    let mut connections = JoinSet::new();
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            // Out of file descriptors and the like: let connections finish, then go on.
+            Err(_) => {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        while connections.try_join_next().is_some() {}
+        let state = Arc::clone(&state);
+        connections.spawn(async move {
+            let service = service_fn(move |request| answer(Arc::clone(&state), request));
+            let _ = auto::Builder::new(TokioExecutor::new())
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+async fn answer(
+    state: Arc<State>,
+    request: http::Request<Incoming>,
+) -> Result<http::Response<MockBody>, Infallible> {
+    let (parts, body) = request.into_parts();
+    let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+    let mut headers = parts.headers;
+    if let Some(auth) = headers.get_mut(AUTHORIZATION) {
+        auth.set_sensitive(true);
+    }
+    let request = MockRequest {
+        method: parts.method,
+        path: parts.uri.path_and_query().map_or_else(|| "/".into(), |p| p.as_str().into()),
+        headers,
+        body,
+        version: parts.version,
+        at: Instant::now(),
+    };
+    let scripted = lock(&state.script).pop_front();
+    let reply = scripted
+        .or_else(|| state.config.handler.as_ref().and_then(|h| h(&request)))
+        .unwrap_or_else(|| lock(&state.api).answer(&request, &state.config));
+    lock(&state.log).push(request);
+    if !reply.delay.is_zero() {
+        tokio::time::sleep(reply.delay).await;
+    }
+    let (status, headers) = (reply.status, reply.headers.clone());
+    let mut response = http::Response::new(reply.into_body());
+    *response.status_mut() = status;
+    *response.headers_mut() = headers;
+    Ok(response)
+}

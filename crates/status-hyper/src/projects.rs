@@ -1,0 +1,237 @@
+//! The running-projects limit: a submission holds a slot until its project is finished.
+
+use core::time::Duration;
+use std::fmt;
+use std::sync::Arc;
+
+use status_core::{Reply, Success};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::time::Instant;
+
+use crate::error::Error;
+
+/// Slots for running projects (by default 5, the API's limit), shared by all clones.
+///
+/// [`Client::submit`](crate::Client::submit) takes a slot before it sends, waiting while all
+/// are taken, and hands it to the [`Project`] it returns. The slot is freed when that handle
+/// is dropped, when [`Project::finish`] is called, or when a poll through
+/// [`Client::poll`](crate::Client::poll) sees the project in a finished status.
+#[derive(Clone)]
+pub struct ProjectSlots {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    limit: usize,
+    slots: Arc<Semaphore>,
+    finished: Vec<Box<str>>,
+}
+
+impl Default for ProjectSlots {
+    fn default() -> Self {
+        Self::api()
+    }
+}
+
+impl ProjectSlots {
+    /// The API's documented limit: 5 running projects per key.
+    pub const API_LIMIT: usize = 5;
+
+    /// The statuses that end a project unless configured otherwise.
+    pub const DEFAULT_FINISHED: [&'static str; 2] = ["SUCCEEDED", "FAILED"];
+
+    /// The API's limit, with the default finished statuses.
+    pub fn api() -> Self {
+        Self::new(Self::API_LIMIT)
+    }
+
+    /// At most `limit` (at least 1) running projects.
+    pub fn new(limit: usize) -> Self {
+        Self::with_finished_statuses(limit, Self::DEFAULT_FINISHED)
+    }
+
+    /// At most `limit` running projects; a project whose `data.status` is one of `finished`
+    /// frees its slot when a poll sees it.
+    pub fn with_finished_statuses<S: AsRef<str>>(
+        limit: usize,
+        finished: impl IntoIterator<Item = S>,
+    ) -> Self {
+        let limit = limit.clamp(1, Semaphore::MAX_PERMITS);
+        Self {
+            inner: Arc::new(Inner {
+                limit,
+                slots: Arc::new(Semaphore::new(limit)),
+                finished: finished.into_iter().map(|s| s.as_ref().into()).collect(),
+            }),
+        }
+    }
+
+    /// The number of slots.
+    pub fn limit(&self) -> usize {
+        self.inner.limit
+    }
+
+    /// The number of slots taken now.
+    pub fn running(&self) -> usize {
+        self.inner.limit - self.inner.slots.available_permits()
+    }
+
+    /// Whether `status` ends a project.
+    pub fn is_finished(&self, status: &str) -> bool {
+        self.inner.finished.iter().any(|f| **f == *status)
+    }
+
+    /// Waits for a free slot (failing when `deadline` passes first) and says how long it took.
+    pub(crate) async fn acquire_by(
+        &self,
+        deadline: Option<Instant>,
+    ) -> Result<(OwnedSemaphorePermit, Duration), Error> {
+        if let Ok(permit) = Arc::clone(&self.inner.slots).try_acquire_owned() {
+            return Ok((permit, Duration::ZERO));
+        }
+        let start = Instant::now();
+        let acquire = Arc::clone(&self.inner.slots).acquire_owned();
+        let permit = match deadline {
+            Some(d) => tokio::time::timeout_at(d, acquire).await.map_err(|_| Error::deadline())?,
+            None => acquire.await,
+        };
+        // The semaphore is never closed, so acquiring only fails if that changes.
+        let permit = permit.map_err(|_| Error::config("project slots closed"))?;
+        Ok((permit, start.elapsed()))
+    }
+}
+
+impl fmt::Debug for ProjectSlots {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProjectSlots")
+            .field("limit", &self.inner.limit)
+            .field("running", &self.running())
+            .field("finished", &self.inner.finished)
+            .finish()
+    }
+}
+
+/// A submitted project and the slot it holds while it runs.
+///
+/// Dropping the handle frees the slot: keep it for as long as the project runs on the server.
+pub struct Project {
+    id: Option<String>,
+    status: Option<String>,
+    slots: ProjectSlots,
+    permit: Option<OwnedSemaphorePermit>,
+}
+
+impl Project {
+    pub(crate) fn new(
+        slots: ProjectSlots,
+        permit: OwnedSemaphorePermit,
+        data: &Success<'_>,
+    ) -> Self {
+        let mut project = Self { id: None, status: None, slots, permit: Some(permit) };
+        project.id = data_field(data, "project_id").or_else(|| data_field(data, "id"));
+        project.observe(data);
+        project
+    }
+
+    /// The project id the submission returned (`data.project_id`, or `data.id`).
+    pub fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+
+    /// The last `data.status` seen for this project.
+    pub fn status(&self) -> Option<&str> {
+        self.status.as_deref()
+    }
+
+    /// Whether this handle still holds a slot.
+    pub fn is_running(&self) -> bool {
+        self.permit.is_some()
+    }
+
+    /// Frees the slot now, for a project known to be finished by other means.
+    pub fn finish(&mut self) {
+        self.permit = None;
+    }
+
+    /// Reads `data.status` from a reply about this project and frees the slot when the
+    /// status is a finished one. Returns the status seen.
+    pub fn observe(&mut self, data: &Success<'_>) -> Option<&str> {
+        if let Some(status) = data_field(data, "status") {
+            if self.slots.is_finished(&status) {
+                self.finish();
+            }
+            self.status = Some(status);
+        }
+        self.status.as_deref()
+    }
+}
+
+impl fmt::Debug for Project {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Project")
+            .field("id", &self.id)
+            .field("status", &self.status)
+            .field("running", &self.is_running())
+            .finish()
+    }
+}
+
+/// A string member of `data`, unescaped. `data` was validated with the body, and reading its
+/// members is what the envelope decoder already does for the top level.
+fn data_field(success: &Success<'_>, name: &str) -> Option<String> {
+    let data = success.data()?;
+    match status_core::decode(200, data.as_bytes()) {
+        Ok(Reply::Success(inner)) => inner.field(name)?.as_json_str().map(|s| s.to_string()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn success(body: &'static [u8]) -> Success<'static> {
+        status_core::decode(200, body).unwrap().into_result().unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_slot_is_held_until_finished_or_dropped() {
+        let slots = ProjectSlots::new(2);
+        let (permit, _) = slots.acquire_by(None).await.unwrap();
+        let mut a = Project::new(
+            slots.clone(),
+            permit,
+            &success(br#"{"data": {"project_id": "prj1", "status": "CREATED"}}"#),
+        );
+        assert_eq!((a.id(), a.status(), a.is_running()), (Some("prj1"), Some("CREATED"), true));
+        let (permit, _) = slots.acquire_by(None).await.unwrap();
+        let b = Project::new(slots.clone(), permit, &success(br#"{"data": {"id": "proj_2"}}"#));
+        assert_eq!(b.id(), Some("proj_2"));
+        assert_eq!(slots.running(), 2);
+
+        assert_eq!(a.observe(&success(br#"{"data": {"status": "RUNNING"}}"#)), Some("RUNNING"));
+        assert_eq!(slots.running(), 2);
+        assert_eq!(
+            a.observe(&success(br#"{"data": {"status": "SUCC\u0045EDED"}}"#)),
+            Some("SUCCEEDED")
+        );
+        assert!(!a.is_running());
+        assert_eq!(slots.running(), 1);
+        drop(b);
+        assert_eq!(slots.running(), 0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn waiting_for_a_slot_respects_the_deadline() {
+        let slots = ProjectSlots::new(1);
+        let (held, _) = slots.acquire_by(None).await.unwrap();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let err = slots.acquire_by(Some(deadline)).await.unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::Deadline);
+        let slots2 = slots.clone();
+        let waiter = tokio::spawn(async move { slots2.acquire_by(None).await.map(|(_, d)| d) });
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        drop(held);
+        assert_eq!(waiter.await.unwrap().unwrap(), Duration::from_secs(3));
+    }
+}

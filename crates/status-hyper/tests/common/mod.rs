@@ -1,0 +1,95 @@
+//! Shared set-up: a mock on loopback and a client for it, over HTTP/1.1 or HTTP/2.
+#![allow(dead_code, unreachable_pub)]
+
+use core::time::Duration;
+use std::sync::{Arc, Mutex};
+
+use status_core::Backoff;
+use status_hyper::mock::MockServer;
+use status_hyper::{ApiKey, Client, ClientBuilder, Event, RetryPolicy};
+use tokio::time::Instant;
+
+pub const KEY: &str = "sk-test-a1b2c3-distinctive-KEY-9z8y7x";
+
+/// Both protocols the client speaks on plain connections.
+pub const PROTOCOLS: [bool; 2] = [false, true];
+
+pub fn builder(server: &MockServer, http2: bool) -> ClientBuilder {
+    Client::builder(server.uri(), ApiKey::new(KEY).unwrap()).http2_only(http2)
+}
+
+/// A backoff short enough for real-time tests.
+pub fn fast_retry(max_attempts: u32) -> RetryPolicy {
+    let fast = Backoff { initial: Duration::from_millis(1), max: Duration::from_millis(8) };
+    RetryPolicy::new().with_backoff(fast).with_max_attempts(max_attempts)
+}
+
+/// Settings for paused-clock tests: tokio's paused clock jumps to the next timer whenever
+/// the runtime waits, even for loopback I/O that is about to arrive, so the only timers
+/// left are the waits under test.
+pub fn paused(builder: ClientBuilder) -> ClientBuilder {
+    builder.connect_timeout(None).attempt_timeout(None).deadline(None)
+}
+
+/// An observer that records events as owned summaries.
+#[derive(Clone, Default)]
+pub struct Recorder {
+    pub events: Arc<Mutex<Vec<Seen>>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Seen {
+    Attempt { path: String, attempt: u32, at: Instant },
+    Retry { attempt: u32, scheduled: Duration, retry_after: Option<Duration>, delay: Duration },
+    RateLimited(Duration),
+    SlotWait(Duration),
+}
+
+impl Recorder {
+    pub fn attach(&self, builder: ClientBuilder) -> ClientBuilder {
+        let events = Arc::clone(&self.events);
+        builder.observer(move |e| {
+            let seen = match e {
+                Event::Attempt { path, attempt, at, .. } => {
+                    Seen::Attempt { path: path.to_string(), attempt: *attempt, at: *at }
+                }
+                Event::Retry { attempt, scheduled, retry_after, delay, .. } => Seen::Retry {
+                    attempt: *attempt,
+                    scheduled: *scheduled,
+                    retry_after: *retry_after,
+                    delay: *delay,
+                },
+                Event::RateLimited { waited, .. } => Seen::RateLimited(*waited),
+                Event::SlotWait { waited, .. } => Seen::SlotWait(*waited),
+                _ => return,
+            };
+            events.lock().unwrap().push(seen);
+        })
+    }
+
+    pub fn take(&self) -> Vec<Seen> {
+        core::mem::take(&mut *self.events.lock().unwrap())
+    }
+
+    pub fn attempts(&self) -> Vec<Instant> {
+        self.events
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|e| match e {
+                Seen::Attempt { at, .. } => Some(*at),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// The most instants that fall in any half-open window `[t, t + window)`.
+pub fn max_in_window(times: &[Instant], window: Duration) -> usize {
+    let mut sorted = times.to_vec();
+    sorted.sort();
+    (0..sorted.len())
+        .map(|i| sorted[i..].iter().take_while(|&&t| t < sorted[i] + window).count())
+        .max()
+        .unwrap_or(0)
+}
