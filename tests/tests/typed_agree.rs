@@ -285,6 +285,39 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 3_000, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Values nobody reads are validated exactly as the decoder validates a body: the same
+    /// acceptance and the same error, kind and offset, whether skipped or built.
+    #[test]
+    fn skipped_and_visited_values_are_validated_like_the_decoder_does(
+        json in any_json(),
+        at in any::<usize>(),
+        how in any::<u8>(),
+        with in prop::sample::select(vec!['{', '}', '[', ']', ',', ':', '"', '\\', ' ', '0', '-', '.', 'e', 'n', 'u', '\u{1f}']),
+    ) {
+        for json in [json.clone(), mutate(&json, at, how, with)] {
+            let validated = status_core::Decoder::new().validate(json.as_bytes());
+            let skipped = from_str::<serde::de::IgnoredAny>(&json).map(drop).map_err(|e| e.error());
+            prop_assert_eq!(skipped, validated, "{}", json);
+            // A visitor-driven type sees every value; serde_json's `Value` holds what it holds.
+            let built = from_str::<serde_json::Value>(&json);
+            let reference = serde_json::from_str::<serde_json::Value>(&json);
+            match (built, validated) {
+                (Ok(value), Ok(())) => prop_assert_eq!(Some(value), reference.ok(), "{}", json),
+                // A number beyond f64 is valid JSON that `Value` cannot hold.
+                (Err(e), Ok(())) if e.kind() == ErrorKind::NumberOutOfRange => {
+                    prop_assert!(reference.is_err(), "{}", json);
+                }
+                (built, validated) => {
+                    prop_assert_eq!(built.map(drop).map_err(|e| e.error()), validated, "{}", json);
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn the_generators_reach_success_often() {
     // Guards the property tests above against generators that only make refusals.

@@ -13,7 +13,9 @@ use super::number::{Integer, NotInteger};
 /// Use it where a `with` attribute cannot go, such as `Option<IntOrString<u64>>` or
 /// `heapless::Vec<IntOrString<u32>, 8>`; for a plain field, [`int_or_string`] keeps the
 /// field's type an integer. The string must hold exactly the JSON integer grammar (`-?` then
-/// digits without a leading zero, no spaces, no `+`), and the value must fit `T`.
+/// digits without a leading zero, no spaces, no `+`), and the value must fit `T`. Written as a
+/// number, an integer beyond 64 bits reaches `deserialize_any` visitors as an `f64` (as with
+/// serde_json), so `IntOrString<u128>` takes such values only as strings.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct IntOrString<T>(pub T);
 

@@ -306,6 +306,19 @@ fn unexpected_number(text: &str) -> Unexpected<'static> {
     }
 }
 
+/// Hands validated number text to `visitor` as an `f64`; beyond its range is an error.
+fn visit_float<'a, V: Visitor<'a>>(
+    text: &str,
+    at: usize,
+    visitor: V,
+) -> Result<V::Value, DataError> {
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() => visitor.visit_f64(v),
+        _ => Err(DataError::new(ErrorKind::NumberOutOfRange, at)
+            .set_message(format_args!("number out of range for f64"))),
+    }
+}
+
 /// Decodes an escaped string into a stack buffer and lends it to the visitor. Kept out of
 /// line so that the buffer is on the stack only while it is in use, not in every frame of a
 /// deep recursion.
@@ -365,28 +378,16 @@ impl<'a> de::Deserializer<'a> for &mut Deserializer<'a> {
             b'-' | b'0'..=b'9' => {
                 let text = self.sc.number_text()?;
                 let at = self.sc.pos() - text.len();
-                // Like serde_json: u64, else i64; wider integers as 128-bit, fractions as f64.
+                // As serde_json does: u64, else i64, else (wider integers, fractions) f64, so
+                // that visitor-driven types built for it, such as its `Value`, work here too.
                 let result = match Integer::parse(text) {
-                    Ok(Integer { negative: false, magnitude }) => match u64::try_from(magnitude) {
-                        Ok(v) => visitor.visit_u64(v),
-                        Err(_) => visitor.visit_u128(magnitude),
+                    Ok(Integer { negative: true, magnitude: 0 }) => visitor.visit_f64(-0.0),
+                    Ok(n) => match (n.to::<u64>(), n.to::<i64>()) {
+                        (Ok(v), _) => visitor.visit_u64(v),
+                        (_, Ok(v)) => visitor.visit_i64(v),
+                        _ => visit_float(text, at, visitor),
                     },
-                    Ok(Integer { magnitude: 0, .. }) => visitor.visit_f64(-0.0),
-                    Ok(n) => match (n.to::<i64>(), n.to::<i128>()) {
-                        (Ok(v), _) => visitor.visit_i64(v),
-                        (_, Ok(v)) => visitor.visit_i128(v),
-                        _ => Err(DataError::new(ErrorKind::NumberOutOfRange, at)
-                            .set_message(format_args!("integer out of range for i128"))),
-                    },
-                    Err(NotInteger::OutOfRange) => {
-                        Err(DataError::new(ErrorKind::NumberOutOfRange, at)
-                            .set_message(format_args!("integer out of range for u128")))
-                    }
-                    Err(NotInteger::Syntax) => match text.parse::<f64>() {
-                        Ok(v) if v.is_finite() => visitor.visit_f64(v),
-                        _ => Err(DataError::new(ErrorKind::NumberOutOfRange, at)
-                            .set_message(format_args!("number out of range for f64"))),
-                    },
+                    Err(_) => visit_float(text, at, visitor),
                 };
                 return result.map_err(|e: DataError| e.at(at));
             }
