@@ -147,3 +147,50 @@ pub(crate) fn typed_success<'a, T: Deserialize<'a>>(
     }
     data.unwrap_or_else(from_missing)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use core::fmt::Write as _;
+    use serde::de::IgnoredAny;
+
+    /// The one-walk envelope refuses what `decode` refuses, with the same error.
+    fn same_as_decode(decoder: Decoder, body: &str) {
+        let typed = decoder.decode_typed::<Option<IgnoredAny>>(200, body.as_bytes());
+        let decoded = decoder.decode(200, body.as_bytes());
+        match decoded {
+            Ok(_) => assert!(typed.is_ok(), "{body}: {typed:?}"),
+            Err(e) => assert_eq!(typed.map(drop).map_err(|t| t.error()), Err(e), "{body}"),
+        }
+    }
+
+    #[test]
+    fn envelope_rules_match_the_two_pass_decoder() {
+        let d = Decoder::new();
+        for body in [
+            r#"{"data": 1, "d\u0061ta": 2}"#,
+            r#"{"a": 1, "a": 2}"#,
+            r#"{"data" 1}"#,
+            r#"{"data": 1,}"#,
+            r#"{"data": 1"#,
+            r#"{1: 2}"#,
+            r#"[1]"#,
+            r#"{} {}"#,
+            "",
+            "  {}  ",
+            r#"{"data": {"x": [1, 2, {"y": "\ud83d\ude00"}]}, "code": "0"}"#,
+        ] {
+            same_as_decode(d, body);
+        }
+        same_as_decode(Decoder::new().with_max_depth(1), r#"{"data": []}"#);
+        same_as_decode(Decoder::new().with_max_depth(2), r#"{"data": [[]]}"#);
+        same_as_decode(Decoder::new().with_max_depth(2), r#"{"data": [], "x": [[]]}"#);
+        // One key more than the duplicate check tracks.
+        let mut many = std::string::String::from("{");
+        for i in 0..=MAX_TOP_LEVEL_KEYS {
+            let _ = write!(many, "\"k{i}\": {i},");
+        }
+        many.push_str("\"data\": 1}");
+        same_as_decode(d, &many);
+    }
+}
