@@ -1,0 +1,79 @@
+//! Replays the committed fuzz corpus (`fuzz/corpus/<target>/*`) through the fuzz targets'
+//! properties, so every input the fuzzer ever kept is checked by `cargo test` on stable.
+
+use core::panic::AssertUnwindSafe;
+use std::fs;
+use std::panic;
+use std::path::{Path, PathBuf};
+
+use status_tests::fuzz;
+
+/// Every fuzz target, by the name of its binary and corpus directory; each has a test below.
+const TARGETS: &[&str] = &["decode", "differential", "strings", "timestamp"];
+
+fn corpus_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus")
+}
+
+fn inputs(target: &str) -> Vec<PathBuf> {
+    let dir = corpus_root().join(target);
+    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| entry.expect("reading the corpus directory").path())
+        .collect();
+    files.sort();
+    files
+}
+
+/// Runs `property` on every input of `target`, naming the file that fails.
+fn replay(target: &str, property: fn(&[u8])) {
+    let files = inputs(target);
+    assert!(!files.is_empty(), "the {target} corpus is empty");
+    for file in files {
+        let data = fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        if panic::catch_unwind(AssertUnwindSafe(|| property(&data))).is_err() {
+            panic!(
+                "{target}: {} fails (replay with `cargo fuzz run {target} <file>`)",
+                file.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn decode_corpus() {
+    replay("decode", fuzz::decode);
+}
+
+#[test]
+fn differential_corpus() {
+    replay("differential", fuzz::differential);
+}
+
+#[test]
+fn strings_corpus() {
+    replay("strings", fuzz::strings);
+}
+
+#[test]
+fn timestamp_corpus() {
+    replay("timestamp", fuzz::timestamp);
+}
+
+/// A target added to `fuzz/` without a corpus here (or the reverse) would go unreplayed.
+#[test]
+fn every_corpus_directory_is_replayed() {
+    let mut dirs: Vec<String> = fs::read_dir(corpus_root())
+        .expect("fuzz/corpus exists")
+        .map(|entry| entry.expect("reading fuzz/corpus").file_name().to_string_lossy().into_owned())
+        .collect();
+    dirs.sort();
+    let mut names = TARGETS.to_vec();
+    names.sort();
+    assert_eq!(dirs, names);
+    let manifest =
+        fs::read_to_string(corpus_root().join("../Cargo.toml")).expect("fuzz/Cargo.toml");
+    for name in names {
+        assert!(manifest.contains(&format!("name = \"{name}\"")), "{name} is not a fuzz target");
+    }
+}
