@@ -13,6 +13,9 @@ mod error;
 mod raw;
 mod reply;
 mod scan;
+// The SIMD fast paths: the one module where `unsafe` is allowed, behind a safe interface.
+#[allow(unsafe_code)]
+mod simd;
 mod status;
 mod string;
 mod timestamp;

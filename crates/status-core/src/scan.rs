@@ -4,6 +4,7 @@
 //! scanner only has to look at ASCII bytes, and every slice it hands out is a `&str`.
 
 use crate::error::{Error, ErrorKind};
+use crate::simd;
 use crate::string::JsonStr;
 
 /// The deepest nesting a [`crate::Decoder`] can be configured to accept: the bit stack that
@@ -24,10 +25,9 @@ impl<'a> Text<'a> {
         if input.starts_with(b"\xEF\xBB\xBF") {
             return Err(Error::new(ErrorKind::ByteOrderMark, 0));
         }
-        match core::str::from_utf8(input) {
+        match simd::utf8(input) {
             Ok(text) => Ok(Self { text, utf8_error_at: None }),
-            Err(e) => {
-                let at = e.valid_up_to();
+            Err(at) => {
                 let text =
                     core::str::from_utf8(input.get(..at).unwrap_or_default()).unwrap_or_default();
                 Ok(Self { text, utf8_error_at: Some(at) })
@@ -82,20 +82,6 @@ impl Nesting {
     }
 }
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
-
-/// High bit set in each byte of `w` that ends a plain run inside a string: `"`, `\` or a
-/// control character. Only the lowest flagged byte is exact (borrows may flag bytes above it).
-#[inline(always)]
-fn string_specials(w: u64) -> u64 {
-    let quote = w ^ (ONES * u64::from(b'"'));
-    let backslash = w ^ (ONES * u64::from(b'\\'));
-    let zero_in = |x: u64| x.wrapping_sub(ONES) & !x;
-    let control = w.wrapping_sub(ONES * 0x20) & !w;
-    (zero_in(quote) | zero_in(backslash) | control) & HIGHS
-}
-
 #[inline(always)]
 fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\n' | b'\r' | b'\t')
@@ -142,13 +128,27 @@ impl<'a> Scanner<'a> {
     /// Skips whitespace and returns the next byte, if any.
     #[inline(always)]
     pub(crate) fn skip_ws(&mut self) -> Option<u8> {
-        while let Some(b) = self.peek() {
-            if !is_ws(b) {
+        // Compact JSON has no whitespace, and pretty-printed JSON often one space: look at two
+        // bytes before classifying a whole block of indentation.
+        let bytes = self.bytes();
+        match bytes.get(self.pos) {
+            Some(&b) if !is_ws(b) => return Some(b),
+            None => return None,
+            Some(_) => {}
+        }
+        match bytes.get(self.pos + 1) {
+            Some(&b) if !is_ws(b) => {
+                self.pos += 1;
                 return Some(b);
             }
-            self.pos += 1;
+            None => {
+                self.pos += 1;
+                return None;
+            }
+            Some(_) => {}
         }
-        None
+        self.pos = simd::whitespace_end(bytes, self.pos + 2);
+        self.peek()
     }
 
     /// Requires that only whitespace remains.
@@ -185,15 +185,7 @@ impl<'a> Scanner<'a> {
         let mut pos = self.pos + 1;
         let mut escaped = false;
         loop {
-            while let Some(chunk) = bytes.get(pos..pos + 8) {
-                let Ok(chunk) = <[u8; 8]>::try_from(chunk) else { break };
-                let mask = string_specials(u64::from_le_bytes(chunk));
-                if mask != 0 {
-                    pos += (mask.trailing_zeros() / 8) as usize;
-                    break;
-                }
-                pos += 8;
-            }
+            pos = simd::string_end(bytes, pos);
             match bytes.get(pos) {
                 Some(b'"') => {
                     self.pos = pos + 1;
@@ -203,14 +195,65 @@ impl<'a> Scanner<'a> {
                     escaped = true;
                     pos = escape_end(bytes, pos)?;
                 }
-                Some(&b) if b < 0x20 => return Err(Error::new(ErrorKind::ControlCharacter, pos)),
-                Some(_) => pos += 1,
+                Some(_) => return Err(Error::new(ErrorKind::ControlCharacter, pos)),
                 None => return Err(Error::new(ErrorKind::UnexpectedEof, pos)),
             }
         }
     }
 
+    #[inline(always)]
     fn number(&mut self) -> Result<(), Error> {
+        match self.number_fast() {
+            Some(end) => {
+                self.pos = end;
+                Ok(())
+            }
+            None => self.number_exact(),
+        }
+    }
+
+    /// The end of the valid number at the cursor, from one digit mask of the next 32 bytes;
+    /// `None` when the number is invalid, longer, or near the end of input, which
+    /// [`Self::number_exact`] then settles.
+    #[inline(always)]
+    fn number_fast(&self) -> Option<usize> {
+        let bytes = self.bytes();
+        let p = self.pos + usize::from(bytes.get(self.pos) == Some(&b'-'));
+        let digits = simd::digit_mask32(bytes, p)?;
+        // One bit per byte that is not a digit; the bits past the block count as such.
+        let other = !u64::from(digits);
+        let is_digit = |q: usize| digits >> q & 1 == 1;
+        let run_end = |q: usize| q + (other >> q).trailing_zeros() as usize;
+        let at = |q: usize| bytes.get(p + q).copied();
+        if !is_digit(0) {
+            return None;
+        }
+        let mut q = if at(0) == Some(b'0') { 1 } else { run_end(1) };
+        if at(q) == Some(b'.') {
+            q += 1;
+            if q >= 32 || !is_digit(q) {
+                return None;
+            }
+            q = run_end(q);
+        }
+        if matches!(at(q), Some(b'e' | b'E')) {
+            q += 1;
+            if matches!(at(q), Some(b'+' | b'-')) {
+                q += 1;
+            }
+            if q >= 32 || !is_digit(q) {
+                return None;
+            }
+            q = run_end(q);
+        }
+        if q >= 32 || matches!(at(q), Some(b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-')) {
+            return None;
+        }
+        Some(p + q)
+    }
+
+    #[cold]
+    fn number_exact(&mut self) -> Result<(), Error> {
         let bytes = self.bytes();
         let mut p = self.pos;
         let digit = |p: usize| bytes.get(p).is_some_and(u8::is_ascii_digit);
@@ -231,16 +274,12 @@ impl<'a> Scanner<'a> {
         if bytes.get(p) == Some(&b'0') {
             p += 1;
         } else {
-            while digit(p) {
-                p += 1;
-            }
+            p = simd::digits_end(bytes, p + 1);
         }
         if bytes.get(p) == Some(&b'.') {
             p += 1;
             need_digit(p)?;
-            while digit(p) {
-                p += 1;
-            }
+            p = simd::digits_end(bytes, p + 1);
         }
         if matches!(bytes.get(p), Some(b'e' | b'E')) {
             p += 1;
@@ -260,7 +299,18 @@ impl<'a> Scanner<'a> {
         Ok(())
     }
 
+    #[inline(always)]
     fn literal(&mut self, word: &'static [u8]) -> Result<(), Error> {
+        if self.bytes().get(self.pos..self.pos + word.len()) == Some(word) {
+            self.pos += word.len();
+            return Ok(());
+        }
+        self.bad_literal(word)
+    }
+
+    /// Finds where `word` and the text part ways.
+    #[cold]
+    fn bad_literal(&mut self, word: &'static [u8]) -> Result<(), Error> {
         for (i, &expected) in word.iter().enumerate() {
             match self.bytes().get(self.pos + i) {
                 Some(&b) if b == expected => {}
@@ -311,6 +361,8 @@ impl<'a> Scanner<'a> {
         }
         let mut nest = Nesting::new();
         let mut next = first;
+        // Whether the innermost open container is an object (mirrors `nest.in_object()`).
+        let mut object = false;
         'value: loop {
             // The cursor is at the first byte of a value.
             match next {
@@ -318,13 +370,14 @@ impl<'a> Scanner<'a> {
                     if depth + nest.len >= self.max_depth {
                         return Err(self.err(ErrorKind::DepthLimitExceeded));
                     }
-                    let object = next == b'{';
+                    object = next == b'{';
                     nest.push(object);
                     self.pos += 1;
                     let close = if object { b'}' } else { b']' };
                     if self.skip_ws() == Some(close) {
                         self.pos += 1;
                         nest.pop();
+                        object = nest.in_object();
                     } else {
                         if object {
                             self.key_colon()?;
@@ -340,7 +393,6 @@ impl<'a> Scanner<'a> {
                 if nest.len == 0 {
                     return Ok(self.slice(start, self.pos));
                 }
-                let object = nest.in_object();
                 match self.skip_ws() {
                     Some(b',') => {
                         self.pos += 1;
@@ -357,6 +409,7 @@ impl<'a> Scanner<'a> {
                 }
                 self.pos += 1;
                 nest.pop();
+                object = nest.in_object();
             }
         }
     }
@@ -666,5 +719,50 @@ mod tests {
             Err(Error::new(ErrorKind::DepthLimitExceeded, 12))
         );
         assert_eq!(validate(nested.as_bytes(), 5), Ok(()));
+    }
+    #[test]
+    fn number_fast_path_agrees_with_the_exact_scan() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n) as usize
+        };
+        let digits = |len: usize, next: &mut dyn FnMut(u64) -> usize| -> std::string::String {
+            (0..len).map(|_| char::from(b'0' + next(10) as u8)).collect()
+        };
+        let mut fast_hits = 0;
+        for _ in 0..20_000 {
+            let mut token = std::string::String::new();
+            if next(3) == 0 {
+                token.push('-');
+            }
+            token += &digits(next(36), &mut next);
+            if next(2) == 0 {
+                token.push('.');
+                token += &digits(next(36), &mut next);
+            }
+            if next(3) == 0 {
+                token.push(['e', 'E'][next(2)]);
+                token += ["", "+", "-"][next(3)];
+                token += &digits(next(5), &mut next);
+            }
+            if next(4) == 0 {
+                // A stray byte anywhere: the grammar errors must match too.
+                let at = next(token.len() as u64 + 1);
+                token.insert(at, char::from(b"-+.eE0x ,"[next(9)]));
+            }
+            let tail = [",", "]", " ", "}", "", ".", "e", "-", "0"][next(9)];
+            let padding = if next(2) == 0 { 40 } else { next(40) };
+            let text = std::format!("{token}{tail}{}", " ".repeat(padding));
+            let mut fast = Scanner::new(&text, 8);
+            let mut exact = Scanner::new(&text, 8);
+            fast_hits += usize::from(fast.number_fast().is_some());
+            let got = fast.number().map(|()| fast.pos);
+            let want = exact.number_exact().map(|()| exact.pos);
+            assert_eq!(got, want, "{text:?}");
+        }
+        assert!(fast_hits > 5_000, "the fast path was taken only {fast_hits} times");
     }
 }

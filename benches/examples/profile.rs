@@ -1,0 +1,53 @@
+//! Decodes one workload body a fixed number of times with one engine, for profilers:
+//! `valgrind --tool=callgrind target/release/examples/profile twitter status-core 20`
+//! gives instruction counts that do not depend on the machine's load.
+//!
+//! Bodies: `400`, `403`, `429`, `500`, a corpus name, `gen-<size>` (`gen-1KiB` ...), or
+//! `clips-32`/`clips-4000`.
+
+use core::hint::black_box;
+
+use status_benches::{
+    corpus_envelopes, decode_error, decode_success, decode_typed, error_bodies,
+    generated_envelopes, size_name, typed_bodies, Engine, Scratch, GENERATED_SIZES,
+};
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [body, engine, iters] = &args[..] else {
+        eprintln!("usage: profile BODY ENGINE ITERATIONS");
+        std::process::exit(2);
+    };
+    let iters: u64 = iters.parse().expect("ITERATIONS is a number");
+    let engine = [
+        Engine::StatusCore,
+        Engine::SerdeJson,
+        Engine::SonicRs,
+        Engine::SimdJson,
+        Engine::SerdeJsonCore,
+    ]
+    .into_iter()
+    .find(|e| e.name() == engine)
+    .expect("unknown engine");
+    if let Some(b) = error_bodies().into_iter().find(|b| &b.name == body) {
+        for _ in 0..iters {
+            black_box(decode_error(engine, black_box(&b)));
+        }
+        return;
+    }
+    if let Some(b) = typed_bodies().into_iter().find(|b| &b.name == body) {
+        for _ in 0..iters {
+            black_box(decode_typed(engine, black_box(&b.bytes)));
+        }
+        return;
+    }
+    let generated = GENERATED_SIZES.iter().find(|&&s| format!("gen-{}", size_name(s)) == *body);
+    let b = match generated {
+        Some(&size) => generated_envelopes(&[size]).remove(0),
+        None => corpus_envelopes().into_iter().find(|b| &b.name == body).expect("unknown body"),
+    };
+    let mut scratch = Scratch::default();
+    for _ in 0..iters {
+        black_box(decode_success(engine, black_box(&b.bytes), &mut scratch)).expect("valid body");
+    }
+}

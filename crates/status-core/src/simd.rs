@@ -1,0 +1,580 @@
+//! Block classification: the scanner's inner loops, many bytes at a time.
+//!
+//! This is the only module where `unsafe` is allowed. Everything it exports is a safe function
+//! over `&[u8]` that returns an offset, with the same answer on every path:
+//!
+//! - x86_64: SSE2 (part of the x86_64 baseline, so always there and inlined) classifies 16
+//!   bytes per step; UTF-8 is checked with AVX2 when the CPU has it, detected at run time
+//!   through `cpuid` and `xgetbv` (no std needed) and cached in an atomic;
+//! - aarch64: UTF-8 is checked with NEON (baseline there); the scanning loops use SWAR;
+//! - elsewhere, under miri, or with `--cfg status_core_force_scalar`: the portable [`scalar`]
+//!   twin, eight bytes per step in a `u64`.
+//!
+//! The differential tests at the bottom hold every path to the scalar one, byte for byte.
+
+/// Whether the SIMD paths are compiled in (else every function is its scalar twin).
+#[cfg(all(
+    target_arch = "x86_64",
+    target_feature = "sse2",
+    not(miri),
+    not(status_core_force_scalar)
+))]
+macro_rules! fast {
+    ($($item:item)*) => { $($item)* };
+}
+#[cfg(not(all(
+    target_arch = "x86_64",
+    target_feature = "sse2",
+    not(miri),
+    not(status_core_force_scalar)
+)))]
+macro_rules! fast {
+    ($($item:item)*) => {};
+}
+
+/// The offset of the first byte at or after `pos` that ends a plain run inside a string:
+/// `"`, `\` or a control character (below 0x20); `bytes.len()` when there is none.
+#[inline(always)]
+pub(crate) fn string_end(bytes: &[u8], pos: usize) -> usize {
+    #[cfg(all(
+        target_arch = "x86_64",
+        target_feature = "sse2",
+        not(miri),
+        not(status_core_force_scalar)
+    ))]
+    return sse2::string_end(bytes, pos);
+    #[allow(unreachable_code)]
+    scalar::string_end(bytes, pos)
+}
+
+/// The offset of the first byte at or after `pos` that is not JSON whitespace
+/// (space, tab, line feed, carriage return); `bytes.len()` when there is none.
+#[inline(always)]
+pub(crate) fn whitespace_end(bytes: &[u8], pos: usize) -> usize {
+    #[cfg(all(
+        target_arch = "x86_64",
+        target_feature = "sse2",
+        not(miri),
+        not(status_core_force_scalar)
+    ))]
+    return sse2::whitespace_end(bytes, pos);
+    #[allow(unreachable_code)]
+    scalar::whitespace_end(bytes, pos)
+}
+
+/// The offset of the first byte at or after `pos` that is not an ASCII digit;
+/// `bytes.len()` when there is none.
+#[inline(always)]
+pub(crate) fn digits_end(bytes: &[u8], pos: usize) -> usize {
+    #[cfg(all(
+        target_arch = "x86_64",
+        target_feature = "sse2",
+        not(miri),
+        not(status_core_force_scalar)
+    ))]
+    return sse2::digits_end(bytes, pos);
+    #[allow(unreachable_code)]
+    scalar::digits_end(bytes, pos)
+}
+
+/// Bit `i` set when `bytes[pos + i]` is an ASCII digit, for the 32 bytes from `pos`;
+/// `None` when fewer than 32 bytes remain.
+#[inline(always)]
+pub(crate) fn digit_mask32(bytes: &[u8], pos: usize) -> Option<u32> {
+    #[cfg(all(
+        target_arch = "x86_64",
+        target_feature = "sse2",
+        not(miri),
+        not(status_core_force_scalar)
+    ))]
+    return sse2::digit_mask32(bytes, pos);
+    #[allow(unreachable_code)]
+    scalar::digit_mask32(bytes, pos)
+}
+
+/// Checks that `bytes` is UTF-8; on failure, how many leading bytes are valid (as
+/// [`core::str::Utf8Error::valid_up_to`]).
+#[inline]
+pub(crate) fn utf8(bytes: &[u8]) -> Result<&str, usize> {
+    // Most bodies are mostly ASCII: skip the ASCII prefix in big steps first.
+    let ascii = ascii_prefix(bytes);
+    let rest = bytes.get(ascii..).unwrap_or_default();
+    if rest.is_empty() || utf8_fast(rest) {
+        // SAFETY: `bytes[..ascii]` is ASCII and `bytes[ascii..]` was just checked to be UTF-8;
+        // the split is a character boundary (an ASCII byte ends every character before it).
+        return Ok(unsafe { core::str::from_utf8_unchecked(bytes) });
+    }
+    // Rejections are rare: let core find the exact offset.
+    Err(core::str::from_utf8(bytes).map_or_else(|e| e.valid_up_to(), |_| bytes.len()))
+}
+
+/// Whether `rest` (which starts on a character boundary) is UTF-8, the fastest way the CPU
+/// allows.
+#[inline]
+fn utf8_fast(rest: &[u8]) -> bool {
+    #[cfg(all(
+        target_arch = "x86_64",
+        target_feature = "sse2",
+        not(miri),
+        not(status_core_force_scalar)
+    ))]
+    if cpu::has_avx2() {
+        // SAFETY: `has_avx2` checked that the CPU and the OS support AVX2, the one requirement
+        // of this function.
+        return unsafe { simdutf8::basic::imp::x86::avx2::validate_utf8(rest) }.is_ok();
+    }
+    #[cfg(all(target_arch = "aarch64", not(miri), not(status_core_force_scalar)))]
+    return simdutf8::basic::from_utf8(rest).is_ok();
+    #[allow(unreachable_code)]
+    core::str::from_utf8(rest).is_ok()
+}
+
+/// The length of the ASCII prefix of `bytes`.
+#[inline(always)]
+pub(crate) fn ascii_prefix(bytes: &[u8]) -> usize {
+    #[cfg(all(
+        target_arch = "x86_64",
+        target_feature = "sse2",
+        not(miri),
+        not(status_core_force_scalar)
+    ))]
+    return sse2::ascii_prefix(bytes);
+    #[allow(unreachable_code)]
+    scalar::ascii_prefix(bytes)
+}
+
+/// The portable twin of every fast path: SWAR over `u64` words, no `unsafe`.
+pub(crate) mod scalar {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+    /// High bit set in each byte of `w` that is zero. Only the lowest flagged byte is exact
+    /// (borrows may flag bytes above it), which is all the callers read.
+    #[inline(always)]
+    fn zero_bytes(w: u64) -> u64 {
+        w.wrapping_sub(ONES) & !w & HIGHS
+    }
+
+    /// High bit set in each byte of `w` below `n` (`n` at most 0x80); lowest flag exact.
+    #[inline(always)]
+    fn bytes_below(w: u64, n: u8) -> u64 {
+        w.wrapping_sub(ONES * u64::from(n)) & !w & HIGHS
+    }
+
+    #[inline(always)]
+    fn word(bytes: &[u8], pos: usize) -> Option<u64> {
+        let chunk = bytes.get(pos..pos.checked_add(8)?)?;
+        <[u8; 8]>::try_from(chunk).ok().map(u64::from_le_bytes)
+    }
+
+    /// Runs `flag` over words from `pos`, then `byte` over the tail; see the callers.
+    #[inline(always)]
+    fn find(
+        bytes: &[u8],
+        mut pos: usize,
+        flag: impl Fn(u64) -> u64,
+        byte: impl Fn(u8) -> bool,
+    ) -> usize {
+        while let Some(w) = word(bytes, pos) {
+            let mask = flag(w);
+            if mask != 0 {
+                return pos + (mask.trailing_zeros() / 8) as usize;
+            }
+            pos += 8;
+        }
+        while let Some(&b) = bytes.get(pos) {
+            if byte(b) {
+                return pos;
+            }
+            pos += 1;
+        }
+        bytes.len().max(pos)
+    }
+
+    /// See [`super::string_end`].
+    #[inline(always)]
+    pub(crate) fn string_end(bytes: &[u8], pos: usize) -> usize {
+        find(
+            bytes,
+            pos,
+            |w| {
+                zero_bytes(w ^ (ONES * u64::from(b'"')))
+                    | zero_bytes(w ^ (ONES * u64::from(b'\\')))
+                    | bytes_below(w, 0x20)
+            },
+            |b| b == b'"' || b == b'\\' || b < 0x20,
+        )
+    }
+
+    /// See [`super::whitespace_end`].
+    #[inline(always)]
+    pub(crate) fn whitespace_end(bytes: &[u8], mut pos: usize) -> usize {
+        while let Some(&b) = bytes.get(pos) {
+            if !matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
+                return pos;
+            }
+            pos += 1;
+        }
+        bytes.len().max(pos)
+    }
+
+    /// See [`super::digits_end`].
+    #[inline(always)]
+    pub(crate) fn digits_end(bytes: &[u8], pos: usize) -> usize {
+        find(
+            bytes,
+            pos,
+            // A byte is a digit when it is at least '0' and adding 0x46 keeps it below 0x80.
+            |w| bytes_below(w, b'0') | ((w.wrapping_add(ONES * 0x46) | w) & HIGHS),
+            |b| !b.is_ascii_digit(),
+        )
+    }
+
+    /// See [`super::digit_mask32`].
+    #[inline(always)]
+    pub(crate) fn digit_mask32(bytes: &[u8], pos: usize) -> Option<u32> {
+        let block = bytes.get(pos..pos.checked_add(32)?)?;
+        Some(block.iter().rev().fold(0, |mask, b| mask << 1 | u32::from(b.is_ascii_digit())))
+    }
+
+    /// See [`super::ascii_prefix`].
+    #[inline(always)]
+    pub(crate) fn ascii_prefix(bytes: &[u8]) -> usize {
+        find(bytes, 0, |w| w & HIGHS, |b| !b.is_ascii())
+    }
+}
+
+fast! {
+    /// SSE2, part of every x86_64 CPU: 16 bytes per step, compiled in and inlined everywhere.
+    mod sse2 {
+        use core::arch::x86_64::{
+            __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128,
+            _mm_set1_epi8, _mm_sub_epi8,
+        };
+
+        /// Loads the 16 bytes at `at`.
+        #[inline(always)]
+        fn load(bytes: &[u8], at: usize) -> Option<__m128i> {
+            let block = bytes.get(at..at.checked_add(16)?)?;
+            // SAFETY: `block` is exactly 16 readable bytes; `loadu` has no alignment needs.
+            Some(unsafe { _mm_loadu_si128(block.as_ptr().cast()) })
+        }
+
+        /// Applies `classify` (one bit per byte, set for the bytes sought) from `pos` on and
+        /// returns the first flagged offset. The last partial block is read as the final 16
+        /// bytes of the input, with the bits before `pos` shifted out.
+        #[inline(always)]
+        fn find(bytes: &[u8], mut pos: usize, classify: impl Fn(__m128i) -> u32) -> usize {
+            while let Some(v) = load(bytes, pos) {
+                let mask = classify(v);
+                if mask != 0 {
+                    return pos + mask.trailing_zeros() as usize;
+                }
+                pos += 16;
+            }
+            let len = bytes.len();
+            if pos >= len {
+                return len.max(pos);
+            }
+            match load(bytes, len.wrapping_sub(16)) {
+                Some(v) => {
+                    let mask = classify(v) >> (16 - (len - pos));
+                    if mask != 0 {
+                        pos + mask.trailing_zeros() as usize
+                    } else {
+                        len
+                    }
+                }
+                // Shorter than one block: the caller's scalar twin handles it.
+                None => usize::MAX,
+            }
+        }
+
+        // The intrinsics below only compute on registers. They are `unsafe` to call solely
+        // because they need SSE2, which this module is compiled only when present
+        // (`target_feature = "sse2"`, part of the x86_64 baseline).
+
+        #[inline(always)]
+        fn splat(b: u8) -> __m128i {
+            // SAFETY: SSE2 is enabled at compile time (see above).
+            unsafe { _mm_set1_epi8(b as i8) }
+        }
+
+        #[inline(always)]
+        fn bits(v: __m128i) -> u32 {
+            // SAFETY: SSE2 is enabled at compile time (see above).
+            unsafe { _mm_movemask_epi8(v) as u32 }
+        }
+
+        #[inline(always)]
+        fn eq(v: __m128i, b: u8) -> __m128i {
+            // SAFETY: SSE2 is enabled at compile time (see above).
+            unsafe { _mm_cmpeq_epi8(v, splat(b)) }
+        }
+
+        #[inline(always)]
+        fn or(a: __m128i, b: __m128i) -> __m128i {
+            // SAFETY: SSE2 is enabled at compile time (see above).
+            unsafe { _mm_or_si128(a, b) }
+        }
+
+        /// Bytes at most `max` (unsigned).
+        #[inline(always)]
+        fn at_most(v: __m128i, max: u8) -> __m128i {
+            // SAFETY: SSE2 is enabled at compile time (see above).
+            unsafe { _mm_cmpeq_epi8(_mm_min_epu8(v, splat(max)), v) }
+        }
+
+        /// Each byte minus `b`, wrapping.
+        #[inline(always)]
+        fn minus(v: __m128i, b: u8) -> __m128i {
+            // SAFETY: SSE2 is enabled at compile time (see above).
+            unsafe { _mm_sub_epi8(v, splat(b)) }
+        }
+
+        #[inline(always)]
+        pub(super) fn string_end(bytes: &[u8], pos: usize) -> usize {
+            let found = find(bytes, pos, |v| {
+                bits(or(or(eq(v, b'"'), eq(v, b'\\')), at_most(v, 0x1F)))
+            });
+            if found == usize::MAX {
+                super::scalar::string_end(bytes, pos)
+            } else {
+                found
+            }
+        }
+
+        #[inline(always)]
+        pub(super) fn whitespace_end(bytes: &[u8], pos: usize) -> usize {
+            let found = find(bytes, pos, |v| {
+                let ws = or(or(eq(v, b' '), eq(v, b'\n')), or(eq(v, b'\r'), eq(v, b'\t')));
+                !bits(ws) & 0xFFFF
+            });
+            if found == usize::MAX {
+                super::scalar::whitespace_end(bytes, pos)
+            } else {
+                found
+            }
+        }
+
+        #[inline(always)]
+        pub(super) fn digits_end(bytes: &[u8], pos: usize) -> usize {
+            let found =
+                find(bytes, pos, |v| !bits(at_most(minus(v, b'0'), 9)) & 0xFFFF);
+            if found == usize::MAX {
+                super::scalar::digits_end(bytes, pos)
+            } else {
+                found
+            }
+        }
+
+        #[inline(always)]
+        pub(super) fn digit_mask32(bytes: &[u8], pos: usize) -> Option<u32> {
+            let digits = |v| bits(at_most(minus(v, b'0'), 9));
+            let low = digits(load(bytes, pos)?);
+            let high = digits(load(bytes, pos.checked_add(16)?)?);
+            Some(low | high << 16)
+        }
+
+        #[inline(always)]
+        pub(super) fn ascii_prefix(bytes: &[u8]) -> usize {
+            let found = find(bytes, 0, bits);
+            if found == usize::MAX {
+                super::scalar::ascii_prefix(bytes)
+            } else {
+                found
+            }
+        }
+    }
+
+    /// Run-time CPU feature detection without std.
+    mod cpu {
+        use core::sync::atomic::{AtomicU8, Ordering};
+
+        const UNKNOWN: u8 = 0;
+        const NO: u8 = 1;
+        const YES: u8 = 2;
+
+        static AVX2: AtomicU8 = AtomicU8::new(UNKNOWN);
+
+        /// Whether the CPU has AVX2 and the OS saves the AVX registers.
+        #[inline]
+        pub(super) fn has_avx2() -> bool {
+            match AVX2.load(Ordering::Relaxed) {
+                UNKNOWN => {
+                    let yes = detect();
+                    AVX2.store(if yes { YES } else { NO }, Ordering::Relaxed);
+                    yes
+                }
+                state => state == YES,
+            }
+        }
+
+        #[cold]
+        fn detect() -> bool {
+            use core::arch::x86_64::__cpuid;
+            let leaf0 = __cpuid(0);
+            if leaf0.eax < 7 {
+                return false;
+            }
+            let leaf1 = __cpuid(1);
+            let osxsave = leaf1.ecx & (1 << 27) != 0;
+            let avx = leaf1.ecx & (1 << 28) != 0;
+            if !(osxsave && avx) {
+                return false;
+            }
+            // XCR0 bits 1 and 2: the OS saves SSE and AVX state on context switches.
+            let xcr0_low: u32;
+            // SAFETY: `xgetbv` with ECX = 0 is defined whenever CPUID reports OSXSAVE,
+            // checked above; it only reads a register.
+            unsafe {
+                core::arch::asm!(
+                    "xgetbv",
+                    in("ecx") 0u32,
+                    out("eax") xcr0_low,
+                    out("edx") _,
+                    options(nomem, nostack, preserves_flags),
+                );
+            }
+            if xcr0_low & 0b110 != 0b110 {
+                return false;
+            }
+            __cpuid(7).ebx & (1 << 5) != 0
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::vec::Vec;
+
+    /// A tiny deterministic generator for random inputs.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+    }
+
+    /// Inputs biased towards the bytes that matter: quotes, backslashes, controls,
+    /// whitespace, digits, and non-ASCII.
+    fn inputs() -> Vec<Vec<u8>> {
+        const INTERESTING: &[u8] =
+            b"\"\\\x00\x1f\x20\x21\t\n\r /09:a\x7f\x80\xbf\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xff";
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let mut out = Vec::new();
+        for len in 0..80 {
+            for density in [1, 4, 16, 64] {
+                let input = (0..len)
+                    .map(|_| {
+                        let r = rng.next();
+                        if r.is_multiple_of(density) {
+                            INTERESTING[(r >> 8) as usize % INTERESTING.len()]
+                        } else {
+                            [b'a', b' ', b'5', 0xe9][(r >> 16) as usize % 4]
+                        }
+                    })
+                    .collect();
+                out.push(input);
+            }
+        }
+        for _ in 0..2000 {
+            let len = (rng.next() % 300) as usize;
+            out.push((0..len).map(|_| rng.next() as u8).collect());
+        }
+        out
+    }
+
+    #[test]
+    fn fast_paths_agree_with_scalar_at_every_offset() {
+        for input in inputs() {
+            for pos in 0..=input.len() + 1 {
+                assert_eq!(
+                    string_end(&input, pos),
+                    scalar::string_end(&input, pos),
+                    "{input:?} {pos}"
+                );
+                assert_eq!(
+                    whitespace_end(&input, pos),
+                    scalar::whitespace_end(&input, pos),
+                    "{input:?} {pos}"
+                );
+                assert_eq!(
+                    digits_end(&input, pos),
+                    scalar::digits_end(&input, pos),
+                    "{input:?} {pos}"
+                );
+            }
+            assert_eq!(ascii_prefix(&input), scalar::ascii_prefix(&input), "{input:?}");
+            for pos in 0..=input.len() + 1 {
+                assert_eq!(
+                    digit_mask32(&input, pos),
+                    scalar::digit_mask32(&input, pos),
+                    "{input:?} {pos}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn scalar_twins_match_their_definitions() {
+        for input in inputs() {
+            for pos in 0..=input.len() {
+                let first = |f: fn(u8) -> bool| {
+                    input.iter().skip(pos).position(|&b| f(b)).map_or(input.len(), |i| pos + i)
+                };
+                assert_eq!(
+                    scalar::string_end(&input, pos),
+                    first(|b| b == b'"' || b == b'\\' || b < 0x20)
+                );
+                assert_eq!(
+                    scalar::whitespace_end(&input, pos),
+                    first(|b| !matches!(b, b' ' | b'\n' | b'\r' | b'\t'))
+                );
+                assert_eq!(scalar::digits_end(&input, pos), first(|b| !b.is_ascii_digit()));
+            }
+            assert_eq!(
+                scalar::ascii_prefix(&input),
+                input.iter().position(|b| !b.is_ascii()).unwrap_or(input.len())
+            );
+            for pos in 0..=input.len() {
+                let expected = input.get(pos..pos + 32).map(|block| {
+                    (0..32).filter(|&i| block[i].is_ascii_digit()).map(|i| 1u32 << i).sum::<u32>()
+                });
+                assert_eq!(scalar::digit_mask32(&input, pos), expected);
+            }
+        }
+    }
+
+    #[test]
+    fn utf8_agrees_with_core() {
+        let mut long = Vec::new();
+        for input in inputs() {
+            long.extend_from_slice(&input);
+            let expected = core::str::from_utf8(&input).map_err(|e| e.valid_up_to());
+            assert_eq!(utf8(&input), expected, "{input:?}");
+        }
+        // Long inputs, valid and broken at every kind of place, exercise the wide paths.
+        let text = "plain ascii, then é, € and 😀 mixed in; ".repeat(40);
+        let valid = text.as_bytes();
+        assert_eq!(utf8(valid), Ok(text.as_str()));
+        for cut in 0..valid.len() {
+            let mut broken = valid.to_vec();
+            broken[cut] = 0xFF;
+            let expected = core::str::from_utf8(&broken).map_err(|e| e.valid_up_to());
+            assert!(matches!(expected, Err(at) if at <= cut));
+            assert_eq!(utf8(&broken), expected, "0xFF at {cut}");
+            let truncated = &valid[..cut];
+            assert_eq!(
+                utf8(truncated),
+                core::str::from_utf8(truncated).map_err(|e| e.valid_up_to())
+            );
+        }
+        assert_eq!(utf8(&long), core::str::from_utf8(&long).map_err(|e| e.valid_up_to()));
+    }
+}
