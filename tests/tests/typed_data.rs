@@ -5,7 +5,8 @@ use serde::de::IgnoredAny;
 use serde::Deserialize;
 use status_core::de::{from_slice, from_str, int_or_string, IntOrString, ESCAPED_STR_CAPACITY};
 use status_core::{
-    decode, decode_typed, DataError, Decoder, ErrorKind, JsonStr, Reply, TypedReply,
+    decode, decode_typed, from_raw, DataError, Decoder, ErrorKind, JsonStr, RawJson, Reply,
+    TypedReply,
 };
 use status_tests::CLIP_RESULTS_200;
 
@@ -537,4 +538,43 @@ fn with_an_allocator_untagged_and_internally_tagged_enums_work_through_deseriali
     assert_eq!(from_str::<Id>(r#""p\u0031""#), Ok(Id::Text("p1".to_owned())));
     assert_eq!(from_str::<Event>(r#"{"idx": 3, "type": "Clip"}"#), Ok(Event::Clip { idx: 3 }));
     assert_eq!(kind_at(from_str::<Id>("true")).0, ErrorKind::Custom);
+}
+
+#[test]
+fn raw_json_fields_keep_a_value_for_later_with_its_body_offset() {
+    #[derive(Debug, Deserialize)]
+    struct Event<'a> {
+        kind: &'a str,
+        #[serde(borrow)]
+        payload: RawJson<'a>,
+    }
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Progress {
+        percent: u8,
+    }
+    let body = r#"{"data": {"payload": {"percent": 400}, "kind": "progress"}}"#;
+    let event: Event<'_> = both_raw(body);
+    assert_eq!((event.kind, event.payload.get()), ("progress", r#"{"percent": 400}"#));
+    assert_eq!(event.payload.offset(), body.find("{\"percent").unwrap());
+    // Errors in the deferred value still point into the body.
+    let e = from_raw::<Progress>(event.payload).unwrap_err();
+    assert_eq!((e.kind(), e.offset()), (ErrorKind::NumberOutOfRange, body.find("400").unwrap()));
+    // Captured values are validated like any other, and honour the depth limit.
+    assert_eq!(
+        kind_at(from_str::<Event<'_>>(r#"{"kind": "k", "payload": [1,]}"#)),
+        (ErrorKind::ExpectedValue, 28)
+    );
+    let deep = format!(r#"{{"kind": "k", "payload": {}"#, "[".repeat(200));
+    assert_eq!(kind_at(from_str::<Event<'_>>(&deep)), (ErrorKind::DepthLimitExceeded, 25 + 127));
+    // Only this crate's deserializer can lend raw text.
+    assert!(serde_json::from_str::<RawJson<'_>>("1").is_err());
+}
+
+/// Deserializes `data` through both paths, which must agree, and keeps the result.
+fn both_raw<'a, T: Deserialize<'a> + core::fmt::Debug>(body: &'a str) -> T {
+    let one_pass = decode_typed::<T>(200, body.as_bytes()).unwrap().into_result().unwrap();
+    let two_pass: T =
+        decode(200, body.as_bytes()).unwrap().into_result().unwrap().data_as().unwrap();
+    assert_eq!(format!("{one_pass:?}"), format!("{two_pass:?}"));
+    two_pass
 }

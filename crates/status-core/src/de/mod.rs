@@ -8,6 +8,7 @@
 mod error;
 mod lenient;
 mod number;
+mod raw;
 mod typed;
 
 use serde::de::{self, DeserializeSeed, Expected, Unexpected, Visitor};
@@ -83,6 +84,7 @@ pub(crate) fn from_validated<'a, T: de::Deserialize<'a>>(
     depth: usize,
 ) -> Result<T, DataError> {
     let mut de = Deserializer::new(Scanner::new(raw.get(), MAX_DEPTH), depth, MAX_DEPTH);
+    de.base = raw.offset();
     de::Deserialize::deserialize(&mut de)
         .and_then(|value| de.sc.finish().map(|()| value).map_err(DataError::from))
         .map_err(|e: DataError| e.at(0).shifted(raw.offset()))
@@ -106,12 +108,14 @@ pub(crate) struct Deserializer<'a> {
     sc: Scanner<'a>,
     depth: usize,
     max_depth: usize,
+    /// Where the scanner's text starts in the body, for the offsets of captured [`RawJson`].
+    base: usize,
 }
 
 impl<'a> Deserializer<'a> {
     /// A deserializer at the scanner's cursor, inside `depth` open containers.
     pub(crate) fn new(sc: Scanner<'a>, depth: usize, max_depth: usize) -> Self {
-        Self { sc, depth, max_depth }
+        Self { sc, depth, max_depth, base: 0 }
     }
 
     pub(crate) fn into_scanner(self) -> Scanner<'a> {
@@ -494,6 +498,13 @@ impl<'a> de::Deserializer<'a> for &mut Deserializer<'a> {
             let at = self.sc.pos();
             let s = self.sc.string()?;
             return visitor.visit_borrowed_str(s.raw()).map_err(|e: DataError| e.at(at));
+        }
+        if name == raw::RAW_JSON_TOKEN {
+            self.peek()?;
+            let at = self.sc.pos();
+            let json = self.sc.value(self.depth)?;
+            let parts = raw::RawParts::new(json, self.base + at);
+            return visitor.visit_seq(parts).map_err(|e: DataError| e.at(at));
         }
         visitor.visit_newtype_struct(self)
     }
