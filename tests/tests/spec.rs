@@ -162,7 +162,7 @@ fn the_status_wins_for_error_statuses() {
     // Empty and whitespace bodies.
     for status in [401, 404, 408, 413, 502, 503, 504] {
         assert_eq!(unrecognized(status, b"").kind(), ErrorKind::EmptyBody);
-        assert_eq!(unrecognized(status, b"\r\n").kind(), ErrorKind::EmptyBody);
+        assert_eq!(unrecognized(status, b"\r\n"), status_core::Error::new(ErrorKind::EmptyBody, 2));
     }
     // A truncated body keeps the fields read before the cut.
     let cut = &SPEC_400_500.as_bytes()[..SPEC_400_500.len() - 10];
@@ -211,6 +211,27 @@ fn undocumented_statuses_take_either_shape() {
     }
     let reason = unrecognized(401, br#"{"timestamp":"t","status":401}"#);
     assert_eq!(reason.kind(), ErrorKind::MissingField, "judged by the closer shape");
+}
+
+#[test]
+fn bad_utf8_after_a_complete_value_is_reported_as_such() {
+    for body in [&b"[1] \xff"[..], b"123\xff", b"\"a\"\xff", b" \xff"] {
+        let err = decode(200, body).unwrap_err();
+        assert_eq!((err.kind(), err.offset()), (ErrorKind::InvalidUtf8, body.len() - 1));
+        assert_eq!(unrecognized(502, body).kind(), ErrorKind::InvalidUtf8);
+    }
+    assert_eq!(unrecognized(502, b"[1]").kind(), ErrorKind::ExpectedObject);
+}
+
+#[test]
+fn display_names_status_and_trace_id_and_cannot_forge_log_lines() {
+    let body = br#"{"message":"bad\r\nINFO forged line \u001b[2J","trace_id":"t-42"}"#;
+    let shown = api_error(400, body).to_string();
+    assert_eq!(shown, r"HTTP 400: bad\r\nINFO forged line \u{1b}[2J [trace_id t-42]");
+    let shown = api_error(403, SPEC_403.as_bytes()).to_string();
+    assert_eq!(shown, "HTTP 403 Forbidden (path /api/v2/clips)");
+    let shown = api_error(502, HTML_502.as_bytes()).to_string();
+    assert_eq!(shown, "HTTP 502 (unrecognised body: expected a JSON value at byte 0)");
 }
 
 #[test]
@@ -318,7 +339,7 @@ fn gateway_status_must_be_an_http_status_number() {
         ("403.0", ErrorKind::UnexpectedType),
         ("-403", ErrorKind::UnexpectedType),
         ("42", ErrorKind::InvalidStatus),
-        ("99999999999999999999999", ErrorKind::UnexpectedType),
+        ("99999999999999999999999", ErrorKind::InvalidStatus),
     ] {
         let body = format!(r#"{{"timestamp":"t","status":{bad},"error":"Forbidden","path":"/"}}"#);
         let reason = unrecognized(403, body.as_bytes());

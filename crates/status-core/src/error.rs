@@ -24,7 +24,7 @@ pub enum ErrorKind {
     InvalidEscape,
     /// A `\u` escape of a UTF-16 surrogate without its other half.
     LoneSurrogate,
-    /// Bytes inside a string that are not UTF-8.
+    /// Bytes that are not UTF-8.
     InvalidUtf8,
     /// An object member must start with a string key here.
     ExpectedKey,

@@ -25,7 +25,8 @@ pub enum JsonType {
 ///
 /// The text is byte-exact (whitespace inside the value included), so it can be forwarded,
 /// hashed or stored as received, or deserialized later without validating again.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+/// Equality and hashing look at the text only, not at where it was found.
+#[derive(Clone, Copy)]
 pub struct RawJson<'a> {
     json: &'a str,
     offset: usize,
@@ -78,11 +79,85 @@ impl<'a> RawJson<'a> {
     pub fn as_u64(&self) -> Option<u64> {
         self.json.parse().ok().filter(|_| self.json.bytes().all(|b| b.is_ascii_digit()))
     }
+
+    /// The value as a signed integer, when it is a number written without fraction or
+    /// exponent that fits in an `i64`.
+    pub fn as_i64(&self) -> Option<i64> {
+        let digits = self.json.strip_prefix('-').unwrap_or(self.json);
+        self.json.parse().ok().filter(|_| digits.bytes().all(|b| b.is_ascii_digit()))
+    }
+
+    /// The value as the nearest `f64`, when it is a number (rounded correctly; a magnitude
+    /// beyond `f64` gives an infinity).
+    pub fn as_f64(&self) -> Option<f64> {
+        match self.json_type() {
+            JsonType::Number => self.json.parse().ok(),
+            _ => None,
+        }
+    }
+
+    /// The value as a boolean, when it is `true` or `false`.
+    pub fn as_bool(&self) -> Option<bool> {
+        match self.json {
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => None,
+        }
+    }
+
+    /// Whether the value is `null`.
+    pub fn is_null(&self) -> bool {
+        self.json == "null"
+    }
+}
+
+impl PartialEq for RawJson<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.json == other.json
+    }
+}
+
+impl Eq for RawJson<'_> {}
+
+impl core::hash::Hash for RawJson<'_> {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.json.hash(state);
+    }
 }
 
 impl fmt::Display for RawJson<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.json)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(json: &str) -> RawJson<'_> {
+        RawJson::from_validated(json, 7)
+    }
+
+    #[test]
+    fn scalar_accessors() {
+        assert_eq!(raw("18446744073709551615").as_u64(), Some(u64::MAX));
+        assert_eq!(raw("18446744073709551616").as_u64(), None);
+        assert_eq!(raw("-1").as_u64(), None);
+        assert_eq!(raw("-9223372036854775808").as_i64(), Some(i64::MIN));
+        assert_eq!(raw("1e3").as_i64(), None);
+        assert_eq!(raw("1e3").as_f64(), Some(1000.0));
+        assert_eq!(raw("\"1\"").as_f64(), None);
+        assert_eq!(raw("true").as_bool(), Some(true));
+        assert_eq!(raw("null").as_bool(), None);
+        assert!(raw("null").is_null());
+        assert_eq!(raw("\"a\\nb\"").as_json_str().unwrap(), "a\nb");
+    }
+
+    #[test]
+    fn equality_ignores_the_offset() {
+        assert_eq!(RawJson::from_validated("[1]", 3), RawJson::from_validated("[1]", 9));
+        assert_ne!(RawJson::from_validated("[1]", 3), RawJson::from_validated("[ 1]", 3));
     }
 }
 

@@ -126,8 +126,12 @@ impl Decoder {
                 data = Some(RawJson::from_validated(m.value, m.value_offset));
             }
         });
-        text.settle(scanned)?;
-        Ok(Success { status, body: text.text, data })
+        match text.settle(scanned)? {
+            Outline::NotObject { offset } => Err(Error::new(ErrorKind::ExpectedObject, offset)),
+            Outline::Empty | Outline::Object { .. } => {
+                Ok(Success { status, body: text.text, data })
+            }
+        }
     }
 
     fn api_error<'a>(&self, status: u16, body: &'a [u8], expect: Expect) -> ApiError<'a> {
@@ -135,9 +139,11 @@ impl Decoder {
         let scanned = Text::new(body).and_then(|text| {
             text.settle(scan::envelope(text.text, self.max_depth, &mut |m| found.take(m)))
         });
+        let unrecognized = |kind, offset| ErrorBody::Unrecognized(Error::new(kind, offset));
         let shape = match scanned {
             Err(reason) => ErrorBody::Unrecognized(reason),
-            Ok(Outline::Empty) => ErrorBody::Unrecognized(Error::new(ErrorKind::EmptyBody, 0)),
+            Ok(Outline::Empty) => unrecognized(ErrorKind::EmptyBody, body.len()),
+            Ok(Outline::NotObject { offset }) => unrecognized(ErrorKind::ExpectedObject, offset),
             Ok(Outline::Object { close }) => found.shape(expect, close),
         };
         ApiError { status, body, fields: found.fields(), shape }
@@ -287,8 +293,11 @@ pub(crate) fn parse_timestamp(s: JsonStr<'_>) -> Result<Timestamp, Error> {
     if let Some(plain) = s.as_str() {
         return Timestamp::parse(plain);
     }
+    // Offsets then count in the decoded text; a timestamp too long for the buffer is no
+    // timestamp this parser accepts anyway.
     let mut buf = [0u8; 64];
-    Timestamp::parse(s.unescape_into(&mut buf)?)
+    let text = s.unescape_into(&mut buf);
+    Timestamp::parse(text.map_err(|e| Error::new(ErrorKind::InvalidTimestamp, e.offset()))?)
 }
 
 /// How an error body was understood.
@@ -356,6 +365,16 @@ impl<'a> ApiError<'a> {
         self.fields.trace_id
     }
 
+    /// `error` (such as `"Forbidden"`), when the body had one.
+    pub const fn error(&self) -> Option<JsonStr<'a>> {
+        self.fields.error
+    }
+
+    /// `path`, when the body had one.
+    pub const fn path(&self) -> Option<JsonStr<'a>> {
+        self.fields.path
+    }
+
     /// The `status` the body claims, when it had one; it may differ from [`Self::status`].
     pub const fn body_status(&self) -> Option<u16> {
         self.fields.status
@@ -377,16 +396,16 @@ impl core::fmt::Display for ApiError<'_> {
         write!(f, "HTTP {}", self.status)?;
         let fl = &self.fields;
         if let Some(error) = fl.error {
-            write!(f, " {error}")?;
+            write!(f, " {}", LogSafe(error))?;
         }
         if let Some(message) = fl.message {
-            write!(f, ": {message}")?;
+            write!(f, ": {}", LogSafe(message))?;
         }
         if let Some(path) = fl.path {
-            write!(f, " (path {path})")?;
+            write!(f, " (path {})", LogSafe(path))?;
         }
         if let Some(trace_id) = fl.trace_id {
-            write!(f, " [trace_id {trace_id}]")?;
+            write!(f, " [trace_id {}]", LogSafe(trace_id))?;
         }
         if let ErrorBody::Unrecognized(reason) = self.shape {
             write!(f, " (unrecognised body: {reason})")?;
@@ -396,6 +415,26 @@ impl core::fmt::Display for ApiError<'_> {
 }
 
 impl core::error::Error for ApiError<'_> {}
+
+/// Text from the body shown with control characters escaped, so that a hostile body cannot
+/// forge log lines or terminal sequences through an error message.
+struct LogSafe<'a>(JsonStr<'a>);
+
+impl core::fmt::Display for LogSafe<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        use core::fmt::Write as _;
+        for c in self.0.chars() {
+            if c.is_control() {
+                for e in c.escape_default() {
+                    f.write_char(e)?;
+                }
+            } else {
+                f.write_char(c)?;
+            }
+        }
+        Ok(())
+    }
+}
 
 /// A field as seen while scanning: absent, present with the right type, or wrong.
 #[derive(Clone, Copy, Default)]
@@ -458,8 +497,11 @@ impl<'a> Found<'a> {
         } else if key == "status" {
             self.status = match raw.as_u64() {
                 Some(s @ 100..=999) => Slot::Found(s as u16),
-                Some(_) => Slot::Invalid(wrong(ErrorKind::InvalidStatus)),
-                None => Slot::Invalid(wrong(ErrorKind::UnexpectedType)),
+                // Any other integer is a number of the right type, just not a status.
+                _ if m.value.bytes().all(|b| b.is_ascii_digit()) => {
+                    Slot::Invalid(wrong(ErrorKind::InvalidStatus))
+                }
+                _ => Slot::Invalid(wrong(ErrorKind::UnexpectedType)),
             };
         }
     }

@@ -530,6 +530,8 @@ pub(crate) enum Outline {
     Empty,
     /// A valid object, whose members were all visited; the offset of its closing brace.
     Object { close: usize },
+    /// A valid JSON value that is not an object, starting at this offset.
+    NotObject { offset: usize },
 }
 
 /// Scans a body whose top level should be an object, handing every member to `visit` as soon
@@ -544,11 +546,12 @@ pub(crate) fn envelope<'a>(
         None => return Ok(Outline::Empty),
         Some(b'{') => {}
         Some(_) => {
-            // Not JSON at all (an HTML page) says more than "not an object".
-            let start = sc.pos;
+            // Validated all the same: not JSON at all (an HTML page) says more than "not an
+            // object", and a UTF-8 error after the value must still win over it.
+            let offset = sc.pos;
             sc.value(0)?;
             sc.finish()?;
-            return Err(Error::new(ErrorKind::ExpectedObject, start));
+            return Ok(Outline::NotObject { offset });
         }
     }
     if max_depth == 0 {
