@@ -510,12 +510,19 @@ pub fn decode_typed(engine: Engine, bytes: &[u8]) -> Option<usize> {
         Engine::SonicRs => sonic_rs::from_slice::<TypedEnvelope<ClipResults>>(bytes)
             .ok()
             .map(|e| e.data.clips.len()),
-        Engine::StatusCore | Engine::SimdJson => None,
+        Engine::StatusCore => match status_core::decode(200, bytes).ok()? {
+            status_core::Reply::Success(s) => {
+                s.data_as::<ClipResults>().ok().map(|r| r.clips.len())
+            }
+            status_core::Reply::Error(_) => None,
+        },
+        Engine::SimdJson => None,
     }
 }
 
 /// The engines of the typed workload.
-pub const TYPED_ENGINES: [Engine; 2] = [Engine::SerdeJson, Engine::SerdeJsonCore];
+pub const TYPED_ENGINES: [Engine; 3] =
+    [Engine::StatusCore, Engine::SerdeJson, Engine::SerdeJsonCore];
 
 /// Whether `engine` can be run on the malformed body `name` at all: sonic-rs 0.5 recurses
 /// without a depth limit and overflows the stack on a megabyte of `[`.
@@ -589,10 +596,13 @@ mod tests {
     #[test]
     fn typed_engines_agree_on_the_clip_count() {
         for body in typed_bodies() {
-            assert_eq!(
-                decode_typed(Engine::SerdeJson, &body.bytes),
-                Some(if body.name == "clips-32" { 32 } else { TYPED_LARGE_CLIPS })
-            );
+            let clips = if body.name == "clips-32" { 32 } else { TYPED_LARGE_CLIPS };
+            assert_eq!(decode_typed(Engine::SerdeJson, &body.bytes), Some(clips));
+            assert_eq!(decode_typed(Engine::StatusCore, &body.bytes), Some(clips));
+            let decoded = status_core::decode(200, &body.bytes).unwrap().into_result().unwrap();
+            let ours: ClipResults = decoded.data_as().unwrap();
+            let theirs: TypedEnvelope<ClipResults> = serde_json::from_slice(&body.bytes).unwrap();
+            assert_eq!(ours, theirs.data);
         }
         let small = &typed_bodies()[0];
         assert_eq!(decode_typed(Engine::SerdeJsonCore, &small.bytes), Some(TYPED_SMALL_CLIPS));
