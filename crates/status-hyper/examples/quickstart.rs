@@ -22,8 +22,8 @@ use status_hyper::{
     ApiKey, ApiRequest, Client, ClientBuilder, Error, Event, RateLimiter, Response, RetryPolicy,
 };
 
-/// The demo runs the API's schedule twenty times faster.
-const SCALE: u32 = 20;
+/// The demo runs the API's schedule and rate window sixty times faster.
+const SCALE: u32 = 60;
 
 type Log = Arc<Mutex<Vec<String>>>;
 
@@ -55,7 +55,9 @@ fn observe(builder: ClientBuilder, log: &Log) -> ClientBuilder {
 }
 
 fn ms(d: Duration) -> String {
-    if d >= Duration::from_secs(1) {
+    if d < Duration::from_millis(1) {
+        "<1 ms".into()
+    } else if d >= Duration::from_secs(1) {
         format!("{:.2} s", d.as_secs_f64())
     } else {
         format!("{} ms", d.as_millis())
@@ -105,8 +107,9 @@ async fn mock_api() -> Result<(), Box<dyn StdError>> {
         api_waits.join(", ")
     );
     println!(
-        "this demo runs it {SCALE}x faster: {}, and allows 15 requests per 3 s instead of per minute.\n",
-        demo_waits.join(", ")
+        "this demo runs it {SCALE}x faster: {}, and allows 15 requests per {} instead of per minute.\n",
+        demo_waits.join(", "),
+        ms(window)
     );
     println!("{:<28} {:>4}  what was decoded / what the client did", "scenario", "HTTP");
     println!("{}", "-".repeat(126));
@@ -206,6 +209,25 @@ async fn mock_api() -> Result<(), Box<dyn StdError>> {
             .build_http()?;
     server.push(MockReply::success(&format!(r#""{}""#, "x".repeat(200))));
     row("200 larger than the limit", &small.send(&results).await, &log);
+
+    // A burst of 20 GETs: 15 go at once, the rest wait for the window to move on.
+    let mut burst = tokio::task::JoinSet::new();
+    for _ in 0..20 {
+        let (client, results) = (client.clone(), results.clone());
+        burst.spawn(async move { client.send(&results).await });
+    }
+    let mut ok = 0;
+    while let Some(result) = burst.join_next().await {
+        ok += usize::from(result.is_ok_and(|r| r.is_ok()));
+    }
+    let held: Vec<String> = core::mem::take(&mut *log.lock().unwrap());
+    println!("{:<28} {:>4}  {ok} of 20 succeeded", "burst of 20 GETs", "200");
+    println!(
+        "{:<35}client: {} held back by the rate limiter ({})",
+        "",
+        held.len(),
+        held.join(", ")
+    );
 
     // The sixth running project waits until one of the five is seen finished.
     let mut running = Vec::new();

@@ -357,9 +357,12 @@ impl<C: Connector> Client<C> {
         let mut attempt = 0;
         loop {
             attempt += 1;
+            // Held until the reply has arrived: the rate window counts from then.
+            let mut rate_permit = None;
             if let Some(limiter) = &config.rate_limiter {
-                let w =
+                let (permit, w) =
                     limiter.acquire_by(deadline).await.map_err(|e| e.set_attempts(attempt - 1))?;
+                rate_permit = Some(permit);
                 if !w.is_zero() {
                     self.emit(&Event::RateLimited { path, waited: w });
                     waited += w;
@@ -371,6 +374,7 @@ impl<C: Connector> Client<C> {
                 Some(d) => timeout_at(d, sending).await.unwrap_or_else(|_| Err(Error::deadline())),
                 None => sending.await,
             };
+            drop(rate_permit);
             let error = match outcome {
                 Ok(reply) => {
                     return Ok(Response {

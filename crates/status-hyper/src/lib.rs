@@ -25,7 +25,7 @@ pub use connect::{BoxFuture, Connector};
 pub use error::{Error, ErrorKind};
 pub use event::Event;
 pub use projects::{Project, ProjectSlots};
-pub use rate_limit::RateLimiter;
+pub use rate_limit::{RateLimiter, RatePermit};
 pub use reply::OwnedReply;
 pub use request::ApiRequest;
 pub use retry::RetryPolicy;

@@ -5,6 +5,7 @@
 
 mod common;
 
+use core::sync::atomic::{AtomicUsize, Ordering};
 use core::time::Duration;
 
 use common::{builder, max_in_window, paused, Recorder, Seen};
@@ -57,6 +58,42 @@ async fn concurrent_clones_share_one_budget() {
     let admitted = recorder.attempts();
     assert_eq!(admitted.len(), 100);
     assert_eq!(max_in_window(&admitted, MINUTE), 15);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uneven_transit_never_trips_the_servers_window() {
+    // Real time, with the window scaled down. The server counts a request when it arrives;
+    // the first 15 take 80 ms to get there, the rest none. Counted from admission, the 16th
+    // would be admitted one window after the 1st and arrive less than a window after it.
+    // Counting each request's window from its reply keeps the server's count within the limit.
+    let window = Duration::from_millis(300);
+    let seen = AtomicUsize::new(0);
+    let server = MockServer::builder()
+        .rate_limit(Some((15, window)))
+        .transit_delay(move |_| {
+            let slow = seen.fetch_add(1, Ordering::Relaxed) < 15;
+            Duration::from_millis(if slow { 80 } else { 0 })
+        })
+        .handler(|_| Some(MockReply::success("1")))
+        .start()
+        .await
+        .unwrap();
+    let client = builder(&server, false)
+        .rate_limiter(Some(RateLimiter::new(15, window)))
+        .retry(RetryPolicy::never())
+        .build_http()
+        .unwrap();
+    let tasks: Vec<_> = (0..60)
+        .map(|i| {
+            let client = client.clone();
+            tokio::spawn(async move { client.send(&ApiRequest::get(format!("/burst/{i}"))).await })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    assert_eq!(server.request_count(), 60);
+    assert_eq!(server.limit_rejections(), 0);
 }
 
 #[tokio::test(start_paused = true)]

@@ -38,7 +38,13 @@ impl FakeApi {
         format!("mock-trace-{:06}", self.next_trace)
     }
 
-    pub(super) fn answer(&mut self, req: &MockRequest, config: &MockServerBuilder) -> MockReply {
+    /// What the API checks before routing: the key, the version header and the rate limit.
+    /// `None` lets the request through.
+    pub(super) fn gate(
+        &mut self,
+        req: &MockRequest,
+        config: &MockServerBuilder,
+    ) -> Option<MockReply> {
         let path = req.path.as_str();
         let key_ok = match &config.api_key {
             Some(key) => req.has_bearer(key),
@@ -49,11 +55,11 @@ impl FakeApi {
                 .is_some_and(|k| !k.is_empty()),
         };
         if !key_ok {
-            return MockReply::gateway(403, "Forbidden", path);
+            return Some(MockReply::gateway(403, "Forbidden", path));
         }
         if req.headers.get(API_VERSION_HEADER).is_none_or(|v| v != "v2") {
             let trace = self.trace_id();
-            return MockReply::message(400, "unsupported or missing API version", &trace);
+            return Some(MockReply::message(400, "unsupported or missing API version", &trace));
         }
         if let Some((limit, window)) = config.rate_limit {
             let now = req.at;
@@ -62,10 +68,16 @@ impl FakeApi {
             }
             if self.admitted.len() >= limit {
                 self.rejections += 1;
-                return MockReply::gateway(429, "Too Many Requests", path);
+                return Some(MockReply::gateway(429, "Too Many Requests", path));
             }
             self.admitted.push_back(now);
         }
+        None
+    }
+
+    /// The simulated endpoints: submissions and result polls.
+    pub(super) fn route(&mut self, req: &MockRequest, config: &MockServerBuilder) -> MockReply {
+        let path = req.path.as_str();
         if req.method == Method::POST && path == SUBMIT {
             if self.running() >= config.project_limit {
                 self.rejections += 1;

@@ -1,12 +1,14 @@
 //! A scriptable in-process mock of the API on loopback, for tests and examples
 //! (feature `mock`).
 //!
-//! Each request is answered by, in order: the next scripted [`MockReply`] queued with
-//! [`MockServer::push`]; else the [handler](MockServerBuilder::handler), if it returns one;
-//! else a small simulation of the API, which checks the key and the version header, counts
-//! requests against its rate limit, creates projects on `POST /api/v2/clips` (refusing more
-//! than the running-projects limit with 429), and moves them from `CREATED` through
-//! `PROCESSING` to `SUCCEEDED` as `GET /api/v2/clips/results/{id}` polls them.
+//! Each request is answered by, in order:
+//! 1. the next scripted [`MockReply`] queued with [`MockServer::push`], as it is;
+//! 2. the API's checks: a missing or wrong key gets 403, a missing version header 400, and a
+//!    request beyond the rate limit (15 a minute by default) 429;
+//! 3. the [handler](MockServerBuilder::handler), if it returns a reply;
+//! 4. a small simulation of the API, which creates projects on `POST /api/v2/clips` (refusing
+//!    more than the running-projects limit with 429) and moves them from `CREATED` through
+//!    `PROCESSING` to `SUCCEEDED` as `GET /api/v2/clips/results/{id}` polls them.
 //!
 //! The server speaks HTTP/1.1 and HTTP/2 (prior knowledge) on `127.0.0.1`, and stops when
 //! dropped.
@@ -70,6 +72,7 @@ pub use reply::{MockBody, MockReply};
 use api::FakeApi;
 
 type Handler = Arc<dyn Fn(&MockRequest) -> Option<MockReply> + Send + Sync>;
+type Transit = Arc<dyn Fn(&MockRequest) -> Duration + Send + Sync>;
 
 /// A request as the mock received it.
 #[derive(Debug, Clone)]
@@ -107,6 +110,7 @@ pub struct MockServerBuilder {
     project_limit: usize,
     polls_to_finish: u32,
     handler: Option<Handler>,
+    transit: Option<Transit>,
 }
 
 impl fmt::Debug for MockServerBuilder {
@@ -117,6 +121,7 @@ impl fmt::Debug for MockServerBuilder {
             .field("project_limit", &self.project_limit)
             .field("polls_to_finish", &self.polls_to_finish)
             .field("handler", &self.handler.as_ref().map(|_| "Fn"))
+            .field("transit", &self.transit.as_ref().map(|_| "Fn"))
             .finish()
     }
 }
@@ -129,6 +134,7 @@ impl Default for MockServerBuilder {
             project_limit: 5,
             polls_to_finish: 2,
             handler: None,
+            transit: None,
         }
     }
 }
@@ -159,12 +165,23 @@ impl MockServerBuilder {
         self
     }
 
-    /// Answers requests before the simulation; returning `None` passes the request on.
+    /// Answers requests that passed the API's checks, before the simulated endpoints;
+    /// returning `None` passes the request on to them.
     pub fn handler(
         mut self,
         handler: impl Fn(&MockRequest) -> Option<MockReply> + Send + Sync + 'static,
     ) -> Self {
         self.handler = Some(Arc::new(handler));
+        self
+    }
+
+    /// Holds each request for the returned time before the server sees it (records it, counts
+    /// it against its limits, answers it), as a slow or uneven network would.
+    pub fn transit_delay(
+        mut self,
+        delay: impl Fn(&MockRequest) -> Duration + Send + Sync + 'static,
+    ) -> Self {
+        self.transit = Some(Arc::new(delay));
         self
     }
 
@@ -321,7 +338,7 @@ async fn answer(
     if let Some(auth) = headers.get_mut(AUTHORIZATION) {
         auth.set_sensitive(true);
     }
-    let request = MockRequest {
+    let mut request = MockRequest {
         method: parts.method,
         path: parts.uri.path_and_query().map_or_else(|| "/".into(), |p| p.as_str().into()),
         headers,
@@ -329,10 +346,18 @@ async fn answer(
         version: parts.version,
         at: Instant::now(),
     };
+    if let Some(transit) = &state.config.transit {
+        let delay = transit(&request);
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+            request.at = Instant::now();
+        }
+    }
     let scripted = lock(&state.script).pop_front();
     let reply = scripted
+        .or_else(|| lock(&state.api).gate(&request, &state.config))
         .or_else(|| state.config.handler.as_ref().and_then(|h| h(&request)))
-        .unwrap_or_else(|| lock(&state.api).answer(&request, &state.config));
+        .unwrap_or_else(|| lock(&state.api).route(&request, &state.config));
     lock(&state.log).push(request);
     if !reply.delay.is_zero() {
         tokio::time::sleep(reply.delay).await;
