@@ -131,6 +131,12 @@ impl fmt::Display for RawJson<'_> {
     }
 }
 
+impl fmt::Debug for RawJson<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RawJson({} at {})", self.json, self.offset)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,11 +164,5 @@ mod tests {
     fn equality_ignores_the_offset() {
         assert_eq!(RawJson::from_validated("[1]", 3), RawJson::from_validated("[1]", 9));
         assert_ne!(RawJson::from_validated("[1]", 3), RawJson::from_validated("[ 1]", 3));
-    }
-}
-
-impl fmt::Debug for RawJson<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "RawJson({} at {})", self.json, self.offset)
     }
 }

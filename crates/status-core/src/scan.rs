@@ -460,6 +460,25 @@ impl<'a> Scanner<'a> {
     }
 }
 
+/// Checks text meant to sit between a string's quotes: no quote or control character
+/// unescaped, every escape valid. Tells whether it holds escapes.
+pub(crate) fn string_content(raw: &str) -> Result<bool, Error> {
+    let bytes = raw.as_bytes();
+    let (mut at, mut escaped) = (0, false);
+    while let Some(&b) = bytes.get(at) {
+        match b {
+            b'\\' => {
+                escaped = true;
+                at = escape_end(bytes, at)?;
+            }
+            b'"' => return Err(Error::new(ErrorKind::ExpectedCommaOrEnd, at)),
+            0..=0x1f => return Err(Error::new(ErrorKind::ControlCharacter, at)),
+            _ => at += 1,
+        }
+    }
+    Ok(escaped)
+}
+
 /// Validates the escape whose backslash is at `at`; returns the offset just after it.
 fn escape_end(bytes: &[u8], at: usize) -> Result<usize, Error> {
     match bytes.get(at + 1) {

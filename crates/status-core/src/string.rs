@@ -336,9 +336,37 @@ impl<'de> serde::de::Visitor<'de> for JsonStrVisitor {
         f.write_str("a string")
     }
 
-    /// This crate's deserializer lends the raw text between the quotes, already validated.
-    fn visit_borrowed_str<E: serde::de::Error>(self, raw: &'de str) -> Result<Self::Value, E> {
-        Ok(JsonStr::from_validated(raw, raw.contains('\\')))
+    /// This crate's deserializer lends the raw text between the quotes (and its offset) as a
+    /// sequence; it is checked again, since anyone can build a sequence.
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        mut parts: A,
+    ) -> Result<Self::Value, A::Error> {
+        let raw: &'de str =
+            parts.next_element()?.ok_or_else(|| serde::de::Error::invalid_length(0, &self))?;
+        match crate::scan::string_content(raw) {
+            Ok(escaped) => Ok(JsonStr::from_validated(raw, escaped)),
+            Err(_) => Err(serde::de::Error::invalid_value(serde::de::Unexpected::Str(raw), &self)),
+        }
+    }
+
+    /// Decoded text from another deserializer: a backslash in it would read as an escape.
+    fn visit_borrowed_str<E: serde::de::Error>(self, text: &'de str) -> Result<Self::Value, E> {
+        if text.contains('\\') {
+            return Err(E::invalid_value(
+                serde::de::Unexpected::Str(text),
+                &"decoded text without a backslash (this crate's deserializer takes any string)",
+            ));
+        }
+        Ok(JsonStr::from_validated(text, false))
+    }
+
+    /// Text that the deserializer cannot lend (it had to decode escapes) cannot be borrowed.
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Self::Value, E> {
+        Err(E::invalid_value(
+            serde::de::Unexpected::Str(text),
+            &"a string the deserializer can lend as written (this crate's deserializer always can)",
+        ))
     }
 
     /// Other deserializers lend decoded text; a backslash in it would read as an escape.
@@ -346,14 +374,7 @@ impl<'de> serde::de::Visitor<'de> for JsonStrVisitor {
         self,
         deserializer: D,
     ) -> Result<Self::Value, D::Error> {
-        let text = <&'de str as serde::Deserialize>::deserialize(deserializer)?;
-        if text.contains('\\') {
-            return Err(serde::de::Error::invalid_value(
-                serde::de::Unexpected::Str(text),
-                &"decoded text without a backslash (this crate's deserializer takes any string)",
-            ));
-        }
-        Ok(JsonStr::from_validated(text, false))
+        deserializer.deserialize_str(self)
     }
 }
 
@@ -364,6 +385,20 @@ mod tests {
 
     fn s(lit: &str) -> JsonStr<'_> {
         JsonStr::parse(lit).unwrap()
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn decoded_text_from_other_deserializers_is_never_read_as_escapes() {
+        use serde::de::value::{BorrowedStrDeserializer, Error as ValueError};
+        use serde::Deserialize as _;
+        let from = |text| JsonStr::deserialize(BorrowedStrDeserializer::<ValueError>::new(text));
+        assert_eq!(from("plain").unwrap(), "plain");
+        for text in [r"C:\new", "a\\", r"\ud800x"] {
+            assert!(from(text).is_err(), "{text}");
+        }
+        let parsed: JsonStr<'_> = crate::de::from_str(r#""C:\\new\u0041""#).unwrap();
+        assert_eq!(parsed, "C:\\newA");
     }
 
     #[test]

@@ -497,7 +497,10 @@ impl<'a> de::Deserializer<'a> for &mut Deserializer<'a> {
             }
             let at = self.sc.pos();
             let s = self.sc.string()?;
-            return visitor.visit_borrowed_str(s.raw()).map_err(|e: DataError| e.at(at));
+            // Raw text goes by a channel of its own, so that no other deserializer's decoded
+            // text can be mistaken for it.
+            let parts = raw::RawParts::new(s.raw(), self.base + at);
+            return visitor.visit_seq(parts).map_err(|e: DataError| e.at(at));
         }
         if name == raw::RAW_JSON_TOKEN {
             self.peek()?;
