@@ -198,3 +198,46 @@ async fn a_refused_connection_is_retried_even_for_a_post() {
     assert!(err.is_connect() && err.is_retryable());
     assert_eq!(gaps(&recorder.attempts()), [S(1), S(2)]);
 }
+
+/// A connector that never connects: any `tower_service::Service<Uri>` plugs into the client.
+#[derive(Clone)]
+struct Unreachable;
+
+impl tower_service::Service<http::Uri> for Unreachable {
+    type Response = hyper_util::rt::TokioIo<tokio::net::TcpStream>;
+    type Error = std::io::Error;
+    type Future = std::future::Pending<Result<Self::Response, Self::Error>>;
+
+    fn poll_ready(
+        &mut self,
+        _: &mut core::task::Context<'_>,
+    ) -> core::task::Poll<Result<(), Self::Error>> {
+        core::task::Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, _: http::Uri) -> Self::Future {
+        std::future::pending()
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_connect_timeout_is_retried_even_for_a_post() {
+    let recorder = Recorder::default();
+    let base = "https://wayinvideo-api.wayin.ai".parse().unwrap();
+    let policy = RetryPolicy::new().with_max_attempts(3).with_jitter_percent(0);
+    let client = recorder
+        .attach(Client::builder(base, ApiKey::new(common::KEY).unwrap()))
+        .connect_timeout(Some(S(10)))
+        .attempt_timeout(None)
+        .deadline(None)
+        .retry(policy)
+        .build(Unreachable)
+        .unwrap();
+    let start = Instant::now();
+    let err = client.send(&ApiRequest::post("/api/v2/clips", "{}")).await.unwrap_err();
+    assert_eq!((err.kind(), err.attempts()), (ErrorKind::ConnectTimeout, 3));
+    assert!(err.is_connect() && err.is_timeout() && err.is_retryable());
+    // Three 10 s connects with 1 s and 2 s between them.
+    assert_eq!(gaps(&recorder.attempts()), [S(11), S(12)]);
+    assert_eq!(start.elapsed(), S(33));
+}
