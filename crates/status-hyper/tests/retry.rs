@@ -206,7 +206,7 @@ struct Unreachable;
 impl tower_service::Service<http::Uri> for Unreachable {
     type Response = hyper_util::rt::TokioIo<tokio::net::TcpStream>;
     type Error = std::io::Error;
-    type Future = std::future::Pending<Result<Self::Response, Self::Error>>;
+    type Future = core::future::Pending<Result<Self::Response, Self::Error>>;
 
     fn poll_ready(
         &mut self,
@@ -216,7 +216,7 @@ impl tower_service::Service<http::Uri> for Unreachable {
     }
 
     fn call(&mut self, _: http::Uri) -> Self::Future {
-        std::future::pending()
+        core::future::pending()
     }
 }
 
