@@ -83,7 +83,14 @@ fn row(scenario: &str, result: &Result<Response, Error>, log: &Log) {
         Err(e) => {
             let status = e.status().map_or("-".to_string(), |s| s.as_u16().to_string());
             let retry = if e.is_retryable() { "retryable" } else { "final" };
-            (status, format!("{retry}: {e}"), e.attempts())
+            // The error's own line, then its causes, as an error reporter would print them.
+            let mut text = format!("{retry}: {e}");
+            let mut cause = StdError::source(e);
+            while let Some(c) = cause {
+                text.push_str(&format!(": {c}"));
+                cause = c.source();
+            }
+            (status, text, e.attempts())
         }
     };
     let did = core::mem::take(&mut *log.lock().unwrap());

@@ -432,7 +432,7 @@ impl<C: Connector> Client<C> {
             reply.into_result_with(&config.decoder)
         };
         match config.attempt_timeout {
-            Some(t) => timeout(t, exchange).await.unwrap_or_else(|_| Err(Error::timeout())),
+            Some(t) => timeout(t, exchange).await.unwrap_or_else(|e| Err(Error::timeout(t, e))),
             None => exchange.await,
         }
     }

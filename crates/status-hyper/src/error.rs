@@ -44,7 +44,8 @@ pub enum ErrorKind {
 ///
 /// `Display` is one line with the status, the API's message or error type, the path, the
 /// trace id and the `Retry-After` wait, so that a log line is enough to contact support.
-/// The underlying transport error, when there is one, is the [`source`](StdError::source).
+/// The underlying cause, when there is one (the transport's error, the timer's, the decoder's),
+/// is the [`source`](StdError::source) and is not repeated in `Display`.
 pub struct Error {
     inner: Box<Inner>,
 }
@@ -56,6 +57,8 @@ struct Inner {
     body: Option<Bytes>,
     retry_after: Option<Duration>,
     limit: Option<u64>,
+    timeout: Option<Duration>,
+    note: Option<&'static str>,
     attempts: u32,
     source: Option<BoxError>,
 }
@@ -80,6 +83,8 @@ impl Error {
                 body: None,
                 retry_after: None,
                 limit: None,
+                timeout: None,
+                note: None,
                 attempts: 0,
                 source: None,
             }),
@@ -92,16 +97,22 @@ impl Error {
         e
     }
 
-    pub(crate) fn config(message: &'static str) -> Self {
-        Self::with_source(ErrorKind::Config, message)
+    /// A misconfiguration, explained by `note`.
+    pub(crate) fn config(note: &'static str) -> Self {
+        let mut e = Self::new(ErrorKind::Config);
+        e.inner.note = Some(note);
+        e
     }
 
     pub(crate) fn deadline() -> Self {
         Self::new(ErrorKind::Deadline)
     }
 
-    pub(crate) fn timeout() -> Self {
-        Self::new(ErrorKind::Timeout)
+    /// An attempt took longer than `after`; `source` is the timer's error.
+    pub(crate) fn timeout(after: Duration, source: impl Into<BoxError>) -> Self {
+        let mut e = Self::with_source(ErrorKind::Timeout, source);
+        e.inner.timeout = Some(after);
+        e
     }
 
     pub(crate) fn too_large(kind: ErrorKind, status: StatusCode, limit: u64) -> Self {
@@ -303,13 +314,18 @@ impl fmt::Display for Error {
             ErrorKind::BodyTooLarge => {
                 write!(f, "body cut off at the limit of {} bytes", fmt_opt(i.limit))?
             }
-            ErrorKind::Body => f.write_str("reading the body failed")?,
-            ErrorKind::Connect => f.write_str("connection failed")?,
-            ErrorKind::ConnectTimeout => f.write_str("connect timed out")?,
-            ErrorKind::Transport => f.write_str("request failed")?,
-            ErrorKind::Timeout => f.write_str("attempt timed out")?,
-            ErrorKind::Deadline => f.write_str("deadline exceeded")?,
-            ErrorKind::Config => f.write_str("invalid configuration")?,
+            ErrorKind::Body => f.write_str("the connection failed while reading the body")?,
+            ErrorKind::Connect => f.write_str("could not connect")?,
+            ErrorKind::ConnectTimeout => f.write_str("connecting timed out")?,
+            ErrorKind::Transport => f.write_str("the connection failed before a reply arrived")?,
+            ErrorKind::Timeout => match i.timeout {
+                Some(t) => write!(f, "no complete reply within {t:?}")?,
+                None => f.write_str("no complete reply in time")?,
+            },
+            ErrorKind::Deadline => f.write_str("the deadline passed before a reply arrived")?,
+            ErrorKind::Config => {
+                write!(f, "invalid configuration: {}", i.note.unwrap_or("see the source"))?
+            }
         }
         if let Some(trace_id) = &d.trace_id {
             write!(f, " [trace_id {trace_id}]")?;
@@ -320,9 +336,8 @@ impl fmt::Display for Error {
         if i.attempts > 1 {
             write!(f, " after {} attempts", i.attempts)?;
         }
-        if let Some(source) = &i.source {
-            write!(f, ": {source}")?;
-        }
+        // The cause is `source()`, not repeated here, so that error reporters that walk the
+        // chain print each message once.
         Ok(())
     }
 }
@@ -337,7 +352,7 @@ impl fmt::Debug for Error {
         let d = &i.details;
         let mut s = f.debug_struct("Error");
         s.field("kind", &i.kind);
-        let fields: [(&str, &dyn fmt::Debug, bool); 11] = [
+        let fields: [(&str, &dyn fmt::Debug, bool); 13] = [
             ("status", &i.status, i.status.is_some()),
             ("message", &d.message, d.message.is_some()),
             ("trace_id", &d.trace_id, d.trace_id.is_some()),
@@ -348,6 +363,8 @@ impl fmt::Debug for Error {
             ("body", &i.body, i.body.is_some()),
             ("retry_after", &i.retry_after, i.retry_after.is_some()),
             ("limit", &i.limit, i.limit.is_some()),
+            ("timeout", &i.timeout, i.timeout.is_some()),
+            ("note", &i.note, i.note.is_some()),
             ("source", &i.source, i.source.is_some()),
         ];
         for (name, value, present) in fields {
@@ -431,6 +448,6 @@ mod tests {
         let e = Error::body_failed(StatusCode::OK, io);
         assert!(e.is_retryable());
         assert_eq!(e.source().unwrap().to_string(), "reset by peer");
-        assert_eq!(e.to_string(), "reading the body failed: reset by peer");
+        assert_eq!(e.to_string(), "the connection failed while reading the body");
     }
 }

@@ -210,7 +210,9 @@ mod tests {
         let lost = Error::with_source(ErrorKind::Transport, "closed");
         assert!(!p.may_retry(&lost, &Method::POST, false));
         assert!(p.may_retry(&lost, &Method::GET, false));
-        assert!(!p.may_retry(&Error::timeout(), &Method::POST, false));
+        let timeout = Error::timeout(Duration::from_secs(30), "elapsed");
+        assert!(!p.may_retry(&timeout, &Method::POST, false));
+        assert!(p.may_retry(&timeout, &Method::GET, false));
         assert!(!p.may_retry(&Error::deadline(), &Method::GET, true));
     }
 }
