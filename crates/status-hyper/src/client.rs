@@ -1,6 +1,7 @@
 //! The client: auth, timeouts and the send loop that applies the limits and the retry policy.
 
 use core::error::Error as StdError;
+use core::future::Future;
 use core::net::IpAddr;
 use core::time::Duration;
 use std::fmt;
@@ -15,7 +16,8 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::rt::TokioExecutor;
 use status_core::{Decoder, RawJson, Reply, Success};
-use tokio::time::{sleep, timeout, timeout_at, Instant};
+use tokio::time::error::Elapsed;
+use tokio::time::{sleep, timeout_at, Instant};
 
 use crate::connect::{ConnectTimedOut, Connector, TimeoutConnector};
 use crate::error::{Error, ErrorKind};
@@ -426,15 +428,23 @@ impl<C: Connector> Client<C> {
         let http_request = builder
             .body(Full::new(request.body().clone()))
             .map_err(|_| Error::config("invalid request"))?;
-        let exchange = async {
-            let response = self.inner.http.request(http_request).await.map_err(classify)?;
-            let reply = OwnedReply::read(response, config.body_limit).await?;
-            reply.into_result_with(&config.decoder)
+        // One timer for headers and body together; a body that times out keeps its status.
+        let limit = config.attempt_timeout;
+        let ends = limit.and_then(|t| Instant::now().checked_add(t));
+        let timed_out = |e, status| {
+            let e = Error::timeout(limit.unwrap_or_default(), e);
+            match status {
+                Some(status) => e.with_status(status),
+                None => e,
+            }
         };
-        match config.attempt_timeout {
-            Some(t) => timeout(t, exchange).await.unwrap_or_else(|e| Err(Error::timeout(t, e))),
-            None => exchange.await,
-        }
+        let sending = self.inner.http.request(http_request);
+        let response = within(ends, sending).await.map_err(|e| timed_out(e, None))?;
+        let response = response.map_err(classify)?;
+        let status = response.status();
+        let reading = OwnedReply::read(response, config.body_limit);
+        let reply = within(ends, reading).await.map_err(|e| timed_out(e, Some(status)))??;
+        reply.into_result_with(&config.decoder)
     }
 
     fn uri_for(&self, request: &ApiRequest) -> Result<Uri, Error> {
@@ -448,6 +458,14 @@ impl<C: Connector> Client<C> {
         let mut parts = self.inner.config.base.clone().into_parts();
         parts.path_and_query = Some(path_and_query);
         Uri::from_parts(parts).map_err(|_| Error::config("invalid request URI"))
+    }
+}
+
+/// Runs `fut` until `ends`, if there is an end.
+async fn within<F: Future>(ends: Option<Instant>, fut: F) -> Result<F::Output, Elapsed> {
+    match ends {
+        Some(at) => timeout_at(at, fut).await,
+        None => Ok(fut.await),
     }
 }
 

@@ -171,6 +171,11 @@ impl Error {
         e
     }
 
+    pub(crate) fn with_status(mut self, status: StatusCode) -> Self {
+        self.inner.status = Some(status);
+        self
+    }
+
     pub(crate) fn set_attempts(mut self, attempts: u32) -> Self {
         self.inner.attempts = attempts;
         self

@@ -323,3 +323,27 @@ async fn typed_data_is_owned_and_a_mismatch_is_a_data_error() {
         assert_eq!(data_error.offset(), 16, "{data_error}");
     }
 }
+
+#[tokio::test]
+async fn a_slow_body_counts_against_the_attempt_timeout() {
+    for http2 in PROTOCOLS {
+        let server = MockServer::start().await.unwrap();
+        let client = builder(&server, http2)
+            .retry(RetryPolicy::never())
+            .attempt_timeout(Some(Duration::from_millis(400)))
+            .build_http()
+            .unwrap();
+        // Slow but in time: 6 chunks 10 ms apart.
+        server.push(
+            MockReply::success(CLIP_RESULTS).chunked(6).chunk_interval(Duration::from_millis(10)),
+        );
+        let response = client.send(&ApiRequest::get("/slow")).await.unwrap();
+        assert_eq!(response.data().unwrap().get(), CLIP_RESULTS);
+        // Headers at once, then a trickle that would take 20 s.
+        server.push(
+            MockReply::success(CLIP_RESULTS).chunked(40).chunk_interval(Duration::from_millis(500)),
+        );
+        let err = client.send(&ApiRequest::get("/slow")).await.unwrap_err();
+        assert_eq!((err.kind(), err.status()), (ErrorKind::Timeout, Some(StatusCode::OK)));
+    }
+}
