@@ -100,6 +100,22 @@ fn row(scenario: &str, result: &Result<Response, Error>, log: &Log) {
     println!("{:<35}client: {}", "", [vec![tries], did].concat().join("; "));
 }
 
+/// The clip results payload; the API sends the millisecond bounds as strings.
+#[derive(serde::Deserialize)]
+struct ClipResults {
+    status: String,
+    clips: Vec<Clip>,
+}
+
+#[derive(serde::Deserialize)]
+struct Clip {
+    idx: u32,
+    title: String,
+    begin_ms: String,
+    end_ms: String,
+    tags: Vec<String>,
+}
+
 async fn mock_api() -> Result<(), Box<dyn StdError>> {
     // The mock enforces the same scaled rate limit as the client keeps to.
     let window = Duration::from_secs(60) / SCALE;
@@ -135,9 +151,21 @@ async fn mock_api() -> Result<(), Box<dyn StdError>> {
     let (response, mut project) = client.submit(&submit).await?;
     row("200 submit a project", &Ok(response), &log);
     let results = ApiRequest::get(format!("/api/v2/clips/results/{}", project.id().unwrap_or("?")));
+    let mut last = None;
     while project.is_running() {
         let polled = client.poll(&mut project, &results).await;
         row(&format!("200 poll: {}", project.status().unwrap_or("?")), &polled, &log);
+        last = polled.ok();
+    }
+    // The same reply, typed.
+    if let Some(done) = last {
+        let typed: ClipResults = done.data_as()?;
+        for clip in &typed.clips {
+            println!(
+                "{:<35}typed: {} clip {} {:?}, {}..{} ms, tags {:?}",
+                "", typed.status, clip.idx, clip.title, clip.begin_ms, clip.end_ms, clip.tags
+            );
+        }
     }
 
     // 200 with the vendor's extra top-level keys.
