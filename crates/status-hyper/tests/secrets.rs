@@ -44,7 +44,7 @@ async fn nothing_the_client_prints_contains_the_key() {
     let client = builder(&server, false)
         .retry(fast_retry(2))
         .body_limit(256)
-        .attempt_timeout(Some(Duration::from_millis(200)))
+        .attempt_timeout(Some(Duration::from_secs(1)))
         .observer(move |e| sink.lock().unwrap().push(format!("{e:?}")))
         .build_http()
         .unwrap();

@@ -213,7 +213,7 @@ async fn slow_headers_time_out_and_a_get_is_retried() {
         server.push(MockReply::success("2"));
         let client = builder(&server, http2)
             .retry(fast_retry(3))
-            .attempt_timeout(Some(Duration::from_millis(200)))
+            .attempt_timeout(Some(Duration::from_secs(1)))
             .build_http()
             .unwrap();
         let response = client.send(&ApiRequest::get("/slow")).await.unwrap();
@@ -330,7 +330,7 @@ async fn a_slow_body_counts_against_the_attempt_timeout() {
         let server = MockServer::start().await.unwrap();
         let client = builder(&server, http2)
             .retry(RetryPolicy::never())
-            .attempt_timeout(Some(Duration::from_millis(400)))
+            .attempt_timeout(Some(Duration::from_secs(2)))
             .build_http()
             .unwrap();
         // Slow but in time: 6 chunks 10 ms apart.
