@@ -553,6 +553,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn public_types_cross_threads() {
+        fn send_sync<T: Send + Sync + 'static>() {}
+        send_sync::<Client>();
+        send_sync::<ClientBuilder>();
+        send_sync::<Response>();
+        send_sync::<Error>();
+        send_sync::<Project>();
+        send_sync::<RateLimiter>();
+        send_sync::<ProjectSlots>();
+    }
+
+    #[test]
     fn loopback_hosts() {
         for host in ["localhost", "LOCALHOST", "127.0.0.1", "127.9.9.9", "[::1]", "::1"] {
             assert!(is_loopback(host), "{host}");
