@@ -19,6 +19,7 @@ fn quick() -> bool {
 
 fn error_bodies_group(c: &mut Criterion) {
     let mut group = c.benchmark_group("error-bodies");
+    group.warm_up_time(Duration::from_secs(1));
     for body in error_bodies() {
         group.throughput(Throughput::Bytes(body.bytes.len() as u64));
         for engine in ERROR_ENGINES {
@@ -40,6 +41,7 @@ fn error_bodies_group(c: &mut Criterion) {
 
 fn success_group(c: &mut Criterion) {
     let mut group = c.benchmark_group("success-envelopes");
+    group.warm_up_time(Duration::from_secs(1));
     let sizes =
         if quick() { &GENERATED_SIZES[..GENERATED_SIZES.len() - 2] } else { &GENERATED_SIZES[..] };
     let bodies = corpus_envelopes().into_iter().chain(generated_envelopes(sizes));
@@ -70,6 +72,7 @@ fn success_group(c: &mut Criterion) {
 
 fn typed_group(c: &mut Criterion) {
     let mut group = c.benchmark_group("typed-clip-results");
+    group.warm_up_time(Duration::from_secs(1));
     for body in status_benches::typed_bodies() {
         group.throughput(Throughput::Bytes(body.bytes.len() as u64));
         for engine in TYPED_ENGINES {
@@ -89,6 +92,7 @@ fn typed_group(c: &mut Criterion) {
 
 fn malformed_group(c: &mut Criterion) {
     let mut group = c.benchmark_group("malformed");
+    group.warm_up_time(Duration::from_secs(1));
     group.sample_size(20).measurement_time(Duration::from_secs(2));
     for kind in MALFORMED_KINDS {
         for size in [64 << 10, 1 << 20, 16 << 20] {
