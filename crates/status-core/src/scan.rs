@@ -462,6 +462,7 @@ impl<'a> Scanner<'a> {
 
 /// Checks text meant to sit between a string's quotes: no quote or control character
 /// unescaped, every escape valid. Tells whether it holds escapes.
+#[cfg(feature = "serde")]
 pub(crate) fn string_content(raw: &str) -> Result<bool, Error> {
     let bytes = raw.as_bytes();
     let (mut at, mut escaped) = (0, false);
