@@ -2,14 +2,16 @@
 //! `valgrind --tool=callgrind target/release/examples/profile twitter status-core 20`
 //! gives instruction counts that do not depend on the machine's load.
 //!
-//! Bodies: `400`, `403`, `429`, `500`, a corpus name, `gen-<size>` (`gen-1KiB` ...), or
-//! `clips-32`/`clips-4000`.
+//! Bodies: `400`, `403`, `429`, `500`, a corpus name, `gen-<size>` (`gen-1KiB` ...),
+//! `clips-32`/`clips-4000`, or a malformed body `<kind>-<bytes>` (`truncated-1048576`: the
+//! engine must reject it).
 
 use core::hint::black_box;
 
 use status_benches::{
     corpus_envelopes, decode_error, decode_success, decode_typed, error_bodies,
-    generated_envelopes, size_name, typed_bodies, Engine, Scratch, GENERATED_SIZES,
+    generated_envelopes, malformed, size_name, typed_bodies, Engine, Scratch, GENERATED_SIZES,
+    MALFORMED_KINDS,
 };
 
 fn main() {
@@ -38,6 +40,18 @@ fn main() {
     if let Some(b) = typed_bodies().into_iter().find(|b| &b.name == body) {
         for _ in 0..iters {
             black_box(decode_typed(engine, black_box(&b.bytes)));
+        }
+        return;
+    }
+    let bad = MALFORMED_KINDS.iter().find_map(|kind| {
+        let size = body.strip_prefix(kind)?.strip_prefix('-')?.parse().ok()?;
+        Some(malformed(kind, size))
+    });
+    if let Some(b) = bad {
+        let mut scratch = Scratch::default();
+        for _ in 0..iters {
+            let rejected = decode_success(engine, black_box(&b.bytes), &mut scratch);
+            black_box(rejected).expect_err("malformed body");
         }
         return;
     }
