@@ -1,7 +1,7 @@
 //! Block classification: the scanner's inner loops, many bytes at a time.
 //!
 //! This is the only module where `unsafe` is allowed. Everything it exports is a safe function
-//! over `&[u8]` that returns an offset, with the same answer on every path:
+//! over bytes (returning an offset, a bit mask or a `&str`), with the same answer on every path:
 //!
 //! - x86_64: SSE2 (part of the x86_64 baseline, so always there and inlined) classifies 16
 //!   bytes per step; UTF-8 is checked with AVX2 when the CPU has it, detected at run time
@@ -395,12 +395,18 @@ mod cpu {
 
     #[cold]
     fn detect() -> bool {
-        use core::arch::x86_64::__cpuid;
-        let leaf0 = __cpuid(0);
+        /// `cpuid` exists on every x86_64 CPU. (The intrinsic became safe to call in newer
+        /// Rust versions; the `unsafe` block keeps older supported compilers happy.)
+        #[allow(unused_unsafe)]
+        fn cpuid(leaf: u32) -> core::arch::x86_64::CpuidResult {
+            // SAFETY: the `cpuid` instruction is part of the x86_64 baseline.
+            unsafe { core::arch::x86_64::__cpuid(leaf) }
+        }
+        let leaf0 = cpuid(0);
         if leaf0.eax < 7 {
             return false;
         }
-        let leaf1 = __cpuid(1);
+        let leaf1 = cpuid(1);
         let osxsave = leaf1.ecx & (1 << 27) != 0;
         let avx = leaf1.ecx & (1 << 28) != 0;
         if !(osxsave && avx) {
@@ -422,7 +428,7 @@ mod cpu {
         if xcr0_low & 0b110 != 0b110 {
             return false;
         }
-        __cpuid(7).ebx & (1 << 5) != 0
+        cpuid(7).ebx & (1 << 5) != 0
     }
 }
 
@@ -527,6 +533,19 @@ mod tests {
                 assert_eq!(scalar::digit_mask32(block.try_into().unwrap()), expected);
             }
         }
+    }
+
+    #[cfg(all(
+        target_arch = "x86_64",
+        target_feature = "sse2",
+        not(miri),
+        not(status_core_force_scalar)
+    ))]
+    #[test]
+    fn avx2_detection_without_std_agrees_with_std() {
+        assert_eq!(cpu::has_avx2(), std::arch::is_x86_feature_detected!("avx2"));
+        // The cached answer stays the same.
+        assert_eq!(cpu::has_avx2(), std::arch::is_x86_feature_detected!("avx2"));
     }
 
     #[test]
