@@ -236,7 +236,12 @@ mod sse2 {
     /// returns the first flagged offset. The last partial block is read as the final 16
     /// bytes of the input, with the bits before `pos` shifted out.
     #[inline(always)]
-    fn find(bytes: &[u8], mut pos: usize, classify: impl Fn(__m128i) -> u32) -> usize {
+    fn find(
+        bytes: &[u8],
+        mut pos: usize,
+        classify: impl Fn(__m128i) -> u32,
+        short: fn(&[u8], usize) -> usize,
+    ) -> usize {
         while let Some(v) = load(bytes, pos) {
             let mask = classify(v);
             if mask != 0 {
@@ -257,8 +262,8 @@ mod sse2 {
                     len
                 }
             }
-            // Shorter than one block: the caller's scalar twin handles it.
-            None => usize::MAX,
+            // Shorter than one block: the scalar twin handles it.
+            None => short(bytes, pos),
         }
     }
 
@@ -306,35 +311,30 @@ mod sse2 {
 
     #[inline(always)]
     pub(super) fn string_end(bytes: &[u8], pos: usize) -> usize {
-        let found = find(bytes, pos, |v| bits(or(or(eq(v, b'"'), eq(v, b'\\')), at_most(v, 0x1F))));
-        if found == usize::MAX {
-            super::scalar::string_end(bytes, pos)
-        } else {
-            found
-        }
+        find(
+            bytes,
+            pos,
+            |v| bits(or(or(eq(v, b'"'), eq(v, b'\\')), at_most(v, 0x1F))),
+            super::scalar::string_end,
+        )
     }
 
     #[inline(always)]
     pub(super) fn whitespace_end(bytes: &[u8], pos: usize) -> usize {
-        let found = find(bytes, pos, |v| {
-            let ws = or(or(eq(v, b' '), eq(v, b'\n')), or(eq(v, b'\r'), eq(v, b'\t')));
-            !bits(ws) & 0xFFFF
-        });
-        if found == usize::MAX {
-            super::scalar::whitespace_end(bytes, pos)
-        } else {
-            found
-        }
+        find(
+            bytes,
+            pos,
+            |v| {
+                let ws = or(or(eq(v, b' '), eq(v, b'\n')), or(eq(v, b'\r'), eq(v, b'\t')));
+                !bits(ws) & 0xFFFF
+            },
+            super::scalar::whitespace_end,
+        )
     }
 
     #[inline(always)]
     pub(super) fn digits_end(bytes: &[u8], pos: usize) -> usize {
-        let found = find(bytes, pos, |v| !bits(at_most(minus(v, b'0'), 9)) & 0xFFFF);
-        if found == usize::MAX {
-            super::scalar::digits_end(bytes, pos)
-        } else {
-            found
-        }
+        find(bytes, pos, |v| !bits(at_most(minus(v, b'0'), 9)) & 0xFFFF, super::scalar::digits_end)
     }
 
     #[inline(always)]
@@ -355,12 +355,7 @@ mod sse2 {
             }
             pos += 64;
         }
-        let found = find(bytes, pos, bits);
-        if found == usize::MAX {
-            super::scalar::ascii_prefix(bytes)
-        } else {
-            found
-        }
+        find(bytes, pos, bits, |bytes, _| super::scalar::ascii_prefix(bytes))
     }
 }
 
