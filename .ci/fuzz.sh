@@ -53,7 +53,7 @@ for target in $targets; do
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
   corpus=$(find "$scratch/$target" "fuzz/corpus/$target" -type f | wc -l)
   cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -n 1 | cut -d' ' -f2)
-  printf '%-14s %12s %10s %8s %10s\n' "$target" "$execs" "$rate" "$corpus" "${cov} edges" >> "$summary"
+  printf '%-14s %12s %10s %8s %10s\n' "$target" "$execs" "$rate" "$corpus" "${cov} edges" | tee -a "$summary"
 done
 
 if [ "${FUZZ_COVERAGE:-0}" = 1 ]; then

@@ -8,7 +8,7 @@
 use std::fs;
 use std::path::Path;
 
-use status_tests::ALL;
+use status_tests::{ALL, CLIP_RESULTS_200};
 
 fn main() -> std::io::Result<()> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
@@ -27,6 +27,7 @@ fn main() -> std::io::Result<()> {
     let mut differential: Vec<Vec<u8>> = ALL.iter().map(|(_, b)| b.as_bytes().to_vec()).collect();
     differential.extend(bodies.iter().cloned());
     write(&root.join("differential"), &differential)?;
+    write(&root.join("typed"), &typed())?;
     write(&root.join("strings"), &strings())?;
     write(&root.join("timestamp"), &timestamps())?;
     Ok(())
@@ -190,4 +191,32 @@ fn timestamps() -> Vec<Vec<u8>> {
     .iter()
     .map(|s| s.as_bytes().to_vec())
     .collect()
+}
+
+/// Clip results as the API sends them, and each field of the model at its edges.
+fn typed() -> Vec<Vec<u8>> {
+    let clip = r#"{"idx": 0, "title": "t", "begin_ms": "15000", "end_ms": 75000}"#;
+    let mut out: Vec<String> = vec![
+        CLIP_RESULTS_200.to_owned(),
+        format!(r#"{{"code": "0", "data": {{"id": "p", "name": "n", "status": "CREATED", "clips": [{clip}]}}, "message": "Succeed"}}"#),
+        r#"{"data": {"id": "p", "name": "n", "status": "PROCESSING"}}"#.to_owned(),
+        r#"{"data": {"id": "p", "name": "n\u00e9\n", "status": "NEW_STATE", "clips": []}}"#.to_owned(),
+        r#"{"data": {"id": "p\u0041", "name": "n", "status": "FAILED"}}"#.to_owned(),
+        r#"{"data": {"id": "p", "name": "n", "status": "SUCCEEDED", "clips": [{"idx": -0, "title": "", "begin_ms": "-1", "end_ms": 18446744073709551616}]}}"#.to_owned(),
+        r#"{"data": {"id": "p", "name": "n", "status": "SUCCEEDED", "clips": [{"idx": 1.5, "title": "", "begin_ms": "01", "end_ms": " 1"}]}}"#.to_owned(),
+        r#"{"data": {"id": "p", "status": "SUCCEEDED"}}"#.to_owned(),
+        r#"{"data": {"id": "p", "name": "n", "status": "SUCCEEDED", "id": "q"}}"#.to_owned(),
+        r#"{"data": null}"#.to_owned(),
+        r#"{"data": []}"#.to_owned(),
+        r#"{}"#.to_owned(),
+    ];
+    let nine = vec![clip; 9].join(",");
+    out.push(format!(
+        r#"{{"data": {{"id": "p", "name": "n", "status": "SUCCEEDED", "clips": [{nine}]}}}}"#
+    ));
+    let tags = vec![r#""a\u0062""#; 9].join(",");
+    out.push(format!(r#"{{"data": {{"id": "p", "name": "n", "status": "SUCCEEDED", "clips": [{{"idx": 0, "title": "t", "begin_ms": 0, "end_ms": 1, "tags": [{tags}], "thumbnail": null, "desc": null}}]}}}}"#));
+    let long = "\\u00e9".repeat(130);
+    out.push(format!(r#"{{"data": {{"id": "p", "name": "n", "status": "SUCCEEDED", "clips": [{{"idx": 0, "title": "t", "begin_ms": 0, "end_ms": 1, "desc": "{long}"}}]}}}}"#));
+    out.into_iter().map(String::into_bytes).collect()
 }

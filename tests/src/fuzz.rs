@@ -669,3 +669,116 @@ fn reference_timestamp(text: &str) -> Option<(i64, i16)> {
     let unix_ms = local.and_utc().timestamp_millis() - i64::from(offset_minutes) * 60_000;
     Some((unix_ms, i16::try_from(offset_minutes).ok()?))
 }
+
+/// The clip-results payload of the API, as a firmware would model it: borrowed ids and URLs,
+/// fixed-capacity text and lists, integers that arrive as numbers or strings.
+///
+/// serde_json reads the same type, so the [`typed`] target can compare the two.
+#[derive(Debug, PartialEq, serde::Deserialize)]
+pub struct ClipResults<'a> {
+    /// The project id, such as `proj_abc123`.
+    pub id: &'a str,
+    /// The project's name.
+    pub name: heapless::String<64>,
+    /// Where the project is in its processing.
+    pub status: ProjectStatus,
+    /// The clips made so far.
+    #[serde(borrow, default)]
+    pub clips: heapless::Vec<Clip<'a>, 8>,
+}
+
+/// A project's processing state; states this model does not know read as `Other`.
+#[derive(Debug, PartialEq, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ProjectStatus {
+    /// Submitted.
+    Created,
+    /// Being processed.
+    Processing,
+    /// Done: the clips are ready.
+    Succeeded,
+    /// Given up.
+    Failed,
+    /// A state added after this model was written.
+    #[serde(other)]
+    Other,
+}
+
+/// One clip of a [`ClipResults`].
+#[derive(Debug, PartialEq, serde::Deserialize)]
+pub struct Clip<'a> {
+    /// The clip's position in the list.
+    pub idx: u32,
+    /// Its title.
+    pub title: heapless::String<128>,
+    /// Start, in milliseconds (`"15000"` or `15000`).
+    #[serde(with = "status_core::de::int_or_string")]
+    pub begin_ms: u64,
+    /// End, in milliseconds.
+    #[serde(with = "status_core::de::int_or_string")]
+    pub end_ms: u64,
+    /// The thumbnail's URL, when there is one.
+    pub thumbnail: Option<&'a str>,
+    /// Up to eight tags.
+    #[serde(borrow, default)]
+    pub tags: heapless::Vec<&'a str, 8>,
+    /// A description, when there is one.
+    pub desc: Option<heapless::String<256>>,
+}
+
+/// The `typed` target: a 200 body typed as [`ClipResults`].
+///
+/// Never panics; the one-walk [`status_core::decode_typed`] and the two-step
+/// `decode` + [`Success::data_as`] agree exactly (value, or error kind, offset and message);
+/// errors point inside the body; and the value, or the refusal, agrees with serde_json on the
+/// same `data` text, except where the decoder differs on purpose:
+///
+/// - `-0` as an integer is 0 here; serde_json reads it as a float and refuses it;
+/// - an escaped string is decoded into a 256-byte stack buffer
+///   ([`status_core::de::ESCAPED_STR_CAPACITY`]) on its way into a type that copies it;
+///   longer ones are refused as [`ErrorKind::EscapedString`].
+pub fn typed(body: &[u8]) {
+    let one_walk = status_core::decode_typed::<ClipResults<'_>>(200, body);
+    let two_steps =
+        status_core::decode(200, body).map_err(status_core::DataError::from).and_then(|reply| {
+            match reply {
+                Reply::Success(ok) => ok.data_as::<ClipResults<'_>>().map(|data| (ok, data)),
+                Reply::Error(e) => panic!("a 200 decoded as {e:?}"),
+            }
+        });
+    match (&one_walk, &two_steps) {
+        (Ok(status_core::TypedReply::Success { status: 200, data }), Ok((_, two))) => {
+            assert_eq!(data, two);
+        }
+        (Err(a), Err(b)) => {
+            assert_eq!(a, b, "one walk and two steps refuse alike");
+            assert_offset(a.error(), body.len());
+        }
+        (a, b) => panic!("one walk {a:?}, two steps {b:?}"),
+    }
+    let Ok(Reply::Success(ok)) = status_core::decode(200, body) else { return };
+    let Some(data) = ok.data() else { return };
+    let ours = ok.data_as::<ClipResults<'_>>();
+    assert_eq!(status_core::from_raw::<ClipResults<'_>>(data), ours);
+    let theirs = serde_json::from_str::<ClipResults<'_>>(data.get());
+    match (ours, theirs) {
+        (Ok(a), Ok(b)) => assert_eq!(a, b),
+        (Err(e), Err(_)) => {
+            let end = data.offset() + data.get().len();
+            assert!(e.offset() <= end, "{e} is past `data` (ends at {end})");
+        }
+        (Ok(_), Err(e)) if has_negative_zero(data.get()) => {
+            assert!(e.to_string().contains("-0") || e.is_data(), "{e}");
+        }
+        (Err(e), Ok(_)) if e.kind() == ErrorKind::EscapedString => {
+            assert!(data.get().len() > status_core::de::ESCAPED_STR_CAPACITY, "{e}");
+        }
+        (ours, theirs) => panic!("ours {ours:?}, serde_json {theirs:?} on {}", data.get()),
+    }
+}
+
+/// Whether `json` holds the number `-0` (not `-0.5`, `-0e1`...).
+fn has_negative_zero(json: &str) -> bool {
+    json.match_indices("-0")
+        .any(|(i, _)| !matches!(json.as_bytes().get(i + 2), Some(b'.' | b'e' | b'E' | b'0'..=b'9')))
+}

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use status_tests::fuzz;
 
 /// Every fuzz target, by the name of its binary and corpus directory; each has a test below.
-const TARGETS: &[&str] = &["decode", "differential", "strings", "timestamp"];
+const TARGETS: &[&str] = &["decode", "differential", "strings", "timestamp", "typed"];
 
 fn corpus_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus")
@@ -76,4 +76,24 @@ fn every_corpus_directory_is_replayed() {
     for name in names {
         assert!(manifest.contains(&format!("name = \"{name}\"")), "{name} is not a fuzz target");
     }
+}
+
+#[test]
+fn typed_corpus() {
+    replay("typed", fuzz::typed);
+}
+
+/// The typed target's model reads the API's own example, so its corpus reaches success.
+#[test]
+fn typed_model_reads_the_api_example() {
+    use status_tests::fuzz::{ClipResults, ProjectStatus};
+    let reply = status_core::decode(200, status_tests::CLIP_RESULTS_200.as_bytes()).unwrap();
+    let ok = reply.into_result().unwrap();
+    let results: ClipResults<'_> = ok.data_as().unwrap();
+    assert_eq!((results.id, results.name.as_str()), ("proj_abc123", "sample project name"));
+    assert_eq!(results.status, ProjectStatus::Succeeded);
+    let clip = &results.clips[0];
+    assert_eq!((clip.begin_ms, clip.end_ms), (15_000, 75_000));
+    assert_eq!(clip.tags.as_slice(), ["insight", "analysis"]);
+    assert_eq!(clip.desc.as_deref(), Some("sample description"));
 }

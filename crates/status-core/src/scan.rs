@@ -759,7 +759,8 @@ mod tests {
             (0..len).map(|_| char::from(b'0' + next(10) as u8)).collect()
         };
         let mut fast_hits = 0;
-        for _ in 0..20_000 {
+        let rounds = if cfg!(miri) { 500 } else { 20_000 };
+        for _ in 0..rounds {
             let mut token = std::string::String::new();
             if next(3) == 0 {
                 token.push('-');
@@ -789,6 +790,6 @@ mod tests {
             let want = exact.number_exact().map(|()| exact.pos);
             assert_eq!(got, want, "{text:?}");
         }
-        assert!(fast_hits > 5_000, "the fast path was taken only {fast_hits} times");
+        assert!(fast_hits > rounds / 4, "the fast path was taken only {fast_hits} times");
     }
 }

@@ -500,7 +500,8 @@ mod tests {
     fn civil_days_match_a_calendar_walk() {
         let (mut y, mut m, mut d) = (0_i16, 1_i16, 1_i16);
         let mut days = MIN_LOCAL_MS / MS_PER_DAY;
-        while y <= 9999 {
+        let last_year = if cfg!(miri) { 2 } else { 9999 };
+        while y <= last_year {
             let expected = (i64::from(y), i64::from(m), i64::from(d));
             assert_eq!(civil_from_days(days), expected);
             assert_eq!(days_from_civil(expected.0, expected.1, expected.2), days);
@@ -515,14 +516,14 @@ mod tests {
                 }
             }
         }
-        assert_eq!(days * MS_PER_DAY - 1, MAX_LOCAL_MS);
+        assert_eq!(days, days_from_civil(i64::from(last_year) + 1, 1, 1));
     }
 
     #[test]
     fn format_parse_round_trip() {
         let offsets = [0, 1, -1, 59, -59, 60, 330, -330, 345, -480, 600, 1439, -1439];
         // A stride coprime to every unit, so the samples hit varied milliseconds and days.
-        let stride = 9_876_543_211_i64;
+        let stride = if cfg!(miri) { 9_876_543_211_019_i64 } else { 9_876_543_211_i64 };
         let mut ms = MIN_LOCAL_MS - 1439 * 60_000;
         while ms <= MAX_LOCAL_MS + 1439 * 60_000 {
             for offset in offsets {
@@ -532,7 +533,8 @@ mod tests {
             }
             ms += stride;
         }
-        for ms in -100_000..100_000 {
+        let n = if cfg!(miri) { 100 } else { 100_000 };
+        for ms in -n..n {
             round_trips(Timestamp::from_parts(ms * 997, (ms % 1440) as i16).unwrap());
         }
         for ms in [MIN_LOCAL_MS, MAX_LOCAL_MS, -1, 0, 1, -86_400_000, -86_400_001] {
