@@ -466,6 +466,45 @@ impl<T: Copy> Slot<T> {
     }
 }
 
+/// The fields of the documented error shapes.
+#[derive(Clone, Copy)]
+enum Field {
+    Message,
+    TraceId,
+    Timestamp,
+    Status,
+    Error,
+    Path,
+}
+
+impl Field {
+    const ALL: [(&'static str, Self); 6] = [
+        ("message", Self::Message),
+        ("trace_id", Self::TraceId),
+        ("timestamp", Self::Timestamp),
+        ("status", Self::Status),
+        ("error", Self::Error),
+        ("path", Self::Path),
+    ];
+
+    /// The field a key names, if any. The names have six different lengths, so a plain key is
+    /// compared with one name at most; an escaped key is compared decoded.
+    fn named(key: JsonStr<'_>) -> Option<Self> {
+        let Some(plain) = key.as_str() else {
+            return Self::ALL.iter().find(|(name, _)| key == *name).map(|&(_, field)| field);
+        };
+        match plain {
+            "message" => Some(Self::Message),
+            "trace_id" => Some(Self::TraceId),
+            "timestamp" => Some(Self::Timestamp),
+            "status" => Some(Self::Status),
+            "error" => Some(Self::Error),
+            "path" => Some(Self::Path),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Default)]
 struct Found<'a> {
     message: Slot<JsonStr<'a>>,
@@ -478,31 +517,26 @@ struct Found<'a> {
 
 impl<'a> Found<'a> {
     fn take(&mut self, m: Member<'a>) {
-        let raw = RawJson::from_validated(m.value, m.value_offset);
+        let Some(field) = Field::named(m.key) else { return };
         let wrong = |kind| Error::new(kind, m.value_offset);
-        let string = || {
-            raw.as_json_str().map_or(Slot::Invalid(wrong(ErrorKind::UnexpectedType)), Slot::Found)
-        };
-        let key = m.key;
-        if key == "message" {
-            self.message = string();
-        } else if key == "trace_id" {
-            self.trace_id = string();
-        } else if key == "timestamp" {
-            self.timestamp = string();
-        } else if key == "error" {
-            self.error = string();
-        } else if key == "path" {
-            self.path = string();
-        } else if key == "status" {
-            self.status = match raw.as_u64() {
-                Some(s @ 100..=999) => Slot::Found(s as u16),
-                // Any other integer is a number of the right type, just not a status.
-                _ if m.value.bytes().all(|b| b.is_ascii_digit()) => {
-                    Slot::Invalid(wrong(ErrorKind::InvalidStatus))
-                }
-                _ => Slot::Invalid(wrong(ErrorKind::UnexpectedType)),
-            };
+        let string = m.string.map_or(Slot::Invalid(wrong(ErrorKind::UnexpectedType)), Slot::Found);
+        match field {
+            Field::Message => self.message = string,
+            Field::TraceId => self.trace_id = string,
+            Field::Timestamp => self.timestamp = string,
+            Field::Error => self.error = string,
+            Field::Path => self.path = string,
+            Field::Status => {
+                let raw = RawJson::from_validated(m.value, m.value_offset);
+                self.status = match raw.as_u64() {
+                    Some(s @ 100..=999) => Slot::Found(s as u16),
+                    // Any other integer is a number of the right type, just not a status.
+                    _ if m.value.bytes().all(|b| b.is_ascii_digit()) => {
+                        Slot::Invalid(wrong(ErrorKind::InvalidStatus))
+                    }
+                    _ => Slot::Invalid(wrong(ErrorKind::UnexpectedType)),
+                };
+            }
         }
     }
 

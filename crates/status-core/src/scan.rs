@@ -542,6 +542,8 @@ pub(crate) struct Member<'a> {
     pub(crate) key: JsonStr<'a>,
     pub(crate) value: &'a str,
     pub(crate) value_offset: usize,
+    /// The value without its quotes when it is a string, so that nobody scans it again.
+    pub(crate) string: Option<JsonStr<'a>>,
 }
 
 /// How many top-level keys are remembered for duplicate detection.
@@ -615,8 +617,13 @@ pub(crate) fn envelope<'a>(
         sc.expect(b':', ErrorKind::ExpectedColon)?;
         sc.skip_ws();
         let value_offset = sc.pos;
-        let value = sc.value(1)?;
-        visit(Member { key, value, value_offset });
+        let (value, string) = if sc.peek() == Some(b'"') {
+            let string = sc.string()?;
+            (sc.slice(value_offset, sc.pos), Some(string))
+        } else {
+            (sc.value(1)?, None)
+        };
+        visit(Member { key, value, value_offset, string });
         match sc.skip_ws() {
             Some(b',') => sc.pos += 1,
             Some(b'}') => {
