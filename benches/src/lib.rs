@@ -510,11 +510,10 @@ pub fn decode_typed(engine: Engine, bytes: &[u8]) -> Option<usize> {
         Engine::SonicRs => sonic_rs::from_slice::<TypedEnvelope<ClipResults>>(bytes)
             .ok()
             .map(|e| e.data.clips.len()),
-        Engine::StatusCore => match status_core::decode(200, bytes).ok()? {
-            status_core::Reply::Success(s) => {
-                s.data_as::<ClipResults>().ok().map(|r| r.clips.len())
-            }
-            status_core::Reply::Error(_) => None,
+        // The one-walk path: `decode` then `data_as` would walk `data` twice.
+        Engine::StatusCore => match status_core::decode_typed::<ClipResults>(200, bytes).ok()? {
+            status_core::TypedReply::Success { data, .. } => Some(data.clips.len()),
+            status_core::TypedReply::Error(_) => None,
         },
         Engine::SimdJson => None,
     }
