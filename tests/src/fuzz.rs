@@ -182,12 +182,12 @@ fn check_api_error(status: u16, body: &[u8], err: &ApiError<'_>) {
 
 /// The reference for a timestamp inside a JSON string: decode, then parse. Escaped text is
 /// decoded into a 64-byte buffer, longer than any timestamp; text that does not fit is
-/// refused as [`ErrorKind::BufferTooSmall`] without parsing.
+/// refused as [`ErrorKind::InvalidTimestamp`] without parsing.
 fn check_json_timestamp(got: Result<Timestamp, Error>, s: JsonStr<'_>) {
     let text = s.to_string();
     if s.has_escapes() && text.len() > 64 {
         let e = got.expect_err("no timestamp is that long");
-        assert_eq!(e.kind(), ErrorKind::BufferTooSmall);
+        assert_eq!(e.kind(), ErrorKind::InvalidTimestamp);
         assert_offset(e, s.raw().len());
     } else {
         assert_eq!(got, Timestamp::parse(&text), "{s:?}");
