@@ -601,7 +601,12 @@ pub(crate) fn envelope<'a>(
         let key = sc.string()?;
         let seen = keys.iter().take(count).enumerate().any(|(i, &k)| {
             let other = JsonStr::from_validated(k, escaped_keys & (1 << i) != 0);
-            other == key
+            // Plain keys, the usual case, compare as text; escaped ones decoded.
+            if other.has_escapes() || key.has_escapes() {
+                other == key
+            } else {
+                other.raw() == key.raw()
+            }
         });
         if seen {
             return Err(Error::new(ErrorKind::DuplicateKey, key_offset));
