@@ -173,6 +173,9 @@ impl<'a> Scanner<'a> {
     }
 
     /// Scans a string whose opening quote is at the cursor; returns it without quotes.
+    // Inlined: most strings are a few bytes, and a call returning its result through
+    // memory cost as much as the scan itself.
+    #[inline(always)]
     pub(crate) fn string(&mut self) -> Result<JsonStr<'a>, Error> {
         let start = self.pos + 1;
         let escaped = self.skip_string()?;
