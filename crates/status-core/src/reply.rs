@@ -134,6 +134,8 @@ impl Decoder {
         }
     }
 
+    // Inlined into `decode`, which then builds the reply in place instead of copying it.
+    #[inline(always)]
     fn api_error<'a>(&self, status: u16, body: &'a [u8], expect: Expect) -> ApiError<'a> {
         let mut found = Found::default();
         let scanned = Text::new(body).and_then(|text| {
@@ -569,15 +571,13 @@ impl<'a> Found<'a> {
 
     /// The shape the body has, judged by what the status promises.
     fn shape(&self, expect: Expect, close: usize) -> ErrorBody<'a> {
-        let message = self.message_shape(close);
-        let gateway = self.gateway_shape(close);
         let result = match expect {
-            Expect::Message => message,
-            Expect::Gateway => gateway,
+            Expect::Message => self.message_shape(close),
+            Expect::Gateway => self.gateway_shape(close),
             // Undocumented statuses take either shape; when neither fits, explain by the one
             // the body came closer to.
-            _ => message.or_else(|m| {
-                gateway.map_err(|g| {
+            _ => self.message_shape(close).or_else(|m| {
+                self.gateway_shape(close).map_err(|g| {
                     let count = |f: &[bool]| f.iter().filter(|&&p| p).count();
                     let message_fields =
                         count(&[self.message.is_present(), self.trace_id.is_present()]);
