@@ -29,13 +29,21 @@ impl Integer {
             [b'0', _, ..] => return Err(NotInteger::Syntax),
             _ => {}
         }
-        if !digits.iter().all(u8::is_ascii_digit) {
-            return Err(NotInteger::Syntax);
-        }
+        let digit = |d: u8| match d.wrapping_sub(b'0') {
+            v @ 0..=9 => Ok(v),
+            _ => Err(NotInteger::Syntax),
+        };
         // Nineteen digits always fit a u64: the common case never touches 128-bit arithmetic.
         let magnitude = if digits.len() <= 19 {
-            u128::from(digits.iter().fold(0u64, |n, &d| n * 10 + u64::from(d - b'0')))
+            let mut n = 0u64;
+            for &d in digits {
+                n = n * 10 + u64::from(digit(d)?);
+            }
+            u128::from(n)
         } else {
+            if !digits.iter().all(u8::is_ascii_digit) {
+                return Err(NotInteger::Syntax);
+            }
             let mut n = 0u128;
             for &d in digits {
                 n = n
