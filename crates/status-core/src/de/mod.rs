@@ -232,6 +232,7 @@ impl<'a> Deserializer<'a> {
     }
 
     /// The number at the cursor, as text, or the error for `exp` when something else is there.
+    #[inline]
     fn number_text(&mut self, exp: &dyn Expected) -> Result<&'a str, DataError> {
         match self.peek()? {
             b'-' | b'0'..=b'9' => Ok(self.sc.number_text()?),
@@ -614,6 +615,7 @@ struct Elements<'d, 'a> {
 }
 
 /// Moves to the next element of a container: `Ok(false)` at its end (left unconsumed).
+#[inline]
 fn next_element(de: &mut Deserializer<'_>, first: &mut bool, close: u8) -> Result<bool, DataError> {
     let b = de.peek()?;
     if b == close {
