@@ -18,6 +18,8 @@ pub(crate) struct Text<'a> {
     /// holds only the valid prefix: an error the scanner finds before this offset is the
     /// earlier error and wins; reaching this offset means the UTF-8 error is the one to report.
     pub(crate) utf8_error_at: Option<usize>,
+    /// The input ends inside a character that starts at `utf8_error_at`: a cut, not bad bytes.
+    cut_at: Option<usize>,
 }
 
 impl<'a> Text<'a> {
@@ -26,11 +28,12 @@ impl<'a> Text<'a> {
             return Err(Error::new(ErrorKind::ByteOrderMark, 0));
         }
         match simd::utf8(input) {
-            Ok(text) => Ok(Self { text, utf8_error_at: None }),
+            Ok(text) => Ok(Self { text, utf8_error_at: None, cut_at: None }),
             Err(at) => {
-                let text =
-                    core::str::from_utf8(input.get(..at).unwrap_or_default()).unwrap_or_default();
-                Ok(Self { text, utf8_error_at: Some(at) })
+                let (valid, tail) = input.split_at_checked(at).unwrap_or((b"", input));
+                let text = core::str::from_utf8(valid).unwrap_or_default();
+                let cut = core::str::from_utf8(tail).is_err_and(|e| e.error_len().is_none());
+                Ok(Self { text, utf8_error_at: Some(at), cut_at: cut.then_some(input.len()) })
             }
         }
     }
@@ -40,6 +43,12 @@ impl<'a> Text<'a> {
         match (self.utf8_error_at, scanned) {
             (None, r) => r,
             (Some(at), Err(e)) if e.offset() < at => Err(e),
+            // A body cut inside a character, where the value was not complete yet anyway.
+            (Some(at), Err(e)) if e.kind() == ErrorKind::UnexpectedEof && e.offset() == at => {
+                Err(self.cut_at.map_or(Error::new(ErrorKind::InvalidUtf8, at), |len| {
+                    Error::new(ErrorKind::UnexpectedEof, len)
+                }))
+            }
             (Some(at), _) => Err(Error::new(ErrorKind::InvalidUtf8, at)),
         }
     }
@@ -491,11 +500,19 @@ fn escape_end(bytes: &[u8], at: usize) -> Result<usize, Error> {
             let unit = hex4(bytes, at + 2)?;
             match unit {
                 0xD800..=0xDBFF => {
-                    // A high surrogate must be followed at once by an escaped low one.
-                    if bytes.get(at + 6) == Some(&b'\\') && bytes.get(at + 7) == Some(&b'u') {
-                        if let 0xDC00..=0xDFFF = hex4(bytes, at + 8)? {
-                            return Ok(at + 12);
+                    // A high surrogate must be followed at once by an escaped low one; input
+                    // that ends before saying which is a truncation.
+                    match (bytes.get(at + 6), bytes.get(at + 7)) {
+                        (None, _) => return Err(Error::new(ErrorKind::UnexpectedEof, at + 6)),
+                        (Some(b'\\'), None) => {
+                            return Err(Error::new(ErrorKind::UnexpectedEof, at + 7))
                         }
+                        (Some(b'\\'), Some(b'u')) => {
+                            if let 0xDC00..=0xDFFF = hex4(bytes, at + 8)? {
+                                return Ok(at + 12);
+                            }
+                        }
+                        _ => {}
                     }
                     Err(Error::new(ErrorKind::LoneSurrogate, at))
                 }
