@@ -84,7 +84,13 @@ pub(crate) fn typed_success<'a, T: Deserialize<'a>>(
     match sc.skip_ws() {
         None => return from_missing(),
         Some(b'{') => sc.bump(),
-        Some(_) => return Err(sc.error_here(ErrorKind::ExpectedObject).into()),
+        Some(_) => {
+            // As `decode` does: a body that is not JSON at all says so, before "not an object".
+            let at = sc.pos();
+            sc.value(0)?;
+            sc.finish()?;
+            return Err(crate::Error::new(ErrorKind::ExpectedObject, at).into());
+        }
     }
     let mut keys = [JsonStr::from_validated("", false); MAX_TOP_LEVEL_KEYS];
     let mut count = 0;
