@@ -726,6 +726,17 @@ pub struct Clip<'a> {
     pub desc: Option<heapless::String<256>>,
 }
 
+/// The SIMD fast paths agree with the portable scalar path on `data`, and on `data` inside a
+/// string, where they do most of their work.
+pub fn simd(data: &[u8]) {
+    assert!(status_core::__simd_agrees_with_scalar(data), "SIMD and scalar paths disagree");
+    // The same bytes inside a string, where the fast paths do most of their work.
+    let mut body = std::vec![b'"'];
+    body.extend_from_slice(data);
+    body.push(b'"');
+    assert!(status_core::__simd_agrees_with_scalar(&body), "SIMD and scalar paths disagree");
+}
+
 /// The `typed` target: a 200 body typed as [`ClipResults`].
 ///
 /// Never panics; the one-walk [`status_core::decode_typed`] and the two-step

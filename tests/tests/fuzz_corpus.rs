@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use status_tests::fuzz;
 
 /// Every fuzz target, by the name of its binary and corpus directory; each has a test below.
-const TARGETS: &[&str] = &["decode", "differential", "strings", "timestamp", "typed"];
+const TARGETS: &[&str] = &["decode", "differential", "simd", "strings", "timestamp", "typed"];
 
 fn corpus_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus")
@@ -48,6 +48,11 @@ fn decode_corpus() {
 #[test]
 fn differential_corpus() {
     replay("differential", fuzz::differential);
+}
+
+#[test]
+fn simd_corpus() {
+    replay("simd", fuzz::simd);
 }
 
 #[test]

@@ -31,3 +31,11 @@ pub use scan::{MAX_DEPTH, MAX_TOP_LEVEL_KEYS};
 pub use status::{Backoff, Retry};
 pub use string::{JsonStr, Piece, Pieces};
 pub use timestamp::Timestamp;
+
+/// Testing hook for the fuzzers, not part of the API: whether every SIMD fast path gives the
+/// portable scalar path's answer on `bytes` (the same answer by construction where no fast
+/// path is compiled in).
+#[doc(hidden)]
+pub fn __simd_agrees_with_scalar(bytes: &[u8]) -> bool {
+    simd::agrees_with_scalar(bytes)
+}

@@ -427,6 +427,26 @@ mod cpu {
     }
 }
 
+/// Whether every fast path gives the scalar twin's answer on `bytes`: the three run searches
+/// from every offset (every eighth past the first 512, to keep long inputs linear enough for a
+/// fuzzer), the ASCII prefix, the digit mask of every 32-byte window, and UTF-8 validation
+/// against `core`'s.
+pub(crate) fn agrees_with_scalar(bytes: &[u8]) -> bool {
+    let offsets = (0..=bytes.len() + 1).filter(|&pos| pos <= 512 || pos % 8 == 0);
+    let runs = offsets.clone().all(|pos| {
+        string_end(bytes, pos) == scalar::string_end(bytes, pos)
+            && whitespace_end(bytes, pos) == scalar::whitespace_end(bytes, pos)
+            && digits_end(bytes, pos) == scalar::digits_end(bytes, pos)
+    });
+    let masks = offsets.filter_map(|pos| bytes.get(pos..pos + 32)).all(|block| {
+        <&[u8; 32]>::try_from(block)
+            .is_ok_and(|block| digit_mask32(block) == scalar::digit_mask32(block))
+    });
+    let utf8_same = utf8(bytes).map(str::len)
+        == core::str::from_utf8(bytes).map(str::len).map_err(|e| e.valid_up_to());
+    runs && masks && utf8_same && ascii_prefix(bytes) == scalar::ascii_prefix(bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -471,6 +491,13 @@ mod tests {
             out.push((0..len).map(|_| rng.next() as u8).collect());
         }
         out
+    }
+
+    #[test]
+    fn the_fuzzing_hook_sees_agreement() {
+        for input in inputs() {
+            assert!(agrees_with_scalar(&input), "{input:?}");
+        }
     }
 
     #[test]
