@@ -1,6 +1,7 @@
 //! Bodies shared by the integration tests: the specification's examples, verbatim.
 
 pub mod fuzz;
+pub mod models;
 
 /// The 200 example of the status-codes page.
 pub const SPEC_200: &str = r#"{

@@ -8,37 +8,8 @@ use status_core::{
     decode, decode_typed, from_raw, DataError, Decoder, ErrorKind, JsonStr, RawJson, Reply,
     TypedReply,
 };
+use status_tests::models::{ClipResults, ProjectStatus};
 use status_tests::CLIP_RESULTS_200;
-
-/// The clip-results payload, as a firmware would model it: borrowed text, fixed capacity.
-#[derive(Debug, Deserialize, PartialEq)]
-struct ClipResults<'a> {
-    id: &'a str,
-    name: JsonStr<'a>,
-    status: ProjectStatus,
-    clips: HVec<Clip<'a>, 8>,
-}
-
-#[derive(Debug, Deserialize, PartialEq, Clone, Copy)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-enum ProjectStatus {
-    Created,
-    Running,
-    Succeeded,
-    Failed,
-}
-
-#[derive(Debug, Deserialize, PartialEq)]
-struct Clip<'a> {
-    idx: u32,
-    title: JsonStr<'a>,
-    #[serde(with = "int_or_string")]
-    begin_ms: u64,
-    end_ms: IntOrString<u64>,
-    thumbnail: &'a str,
-    tags: HVec<&'a str, 4>,
-    desc: Option<JsonStr<'a>>,
-}
 
 /// `data_as` after `decode`, and `decode_typed`, must agree on everything.
 fn both<'a, T: Deserialize<'a> + PartialEq + core::fmt::Debug>(

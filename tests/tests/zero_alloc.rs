@@ -7,11 +7,10 @@ use core::hint::black_box;
 use core::sync::atomic::{AtomicUsize, Ordering};
 use std::alloc::System;
 
-use heapless::{LinearMap, String as HString, Vec as HVec};
+use heapless::{LinearMap, String as HString};
 use serde::de::IgnoredAny;
-use serde::Deserialize;
-use status_core::de::{int_or_string, IntOrString};
 use status_core::{decode, decode_typed, Decoder, ErrorBody, JsonStr, Reply};
+use status_tests::models::ClipResults;
 
 struct Counting;
 
@@ -55,30 +54,6 @@ fn allocations(f: impl FnOnce()) -> usize {
     f();
     WATCHING.with(|w| w.set(false));
     ALLOCATIONS.load(Ordering::Relaxed) - before
-}
-
-/// The clip-results payload as a typed model: borrowed and escaped text, fixed capacity,
-/// numbers written as strings.
-#[derive(Deserialize)]
-#[allow(dead_code)]
-struct ClipResults<'a> {
-    id: &'a str,
-    name: JsonStr<'a>,
-    status: HString<16>,
-    clips: HVec<Clip<'a>, 8>,
-}
-
-#[derive(Deserialize)]
-#[allow(dead_code)]
-struct Clip<'a> {
-    idx: u32,
-    title: JsonStr<'a>,
-    #[serde(with = "int_or_string")]
-    begin_ms: u64,
-    end_ms: IntOrString<u64>,
-    thumbnail: &'a str,
-    tags: HVec<&'a str, 4>,
-    desc: Option<JsonStr<'a>>,
 }
 
 /// The typed path, in one walk and in two, with its errors formatted.
