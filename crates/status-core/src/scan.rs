@@ -569,6 +569,46 @@ pub(crate) struct Member<'a> {
 /// How many top-level keys are remembered for duplicate detection.
 pub const MAX_TOP_LEVEL_KEYS: usize = 32;
 
+/// The top-level keys seen so far, so that a second occurrence can be refused.
+pub(crate) struct KeySet<'a> {
+    keys: [&'a str; MAX_TOP_LEVEL_KEYS],
+    /// Bit `i` set when key `i` holds escapes.
+    escaped: u32,
+    count: usize,
+}
+
+impl<'a> KeySet<'a> {
+    pub(crate) const fn new() -> Self {
+        Self { keys: [""; MAX_TOP_LEVEL_KEYS], escaped: 0, count: 0 }
+    }
+
+    /// Records `key`, found at `offset`; refuses a key seen before, or one key too many.
+    #[inline]
+    pub(crate) fn insert(&mut self, key: JsonStr<'a>, offset: usize) -> Result<(), Error> {
+        let seen = self.keys.iter().take(self.count).enumerate().any(|(i, &k)| {
+            let other = JsonStr::from_validated(k, self.escaped & (1 << i) != 0);
+            // Plain keys, the usual case, compare as text; escaped ones decoded.
+            if other.has_escapes() || key.has_escapes() {
+                other == key
+            } else {
+                other.raw() == key.raw()
+            }
+        });
+        if seen {
+            return Err(Error::new(ErrorKind::DuplicateKey, offset));
+        }
+        let Some(slot) = self.keys.get_mut(self.count) else {
+            return Err(Error::new(ErrorKind::TooManyKeys, offset));
+        };
+        *slot = key.raw();
+        if key.has_escapes() {
+            self.escaped |= 1 << self.count;
+        }
+        self.count += 1;
+        Ok(())
+    }
+}
+
 /// The outline of a scanned body.
 pub(crate) enum Outline {
     /// Nothing but whitespace.
@@ -603,9 +643,7 @@ pub(crate) fn envelope<'a>(
         return Err(sc.err(ErrorKind::DepthLimitExceeded));
     }
     sc.pos += 1;
-    let mut keys: [&'a str; MAX_TOP_LEVEL_KEYS] = [""; MAX_TOP_LEVEL_KEYS];
-    let mut escaped_keys: u32 = 0;
-    let mut count = 0;
+    let mut keys = KeySet::new();
     if sc.skip_ws() == Some(b'}') {
         let close = sc.pos;
         sc.pos += 1;
@@ -619,26 +657,7 @@ pub(crate) fn envelope<'a>(
             None => return Err(sc.err(ErrorKind::UnexpectedEof)),
         };
         let key = sc.string()?;
-        let seen = keys.iter().take(count).enumerate().any(|(i, &k)| {
-            let other = JsonStr::from_validated(k, escaped_keys & (1 << i) != 0);
-            // Plain keys, the usual case, compare as text; escaped ones decoded.
-            if other.has_escapes() || key.has_escapes() {
-                other == key
-            } else {
-                other.raw() == key.raw()
-            }
-        });
-        if seen {
-            return Err(Error::new(ErrorKind::DuplicateKey, key_offset));
-        }
-        let Some(slot) = keys.get_mut(count) else {
-            return Err(Error::new(ErrorKind::TooManyKeys, key_offset));
-        };
-        *slot = key.raw();
-        if key.has_escapes() {
-            escaped_keys |= 1 << count;
-        }
-        count += 1;
+        keys.insert(key, key_offset)?;
         sc.expect(b':', ErrorKind::ExpectedColon)?;
         sc.skip_ws();
         let value_offset = sc.pos;

@@ -5,9 +5,8 @@ use serde::de::Deserialize;
 use super::{from_missing, DataError, Deserializer};
 use crate::error::ErrorKind;
 use crate::reply::ApiError;
-use crate::scan::{Scanner, MAX_TOP_LEVEL_KEYS};
+use crate::scan::{KeySet, Scanner};
 use crate::status::Retry;
-use crate::string::JsonStr;
 use crate::Decoder;
 
 /// Decodes `(status, body)` with the default [`Decoder`], typing `data` as `T` in the same
@@ -92,8 +91,7 @@ pub(crate) fn typed_success<'a, T: Deserialize<'a>>(
             return Err(crate::Error::new(ErrorKind::ExpectedObject, at).into());
         }
     }
-    let mut keys = [JsonStr::from_validated("", false); MAX_TOP_LEVEL_KEYS];
-    let mut count = 0;
+    let mut keys = KeySet::new();
     let mut data: Option<Result<T, DataError>> = None;
     if sc.skip_ws() == Some(b'}') {
         sc.bump();
@@ -107,14 +105,7 @@ pub(crate) fn typed_success<'a, T: Deserialize<'a>>(
             None => return Err(sc.error_here(ErrorKind::UnexpectedEof).into()),
         };
         let key = sc.string()?;
-        if keys.iter().take(count).any(|&k| k == key) {
-            return Err(DataError::new(ErrorKind::DuplicateKey, key_offset));
-        }
-        let Some(slot) = keys.get_mut(count) else {
-            return Err(DataError::new(ErrorKind::TooManyKeys, key_offset));
-        };
-        *slot = key;
-        count += 1;
+        keys.insert(key, key_offset)?;
         match sc.skip_ws() {
             Some(b':') => sc.bump(),
             Some(_) => return Err(sc.error_here(ErrorKind::ExpectedColon).into()),
@@ -193,7 +184,7 @@ mod tests {
         same_as_decode(Decoder::new().with_max_depth(2), r#"{"data": [], "x": [[]]}"#);
         // One key more than the duplicate check tracks.
         let mut many = std::string::String::from("{");
-        for i in 0..=MAX_TOP_LEVEL_KEYS {
+        for i in 0..=crate::MAX_TOP_LEVEL_KEYS {
             let _ = write!(many, "\"k{i}\": {i},");
         }
         many.push_str("\"data\": 1}");
