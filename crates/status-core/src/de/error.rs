@@ -197,6 +197,81 @@ impl serde::de::Error for DataError {
     }
 }
 
+/// The error type the deserializer is generic over: [`DataError`], or [`Failed`], which says
+/// only that decoding failed and costs nothing to carry through serde's `Result`s. Decoding
+/// runs with `Failed` first; only when that fails is it run again with `DataError` to learn
+/// why and where, so the common case never moves a message buffer around.
+pub(crate) trait Failure: serde::de::Error + From<Error> {
+    /// An error of `kind` at `offset`, with a message.
+    fn positioned(kind: ErrorKind, offset: usize, args: fmt::Arguments<'_>) -> Self;
+
+    /// An error of `kind` with a message, to be given the offset of the value it is about.
+    fn unpositioned(kind: ErrorKind, args: fmt::Arguments<'_>) -> Self;
+
+    /// Gives the error the offset `at` unless it already has one.
+    fn at(self, at: usize) -> Self;
+}
+
+impl Failure for DataError {
+    #[inline]
+    fn positioned(kind: ErrorKind, offset: usize, args: fmt::Arguments<'_>) -> Self {
+        Self::new(kind, offset).set_message(args)
+    }
+
+    #[inline]
+    fn unpositioned(kind: ErrorKind, args: fmt::Arguments<'_>) -> Self {
+        Self::with_message(kind, args)
+    }
+
+    #[inline]
+    fn at(self, at: usize) -> Self {
+        DataError::at(self, at)
+    }
+}
+
+/// That decoding failed, without why: the zero-sized error of the first run (see [`Failure`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Failed;
+
+impl fmt::Display for Failed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the value does not fit the target type")
+    }
+}
+
+impl core::error::Error for Failed {}
+
+impl From<Error> for Failed {
+    #[inline]
+    fn from(_: Error) -> Self {
+        Failed
+    }
+}
+
+impl serde::de::Error for Failed {
+    #[inline]
+    fn custom<T: fmt::Display>(_: T) -> Self {
+        Failed
+    }
+}
+
+impl Failure for Failed {
+    #[inline]
+    fn positioned(_: ErrorKind, _: usize, _: fmt::Arguments<'_>) -> Self {
+        Failed
+    }
+
+    #[inline]
+    fn unpositioned(_: ErrorKind, _: fmt::Arguments<'_>) -> Self {
+        Failed
+    }
+
+    #[inline]
+    fn at(self, _: usize) -> Self {
+        Failed
+    }
+}
+
 /// serde's wording for the names a variant or field could have had.
 struct OneOf(&'static str, &'static [&'static str]);
 

@@ -11,9 +11,12 @@ mod number;
 mod raw;
 mod typed;
 
+use core::marker::PhantomData;
+
 use serde::de::{self, DeserializeSeed, Expected, Unexpected, Visitor};
 
 pub use self::error::{DataError, MESSAGE_CAPACITY};
+use self::error::{Failed, Failure};
 pub use self::lenient::{int_or_string, IntOrString};
 pub(crate) use self::typed::typed_success;
 pub use self::typed::{decode_typed, TypedReply};
@@ -65,11 +68,13 @@ pub(crate) fn from_slice_with_depth<'a, T: de::Deserialize<'a>>(
         let reason = scan::validate(json, max_depth).err();
         return Err(reason.unwrap_or(crate::Error::new(ErrorKind::InvalidUtf8, at)).into());
     }
-    let mut de = Deserializer::new(Scanner::new(text.text, max_depth), 0, max_depth);
-    let result = match de.sc.skip_ws() {
-        None => Err(de.sc.error_here(ErrorKind::EmptyBody).into()),
-        Some(_) => de::Deserialize::deserialize(&mut de)
-            .and_then(|value| de.sc.finish().map(|()| value).map_err(DataError::from)),
+    let mut sc = Scanner::new(text.text, max_depth);
+    if sc.skip_ws().is_none() {
+        return Err(sc.error_here(ErrorKind::EmptyBody).into());
+    }
+    let result = match Deserializer::<Failed>::new(sc.fork(), 0, max_depth).whole() {
+        Ok(value) => return Ok(value),
+        Err(Failed) => Deserializer::<DataError>::new(sc, 0, max_depth).whole(),
     };
     // A malformed text is reported as such, even where a type error came first.
     result.map_err(|e| match scan::validate(json, max_depth) {
@@ -83,11 +88,14 @@ pub(crate) fn from_validated<'a, T: de::Deserialize<'a>>(
     raw: RawJson<'a>,
     depth: usize,
 ) -> Result<T, DataError> {
-    let mut de = Deserializer::new(Scanner::new(raw.get(), MAX_DEPTH), depth, MAX_DEPTH);
-    de.base = raw.offset();
-    de::Deserialize::deserialize(&mut de)
-        .and_then(|value| de.sc.finish().map(|()| value).map_err(DataError::from))
-        .map_err(|e: DataError| e.at(0).shifted(raw.offset()))
+    let sc = Scanner::new(raw.get(), MAX_DEPTH);
+    match Deserializer::<Failed>::new(sc.fork(), depth, MAX_DEPTH).at_base(raw.offset()).whole() {
+        Ok(value) => Ok(value),
+        Err(Failed) => Deserializer::<DataError>::new(sc, depth, MAX_DEPTH)
+            .at_base(raw.offset())
+            .whole()
+            .map_err(|e| e.at(0).shifted(raw.offset())),
+    }
 }
 
 /// A `data` that is absent reads as `null`: `Option<T>` and `()` accept it, anything else
@@ -95,36 +103,50 @@ pub(crate) fn from_validated<'a, T: de::Deserialize<'a>>(
 pub(crate) fn from_missing<'a, T: de::Deserialize<'a>>() -> Result<T, DataError> {
     from_validated(RawJson::from_validated("null", 0), 1).map_err(|e| {
         if e.kind() == ErrorKind::UnexpectedType {
-            DataError::new(ErrorKind::MissingField, 0)
-                .set_message(format_args!("missing field `data`"))
+            DataError::positioned(ErrorKind::MissingField, 0, format_args!("missing field `data`"))
         } else {
             e
         }
     })
 }
 
-/// The deserializer: a scanner cursor plus the nesting depth it has reached.
-pub(crate) struct Deserializer<'a> {
+/// The deserializer: a scanner cursor plus the nesting depth it has reached, failing with
+/// `E` (see [`Failure`]).
+pub(crate) struct Deserializer<'a, E> {
     sc: Scanner<'a>,
     depth: usize,
     max_depth: usize,
     /// Where the scanner's text starts in the body, for the offsets of captured [`RawJson`].
     base: usize,
+    error: PhantomData<fn() -> E>,
 }
 
-impl<'a> Deserializer<'a> {
+impl<'a, E: Failure> Deserializer<'a, E> {
     /// A deserializer at the scanner's cursor, inside `depth` open containers.
     pub(crate) fn new(sc: Scanner<'a>, depth: usize, max_depth: usize) -> Self {
-        Self { sc, depth, max_depth, base: 0 }
+        Self { sc, depth, max_depth, base: 0, error: PhantomData }
+    }
+
+    /// The same, for text that starts `base` bytes into the body.
+    fn at_base(mut self, base: usize) -> Self {
+        self.base = base;
+        self
     }
 
     pub(crate) fn into_scanner(self) -> Scanner<'a> {
         self.sc
     }
 
+    /// Deserializes a `T` from the rest of the text, which must hold nothing else.
+    fn whole<T: de::Deserialize<'a>>(mut self) -> Result<T, E> {
+        let value = T::deserialize(&mut self)?;
+        self.sc.finish()?;
+        Ok(value)
+    }
+
     /// The next byte after whitespace, which must exist.
     #[inline]
-    fn peek(&mut self) -> Result<u8, DataError> {
+    fn peek(&mut self) -> Result<u8, E> {
         match self.sc.skip_ws() {
             Some(b) => Ok(b),
             None => Err(self.sc.error_here(ErrorKind::UnexpectedEof).into()),
@@ -133,7 +155,7 @@ impl<'a> Deserializer<'a> {
 
     /// Steps into the array or object at the cursor, within the depth limit.
     #[inline]
-    fn enter(&mut self) -> Result<(), DataError> {
+    fn enter(&mut self) -> Result<(), E> {
         if self.depth >= self.max_depth {
             return Err(self.sc.error_here(ErrorKind::DepthLimitExceeded).into());
         }
@@ -144,7 +166,7 @@ impl<'a> Deserializer<'a> {
 
     /// Steps out of the container that began at `open`, whose visitor has returned: the
     /// cursor must be at `close`.
-    fn leave(&mut self, open: usize, close: u8) -> Result<(), DataError> {
+    fn leave(&mut self, open: usize, close: u8) -> Result<(), E> {
         let at = self.peek()?;
         let pos = self.sc.pos();
         if at == close {
@@ -156,8 +178,11 @@ impl<'a> Deserializer<'a> {
         let untouched = self.sc.pos() == self.first_after(open);
         if at == b',' || untouched {
             let what = if close == b']' { "array" } else { "object" };
-            return Err(DataError::new(ErrorKind::InvalidLength, pos)
-                .set_message(format_args!("more elements in {what} than the target type takes")));
+            return Err(E::positioned(
+                ErrorKind::InvalidLength,
+                pos,
+                format_args!("more elements in {what} than the target type takes"),
+            ));
         }
         Err(self.sc.error_here(ErrorKind::ExpectedCommaOrEnd).into())
     }
@@ -169,7 +194,7 @@ impl<'a> Deserializer<'a> {
     }
 
     /// The syntax error at the cursor, where a value should start.
-    fn syntax_error(&self) -> DataError {
+    fn syntax_error(&self) -> E {
         match self.sc.fork().value(self.depth) {
             Err(e) => e.into(),
             Ok(_) => self.sc.error_here(ErrorKind::ExpectedValue).into(),
@@ -179,7 +204,7 @@ impl<'a> Deserializer<'a> {
     /// The error for a value at the cursor that `exp` does not take, naming what it is; a
     /// malformed value is reported as a syntax error instead.
     #[cold]
-    fn invalid_type(&self, exp: &dyn Expected) -> DataError {
+    fn invalid_type(&self, exp: &dyn Expected) -> E {
         let mut probe = self.sc.fork();
         let at = self.sc.pos();
         let unexp = match probe.skip_ws() {
@@ -208,16 +233,12 @@ impl<'a> Deserializer<'a> {
             Some(b'{') => Unexpected::Map,
             Some(_) => return self.syntax_error(),
         };
-        <DataError as de::Error>::invalid_type(unexp, exp).at(at)
+        E::invalid_type(unexp, exp).at(at)
     }
 
     /// Hands the string at the cursor to `visitor`: borrowed when it has no escapes, decoded
     /// into a stack buffer when it has.
-    fn visit_string<V: Visitor<'a>>(
-        &mut self,
-        visitor: V,
-        bytes: bool,
-    ) -> Result<V::Value, DataError> {
+    fn visit_string<V: Visitor<'a>>(&mut self, visitor: V, bytes: bool) -> Result<V::Value, E> {
         if self.peek()? != b'"' {
             return Err(self.invalid_type(&visitor));
         }
@@ -228,12 +249,12 @@ impl<'a> Deserializer<'a> {
             Some(text) => visitor.visit_borrowed_str(text),
             None => visit_escaped(s, visitor, bytes),
         };
-        result.map_err(|e: DataError| e.at(at))
+        result.map_err(|e: E| e.at(at))
     }
 
     /// The number at the cursor, as text, or the error for `exp` when something else is there.
     #[inline]
-    fn number_text(&mut self, exp: &dyn Expected) -> Result<&'a str, DataError> {
+    fn number_text(&mut self, exp: &dyn Expected) -> Result<&'a str, E> {
         match self.peek()? {
             b'-' | b'0'..=b'9' => Ok(self.sc.number_text()?),
             _ => Err(self.invalid_type(exp)),
@@ -241,40 +262,40 @@ impl<'a> Deserializer<'a> {
     }
 
     /// The integer at the cursor as `T`, which `name`s the type for messages.
-    fn integer<T: TryFrom<u128> + TryFrom<i128>>(
-        &mut self,
-        name: &'static str,
-    ) -> Result<T, DataError> {
+    fn integer<T: TryFrom<u128> + TryFrom<i128>>(&mut self, name: &'static str) -> Result<T, E> {
         let text = self.number_text(&name)?;
         let at = self.sc.pos() - text.len();
         match Integer::parse(text).and_then(Integer::to) {
             Ok(v) => Ok(v),
-            Err(NotInteger::OutOfRange) => Err(DataError::new(ErrorKind::NumberOutOfRange, at)
-                .set_message(format_args!("integer out of range for {name}"))),
+            Err(NotInteger::OutOfRange) => Err(E::positioned(
+                ErrorKind::NumberOutOfRange,
+                at,
+                format_args!("integer out of range for {name}"),
+            )),
             // Validated number text that is not an integer has a fraction or an exponent.
             Err(NotInteger::Syntax) => {
                 let unexp = Unexpected::Float(text.parse().unwrap_or(f64::NAN));
-                Err(<DataError as de::Error>::invalid_type(unexp, &name).at(at))
+                Err(E::invalid_type(unexp, &name).at(at))
             }
         }
     }
 
     /// The float at the cursor; an exponent beyond the type's range is an error, not infinity.
-    fn float<T: core::str::FromStr + Finite>(
-        &mut self,
-        name: &'static str,
-    ) -> Result<T, DataError> {
+    fn float<T: core::str::FromStr + Finite>(&mut self, name: &'static str) -> Result<T, E> {
         let text = self.number_text(&name)?;
         let at = self.sc.pos() - text.len();
         // core's parser is correctly rounded and accepts every RFC 8259 number.
         match text.parse::<T>() {
             Ok(v) if v.is_finite() => Ok(v),
-            _ => Err(DataError::new(ErrorKind::NumberOutOfRange, at)
-                .set_message(format_args!("number out of range for {name}"))),
+            _ => Err(E::positioned(
+                ErrorKind::NumberOutOfRange,
+                at,
+                format_args!("number out of range for {name}"),
+            )),
         }
     }
 
-    fn keyword(&mut self, word: &'static [u8]) -> Result<(), DataError> {
+    fn keyword(&mut self, word: &'static [u8]) -> Result<(), E> {
         Ok(self.sc.keyword(word)?)
     }
 }
@@ -312,15 +333,18 @@ fn unexpected_number(text: &str) -> Unexpected<'static> {
 }
 
 /// Hands validated number text to `visitor` as an `f64`; beyond its range is an error.
-fn visit_float<'a, V: Visitor<'a>>(
+fn visit_float<'a, V: Visitor<'a>, E: Failure>(
     text: &str,
     at: usize,
     visitor: V,
-) -> Result<V::Value, DataError> {
+) -> Result<V::Value, E> {
     match text.parse::<f64>() {
         Ok(v) if v.is_finite() => visitor.visit_f64(v),
-        _ => Err(DataError::new(ErrorKind::NumberOutOfRange, at)
-            .set_message(format_args!("number out of range for f64"))),
+        _ => Err(E::positioned(
+            ErrorKind::NumberOutOfRange,
+            at,
+            format_args!("number out of range for f64"),
+        )),
     }
 }
 
@@ -328,14 +352,14 @@ fn visit_float<'a, V: Visitor<'a>>(
 /// line so that the buffer is on the stack only while it is in use, not in every frame of a
 /// deep recursion.
 #[inline(never)]
-fn visit_escaped<'a, V: Visitor<'a>>(
+fn visit_escaped<'a, V: Visitor<'a>, E: Failure>(
     s: JsonStr<'a>,
     visitor: V,
     bytes: bool,
-) -> Result<V::Value, DataError> {
+) -> Result<V::Value, E> {
     let mut buf = [0u8; ESCAPED_STR_CAPACITY];
     let Ok(text) = s.unescape_into(&mut buf) else {
-        return Err(DataError::with_message(
+        return Err(E::unpositioned(
             ErrorKind::EscapedString,
             format_args!(
                 "escaped string longer than {ESCAPED_STR_CAPACITY} bytes; deserialize it into status_core::JsonStr"
@@ -351,18 +375,18 @@ fn visit_escaped<'a, V: Visitor<'a>>(
 
 macro_rules! integers {
     ($($method:ident => $visit:ident($ty:ty),)*) => {$(
-        fn $method<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, DataError> {
+        fn $method<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, E> {
             let value: $ty = self.integer(stringify!($ty))?;
             let at = self.sc.pos();
-            visitor.$visit(value).map_err(|e: DataError| e.at(at))
+            visitor.$visit(value).map_err(|e: E| e.at(at))
         }
     )*};
 }
 
-impl<'a> de::Deserializer<'a> for &mut Deserializer<'a> {
-    type Error = DataError;
+impl<'a, E: Failure> de::Deserializer<'a> for &mut Deserializer<'a, E> {
+    type Error = E;
 
-    fn deserialize_any<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, DataError> {
+    fn deserialize_any<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, E> {
         let at = self.sc.pos();
         let result = match self.peek()? {
             b'n' => {
@@ -394,14 +418,14 @@ impl<'a> de::Deserializer<'a> for &mut Deserializer<'a> {
                     },
                     Err(_) => visit_float(text, at, visitor),
                 };
-                return result.map_err(|e: DataError| e.at(at));
+                return result.map_err(|e: E| e.at(at));
             }
             _ => return Err(self.syntax_error()),
         };
-        result.map_err(|e: DataError| e.at(at))
+        result.map_err(|e: E| e.at(at))
     }
 
-    fn deserialize_bool<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, DataError> {
+    fn deserialize_bool<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, E> {
         let at = self.sc.pos();
         let value = match self.peek()? {
             b't' => true,
@@ -409,7 +433,7 @@ impl<'a> de::Deserializer<'a> for &mut Deserializer<'a> {
             _ => return Err(self.invalid_type(&visitor)),
         };
         self.keyword(if value { b"true" } else { b"false" })?;
-        visitor.visit_bool(value).map_err(|e: DataError| e.at(at))
+        visitor.visit_bool(value).map_err(|e: E| e.at(at))
     }
 
     integers! {
@@ -425,65 +449,65 @@ impl<'a> de::Deserializer<'a> for &mut Deserializer<'a> {
         deserialize_u128 => visit_u128(u128),
     }
 
-    fn deserialize_f32<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, DataError> {
+    fn deserialize_f32<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, E> {
         let value: f32 = self.float("f32")?;
         let at = self.sc.pos();
-        visitor.visit_f32(value).map_err(|e: DataError| e.at(at))
+        visitor.visit_f32(value).map_err(|e: E| e.at(at))
     }
 
-    fn deserialize_f64<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, DataError> {
+    fn deserialize_f64<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, E> {
         let value: f64 = self.float("f64")?;
         let at = self.sc.pos();
-        visitor.visit_f64(value).map_err(|e: DataError| e.at(at))
+        visitor.visit_f64(value).map_err(|e: E| e.at(at))
     }
 
-    fn deserialize_char<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, DataError> {
+    fn deserialize_char<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, E> {
         self.visit_string(visitor, false)
     }
 
-    fn deserialize_str<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, DataError> {
+    fn deserialize_str<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, E> {
         self.visit_string(visitor, false)
     }
 
-    fn deserialize_string<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, DataError> {
+    fn deserialize_string<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, E> {
         self.visit_string(visitor, false)
     }
 
-    fn deserialize_bytes<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, DataError> {
+    fn deserialize_bytes<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, E> {
         match self.peek()? {
             b'[' => self.deserialize_seq(visitor),
             _ => self.visit_string(visitor, true),
         }
     }
 
-    fn deserialize_byte_buf<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, DataError> {
+    fn deserialize_byte_buf<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, E> {
         self.deserialize_bytes(visitor)
     }
 
-    fn deserialize_option<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, DataError> {
+    fn deserialize_option<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, E> {
         let at = self.sc.pos();
         if self.peek()? == b'n' {
             self.keyword(b"null")?;
-            visitor.visit_none().map_err(|e: DataError| e.at(at))
+            visitor.visit_none().map_err(|e: E| e.at(at))
         } else {
             visitor.visit_some(self)
         }
     }
 
-    fn deserialize_unit<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, DataError> {
+    fn deserialize_unit<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, E> {
         let at = self.sc.pos();
         if self.peek()? != b'n' {
             return Err(self.invalid_type(&visitor));
         }
         self.keyword(b"null")?;
-        visitor.visit_unit().map_err(|e: DataError| e.at(at))
+        visitor.visit_unit().map_err(|e: E| e.at(at))
     }
 
     fn deserialize_unit_struct<V: Visitor<'a>>(
         self,
         _name: &'static str,
         visitor: V,
-    ) -> Result<V::Value, DataError> {
+    ) -> Result<V::Value, E> {
         self.deserialize_unit(visitor)
     }
 
@@ -491,7 +515,7 @@ impl<'a> de::Deserializer<'a> for &mut Deserializer<'a> {
         self,
         name: &'static str,
         visitor: V,
-    ) -> Result<V::Value, DataError> {
+    ) -> Result<V::Value, E> {
         if name == JSON_STR_TOKEN {
             if self.peek()? != b'"' {
                 return Err(self.invalid_type(&visitor));
@@ -501,19 +525,19 @@ impl<'a> de::Deserializer<'a> for &mut Deserializer<'a> {
             // Raw text goes by a channel of its own, so that no other deserializer's decoded
             // text can be mistaken for it.
             let parts = raw::RawParts::new(s.raw(), self.base + at);
-            return visitor.visit_seq(parts).map_err(|e: DataError| e.at(at));
+            return visitor.visit_seq(parts).map_err(|e: E| e.at(at));
         }
         if name == raw::RAW_JSON_TOKEN {
             self.peek()?;
             let at = self.sc.pos();
             let json = self.sc.value(self.depth)?;
             let parts = raw::RawParts::new(json, self.base + at);
-            return visitor.visit_seq(parts).map_err(|e: DataError| e.at(at));
+            return visitor.visit_seq(parts).map_err(|e: E| e.at(at));
         }
         visitor.visit_newtype_struct(self)
     }
 
-    fn deserialize_seq<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, DataError> {
+    fn deserialize_seq<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, E> {
         if self.peek()? != b'[' {
             return Err(self.invalid_type(&visitor));
         }
@@ -521,16 +545,12 @@ impl<'a> de::Deserializer<'a> for &mut Deserializer<'a> {
         self.enter()?;
         let value = visitor
             .visit_seq(Elements { de: &mut *self, first: true })
-            .map_err(|e: DataError| e.at(open))?;
+            .map_err(|e: E| e.at(open))?;
         self.leave(open, b']')?;
         Ok(value)
     }
 
-    fn deserialize_tuple<V: Visitor<'a>>(
-        self,
-        _len: usize,
-        visitor: V,
-    ) -> Result<V::Value, DataError> {
+    fn deserialize_tuple<V: Visitor<'a>>(self, _len: usize, visitor: V) -> Result<V::Value, E> {
         self.deserialize_seq(visitor)
     }
 
@@ -539,11 +559,11 @@ impl<'a> de::Deserializer<'a> for &mut Deserializer<'a> {
         _name: &'static str,
         _len: usize,
         visitor: V,
-    ) -> Result<V::Value, DataError> {
+    ) -> Result<V::Value, E> {
         self.deserialize_seq(visitor)
     }
 
-    fn deserialize_map<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, DataError> {
+    fn deserialize_map<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, E> {
         if self.peek()? != b'{' {
             return Err(self.invalid_type(&visitor));
         }
@@ -551,7 +571,7 @@ impl<'a> de::Deserializer<'a> for &mut Deserializer<'a> {
         self.enter()?;
         let value = visitor
             .visit_map(Members { de: &mut *self, first: true })
-            .map_err(|e: DataError| e.at(open))?;
+            .map_err(|e: E| e.at(open))?;
         self.leave(open, b'}')?;
         Ok(value)
     }
@@ -561,7 +581,7 @@ impl<'a> de::Deserializer<'a> for &mut Deserializer<'a> {
         _name: &'static str,
         _fields: &'static [&'static str],
         visitor: V,
-    ) -> Result<V::Value, DataError> {
+    ) -> Result<V::Value, E> {
         // Like serde_json, a struct may also be written as an array of its fields in order.
         match self.peek()? {
             b'[' => self.deserialize_seq(visitor),
@@ -574,20 +594,20 @@ impl<'a> de::Deserializer<'a> for &mut Deserializer<'a> {
         _name: &'static str,
         _variants: &'static [&'static str],
         visitor: V,
-    ) -> Result<V::Value, DataError> {
+    ) -> Result<V::Value, E> {
         let open = self.sc.pos();
         match self.peek()? {
-            b'"' => visitor.visit_enum(UnitVariant { de: self }).map_err(|e: DataError| e.at(open)),
+            b'"' => visitor.visit_enum(UnitVariant { de: self }).map_err(|e: E| e.at(open)),
             b'{' => {
                 self.enter()?;
-                let value = visitor
-                    .visit_enum(Variant { de: &mut *self })
-                    .map_err(|e: DataError| e.at(open))?;
+                let value =
+                    visitor.visit_enum(Variant { de: &mut *self }).map_err(|e: E| e.at(open))?;
                 if self.peek()? == b',' {
-                    return Err(DataError::new(ErrorKind::InvalidLength, self.sc.pos())
-                        .set_message(format_args!(
-                            "an enum written as an object has exactly one key"
-                        )));
+                    return Err(E::positioned(
+                        ErrorKind::InvalidLength,
+                        self.sc.pos(),
+                        format_args!("an enum written as an object has exactly one key"),
+                    ));
                 }
                 self.leave(open, b'}')?;
                 Ok(value)
@@ -596,27 +616,31 @@ impl<'a> de::Deserializer<'a> for &mut Deserializer<'a> {
         }
     }
 
-    fn deserialize_identifier<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, DataError> {
+    fn deserialize_identifier<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, E> {
         self.visit_string(visitor, false)
     }
 
-    fn deserialize_ignored_any<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, DataError> {
+    fn deserialize_ignored_any<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, E> {
         // Skipped values are validated all the same, without recursion.
         let at = self.sc.pos();
         self.sc.value(self.depth)?;
-        visitor.visit_unit().map_err(|e: DataError| e.at(at))
+        visitor.visit_unit().map_err(|e: E| e.at(at))
     }
 }
 
 /// The elements of an array whose `[` has been consumed.
-struct Elements<'d, 'a> {
-    de: &'d mut Deserializer<'a>,
+struct Elements<'d, 'a, E> {
+    de: &'d mut Deserializer<'a, E>,
     first: bool,
 }
 
 /// Moves to the next element of a container: `Ok(false)` at its end (left unconsumed).
 #[inline]
-fn next_element(de: &mut Deserializer<'_>, first: &mut bool, close: u8) -> Result<bool, DataError> {
+fn next_element<E: Failure>(
+    de: &mut Deserializer<'_, E>,
+    first: &mut bool,
+    close: u8,
+) -> Result<bool, E> {
     let b = de.peek()?;
     if b == close {
         return Ok(false);
@@ -631,13 +655,13 @@ fn next_element(de: &mut Deserializer<'_>, first: &mut bool, close: u8) -> Resul
     Ok(true)
 }
 
-impl<'a> de::SeqAccess<'a> for Elements<'_, 'a> {
-    type Error = DataError;
+impl<'a, E: Failure> de::SeqAccess<'a> for Elements<'_, 'a, E> {
+    type Error = E;
 
     fn next_element_seed<T: DeserializeSeed<'a>>(
         &mut self,
         seed: T,
-    ) -> Result<Option<T::Value>, DataError> {
+    ) -> Result<Option<T::Value>, E> {
         if !next_element(self.de, &mut self.first, b']')? {
             return Ok(None);
         }
@@ -650,34 +674,31 @@ impl<'a> de::SeqAccess<'a> for Elements<'_, 'a> {
 }
 
 /// The members of an object whose `{` has been consumed.
-struct Members<'d, 'a> {
-    de: &'d mut Deserializer<'a>,
+struct Members<'d, 'a, E> {
+    de: &'d mut Deserializer<'a, E>,
     first: bool,
 }
 
-impl<'a> de::MapAccess<'a> for Members<'_, 'a> {
-    type Error = DataError;
+impl<'a, E: Failure> de::MapAccess<'a> for Members<'_, 'a, E> {
+    type Error = E;
 
-    fn next_key_seed<K: DeserializeSeed<'a>>(
-        &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, DataError> {
+    fn next_key_seed<K: DeserializeSeed<'a>>(&mut self, seed: K) -> Result<Option<K::Value>, E> {
         if !next_element(self.de, &mut self.first, b'}')? {
             return Ok(None);
         }
         key(self.de, seed).map(Some)
     }
 
-    fn next_value_seed<V: DeserializeSeed<'a>>(&mut self, seed: V) -> Result<V::Value, DataError> {
+    fn next_value_seed<V: DeserializeSeed<'a>>(&mut self, seed: V) -> Result<V::Value, E> {
         seed.deserialize(&mut *self.de)
     }
 }
 
 /// Reads `"key" :` at the cursor through `seed`.
-fn key<'a, K: DeserializeSeed<'a>>(
-    de: &mut Deserializer<'a>,
+fn key<'a, K: DeserializeSeed<'a>, E: Failure>(
+    de: &mut Deserializer<'a, E>,
     seed: K,
-) -> Result<K::Value, DataError> {
+) -> Result<K::Value, E> {
     if de.peek()? != b'"' {
         return Err(de.sc.error_here(ErrorKind::ExpectedKey).into());
     }
@@ -691,13 +712,13 @@ fn key<'a, K: DeserializeSeed<'a>>(
 
 /// An object key, always a string, read as the type its visitor asks for: text, or a
 /// number or `bool` written inside the string (`{"1": ...}` into an integer-keyed map).
-struct MapKey<'d, 'a> {
-    de: &'d mut Deserializer<'a>,
+struct MapKey<'d, 'a, E> {
+    de: &'d mut Deserializer<'a, E>,
 }
 
-impl<'a> MapKey<'_, 'a> {
+impl<'a, E: Failure> MapKey<'_, 'a, E> {
     /// The key's raw text, when it holds a JSON number, with its offset.
-    fn number_text(&mut self, exp: &dyn Expected) -> Result<(&'a str, usize), DataError> {
+    fn number_text(&mut self, exp: &dyn Expected) -> Result<(&'a str, usize), E> {
         let at = self.de.sc.pos();
         let s = self.de.sc.string()?;
         let mut probe = Scanner::new(s.raw(), 0);
@@ -706,7 +727,7 @@ impl<'a> MapKey<'_, 'a> {
             && probe.pos() == s.raw().len();
         if !whole {
             let unexp = s.as_str().map_or(Unexpected::Other("string"), Unexpected::Str);
-            return Err(<DataError as de::Error>::invalid_type(unexp, exp).at(at));
+            return Err(E::invalid_type(unexp, exp).at(at));
         }
         Ok((s.raw(), at))
     }
@@ -714,32 +735,33 @@ impl<'a> MapKey<'_, 'a> {
     fn integer<T: TryFrom<u128> + TryFrom<i128>>(
         &mut self,
         name: &'static str,
-    ) -> Result<(T, usize), DataError> {
+    ) -> Result<(T, usize), E> {
         let (text, at) = self.number_text(&name)?;
         match Integer::parse(text).and_then(Integer::to) {
             Ok(v) => Ok((v, at)),
-            Err(NotInteger::OutOfRange) => Err(DataError::new(ErrorKind::NumberOutOfRange, at)
-                .set_message(format_args!("integer out of range for {name}"))),
-            Err(NotInteger::Syntax) => {
-                Err(<DataError as de::Error>::invalid_type(Unexpected::Str(text), &name).at(at))
-            }
+            Err(NotInteger::OutOfRange) => Err(E::positioned(
+                ErrorKind::NumberOutOfRange,
+                at,
+                format_args!("integer out of range for {name}"),
+            )),
+            Err(NotInteger::Syntax) => Err(E::invalid_type(Unexpected::Str(text), &name).at(at)),
         }
     }
 }
 
 macro_rules! key_integers {
     ($($method:ident => $visit:ident($ty:ty),)*) => {$(
-        fn $method<V: Visitor<'a>>(mut self, visitor: V) -> Result<V::Value, DataError> {
+        fn $method<V: Visitor<'a>>(mut self, visitor: V) -> Result<V::Value, E> {
             let (value, at): ($ty, usize) = self.integer(stringify!($ty))?;
-            visitor.$visit(value).map_err(|e: DataError| e.at(at))
+            visitor.$visit(value).map_err(|e: E| e.at(at))
         }
     )*};
 }
 
-impl<'a> de::Deserializer<'a> for MapKey<'_, 'a> {
-    type Error = DataError;
+impl<'a, E: Failure> de::Deserializer<'a> for MapKey<'_, 'a, E> {
+    type Error = E;
 
-    fn deserialize_any<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, DataError> {
+    fn deserialize_any<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, E> {
         self.de.visit_string(visitor, false)
     }
 
@@ -756,45 +778,45 @@ impl<'a> de::Deserializer<'a> for MapKey<'_, 'a> {
         deserialize_u128 => visit_u128(u128),
     }
 
-    fn deserialize_f32<V: Visitor<'a>>(mut self, visitor: V) -> Result<V::Value, DataError> {
+    fn deserialize_f32<V: Visitor<'a>>(mut self, visitor: V) -> Result<V::Value, E> {
         let (text, at) = self.number_text(&visitor)?;
         match text.parse::<f32>() {
-            Ok(v) if v.is_finite() => visitor.visit_f32(v).map_err(|e: DataError| e.at(at)),
-            _ => Err(DataError::new(ErrorKind::NumberOutOfRange, at)),
+            Ok(v) if v.is_finite() => visitor.visit_f32(v).map_err(|e: E| e.at(at)),
+            _ => Err(crate::Error::new(ErrorKind::NumberOutOfRange, at).into()),
         }
     }
 
-    fn deserialize_f64<V: Visitor<'a>>(mut self, visitor: V) -> Result<V::Value, DataError> {
+    fn deserialize_f64<V: Visitor<'a>>(mut self, visitor: V) -> Result<V::Value, E> {
         let (text, at) = self.number_text(&visitor)?;
         match text.parse::<f64>() {
-            Ok(v) if v.is_finite() => visitor.visit_f64(v).map_err(|e: DataError| e.at(at)),
-            _ => Err(DataError::new(ErrorKind::NumberOutOfRange, at)),
+            Ok(v) if v.is_finite() => visitor.visit_f64(v).map_err(|e: E| e.at(at)),
+            _ => Err(crate::Error::new(ErrorKind::NumberOutOfRange, at).into()),
         }
     }
 
-    fn deserialize_bool<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, DataError> {
+    fn deserialize_bool<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, E> {
         let at = self.de.sc.pos();
         let s = self.de.sc.string()?;
         match s.as_str() {
             Some("true") => visitor.visit_bool(true),
             Some("false") => visitor.visit_bool(false),
-            other => Err(<DataError as de::Error>::invalid_type(
+            other => Err(E::invalid_type(
                 other.map_or(Unexpected::Other("string"), Unexpected::Str),
                 &visitor,
             )),
         }
-        .map_err(|e: DataError| e.at(at))
+        .map_err(|e: E| e.at(at))
     }
 
-    fn deserialize_bytes<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, DataError> {
+    fn deserialize_bytes<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, E> {
         self.de.visit_string(visitor, true)
     }
 
-    fn deserialize_byte_buf<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, DataError> {
+    fn deserialize_byte_buf<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, E> {
         self.de.visit_string(visitor, true)
     }
 
-    fn deserialize_option<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, DataError> {
+    fn deserialize_option<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, E> {
         visitor.visit_some(self)
     }
 
@@ -802,7 +824,7 @@ impl<'a> de::Deserializer<'a> for MapKey<'_, 'a> {
         self,
         name: &'static str,
         visitor: V,
-    ) -> Result<V::Value, DataError> {
+    ) -> Result<V::Value, E> {
         if name == JSON_STR_TOKEN {
             return self.de.deserialize_newtype_struct(name, visitor);
         }
@@ -814,7 +836,7 @@ impl<'a> de::Deserializer<'a> for MapKey<'_, 'a> {
         name: &'static str,
         variants: &'static [&'static str],
         visitor: V,
-    ) -> Result<V::Value, DataError> {
+    ) -> Result<V::Value, E> {
         self.de.deserialize_enum(name, variants, visitor)
     }
 
@@ -825,36 +847,32 @@ impl<'a> de::Deserializer<'a> for MapKey<'_, 'a> {
 }
 
 /// An enum written as a string: a unit variant.
-struct UnitVariant<'d, 'a> {
-    de: &'d mut Deserializer<'a>,
+struct UnitVariant<'d, 'a, E> {
+    de: &'d mut Deserializer<'a, E>,
 }
 
-impl<'a> de::EnumAccess<'a> for UnitVariant<'_, 'a> {
-    type Error = DataError;
+impl<'a, E: Failure> de::EnumAccess<'a> for UnitVariant<'_, 'a, E> {
+    type Error = E;
     type Variant = Self;
 
-    fn variant_seed<S: DeserializeSeed<'a>>(self, seed: S) -> Result<(S::Value, Self), DataError> {
+    fn variant_seed<S: DeserializeSeed<'a>>(self, seed: S) -> Result<(S::Value, Self), E> {
         let variant = seed.deserialize(MapKey { de: &mut *self.de })?;
         Ok((variant, self))
     }
 }
 
-impl<'a> de::VariantAccess<'a> for UnitVariant<'_, 'a> {
-    type Error = DataError;
+impl<'a, E: Failure> de::VariantAccess<'a> for UnitVariant<'_, 'a, E> {
+    type Error = E;
 
-    fn unit_variant(self) -> Result<(), DataError> {
+    fn unit_variant(self) -> Result<(), E> {
         Ok(())
     }
 
-    fn newtype_variant_seed<T: DeserializeSeed<'a>>(self, _seed: T) -> Result<T::Value, DataError> {
+    fn newtype_variant_seed<T: DeserializeSeed<'a>>(self, _seed: T) -> Result<T::Value, E> {
         Err(de::Error::invalid_type(Unexpected::UnitVariant, &"newtype variant"))
     }
 
-    fn tuple_variant<V: Visitor<'a>>(
-        self,
-        _len: usize,
-        _visitor: V,
-    ) -> Result<V::Value, DataError> {
+    fn tuple_variant<V: Visitor<'a>>(self, _len: usize, _visitor: V) -> Result<V::Value, E> {
         Err(de::Error::invalid_type(Unexpected::UnitVariant, &"tuple variant"))
     }
 
@@ -862,38 +880,38 @@ impl<'a> de::VariantAccess<'a> for UnitVariant<'_, 'a> {
         self,
         _fields: &'static [&'static str],
         _visitor: V,
-    ) -> Result<V::Value, DataError> {
+    ) -> Result<V::Value, E> {
         Err(de::Error::invalid_type(Unexpected::UnitVariant, &"struct variant"))
     }
 }
 
 /// An enum written as `{"Variant": content}`, after the `{`.
-struct Variant<'d, 'a> {
-    de: &'d mut Deserializer<'a>,
+struct Variant<'d, 'a, E> {
+    de: &'d mut Deserializer<'a, E>,
 }
 
-impl<'a> de::EnumAccess<'a> for Variant<'_, 'a> {
-    type Error = DataError;
+impl<'a, E: Failure> de::EnumAccess<'a> for Variant<'_, 'a, E> {
+    type Error = E;
     type Variant = Self;
 
-    fn variant_seed<S: DeserializeSeed<'a>>(self, seed: S) -> Result<(S::Value, Self), DataError> {
+    fn variant_seed<S: DeserializeSeed<'a>>(self, seed: S) -> Result<(S::Value, Self), E> {
         let variant = key(self.de, seed)?;
         Ok((variant, self))
     }
 }
 
-impl<'a> de::VariantAccess<'a> for Variant<'_, 'a> {
-    type Error = DataError;
+impl<'a, E: Failure> de::VariantAccess<'a> for Variant<'_, 'a, E> {
+    type Error = E;
 
-    fn unit_variant(self) -> Result<(), DataError> {
+    fn unit_variant(self) -> Result<(), E> {
         de::Deserialize::deserialize(&mut *self.de)
     }
 
-    fn newtype_variant_seed<T: DeserializeSeed<'a>>(self, seed: T) -> Result<T::Value, DataError> {
+    fn newtype_variant_seed<T: DeserializeSeed<'a>>(self, seed: T) -> Result<T::Value, E> {
         seed.deserialize(&mut *self.de)
     }
 
-    fn tuple_variant<V: Visitor<'a>>(self, _len: usize, visitor: V) -> Result<V::Value, DataError> {
+    fn tuple_variant<V: Visitor<'a>>(self, _len: usize, visitor: V) -> Result<V::Value, E> {
         de::Deserializer::deserialize_seq(&mut *self.de, visitor)
     }
 
@@ -901,7 +919,7 @@ impl<'a> de::VariantAccess<'a> for Variant<'_, 'a> {
         self,
         fields: &'static [&'static str],
         visitor: V,
-    ) -> Result<V::Value, DataError> {
+    ) -> Result<V::Value, E> {
         de::Deserializer::deserialize_struct(&mut *self.de, "", fields, visitor)
     }
 }

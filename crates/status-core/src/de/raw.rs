@@ -1,11 +1,12 @@
 //! [`RawJson`] as a field type: a value kept as validated text, to deserialize later.
 
 use core::fmt;
+use core::marker::PhantomData;
 
 use serde::de::value::{BorrowedStrDeserializer, UsizeDeserializer};
 use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, SeqAccess, Unexpected, Visitor};
 
-use super::DataError;
+use super::error::Failure;
 use crate::raw::RawJson;
 use crate::scan::{self, MAX_DEPTH};
 
@@ -73,24 +74,25 @@ impl<'de> Visitor<'de> for RawJsonVisitor {
 }
 
 /// The two parts of a captured value, as a sequence: its text, then its offset.
-pub(crate) struct RawParts<'a> {
+pub(crate) struct RawParts<'a, E> {
     json: Option<&'a str>,
     offset: Option<usize>,
+    error: PhantomData<fn() -> E>,
 }
 
-impl<'a> RawParts<'a> {
+impl<'a, E> RawParts<'a, E> {
     pub(crate) fn new(json: &'a str, offset: usize) -> Self {
-        Self { json: Some(json), offset: Some(offset) }
+        Self { json: Some(json), offset: Some(offset), error: PhantomData }
     }
 }
 
-impl<'a> SeqAccess<'a> for RawParts<'a> {
-    type Error = DataError;
+impl<'a, E: Failure> SeqAccess<'a> for RawParts<'a, E> {
+    type Error = E;
 
     fn next_element_seed<T: DeserializeSeed<'a>>(
         &mut self,
         seed: T,
-    ) -> Result<Option<T::Value>, DataError> {
+    ) -> Result<Option<T::Value>, E> {
         if let Some(json) = self.json.take() {
             return seed.deserialize(BorrowedStrDeserializer::new(json)).map(Some);
         }

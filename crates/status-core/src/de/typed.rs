@@ -2,6 +2,7 @@
 
 use serde::de::Deserialize;
 
+use super::error::Failed;
 use super::{from_missing, DataError, Deserializer};
 use crate::error::ErrorKind;
 use crate::reply::ApiError;
@@ -115,9 +116,20 @@ pub(crate) fn typed_success<'a, T: Deserialize<'a>>(
         if key == "data" {
             let start = sc.fork();
             let at = sc.pos();
-            let mut de = Deserializer::new(sc, 1, max_depth);
-            let typed = T::deserialize(&mut de);
-            sc = de.into_scanner();
+            let mut quiet = Deserializer::<Failed>::new(sc, 1, max_depth);
+            let typed = match T::deserialize(&mut quiet) {
+                Ok(value) => {
+                    sc = quiet.into_scanner();
+                    Ok(value)
+                }
+                // Once more, to learn why.
+                Err(Failed) => {
+                    let mut detailed = Deserializer::<DataError>::new(start.fork(), 1, max_depth);
+                    let typed = T::deserialize(&mut detailed);
+                    sc = detailed.into_scanner();
+                    typed
+                }
+            };
             match typed {
                 Ok(value) => data = Some(Ok(value)),
                 Err(e) => {
