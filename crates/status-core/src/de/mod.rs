@@ -21,7 +21,7 @@ pub use self::lenient::{int_or_string, IntOrString};
 pub(crate) use self::typed::typed_success;
 pub use self::typed::{decode_typed, TypedReply};
 
-use self::number::{is_integer, Integer, NotInteger};
+use self::number::{is_integer, Integer, NotInteger, Short};
 use crate::error::ErrorKind;
 use crate::raw::RawJson;
 use crate::scan::{self, Scanner, Text, MAX_DEPTH};
@@ -252,6 +252,16 @@ impl<'a, E: Failure> Deserializer<'a, E> {
         result.map_err(|e: E| e.at(at))
     }
 
+    /// The number at the cursor, when it is short and plain enough to read in one pass (see
+    /// [`Short::read`]); the cursor stays before it.
+    #[inline(always)]
+    fn short_number(&mut self) -> Option<Short> {
+        match self.sc.skip_ws()? {
+            b'-' | b'0'..=b'9' => Short::read(self.sc.text().as_bytes().get(self.sc.pos()..)?),
+            _ => None,
+        }
+    }
+
     /// The number at the cursor, as text, or the error for `exp` when something else is there.
     #[inline]
     fn number_text(&mut self, exp: &dyn Expected) -> Result<&'a str, E> {
@@ -262,7 +272,14 @@ impl<'a, E: Failure> Deserializer<'a, E> {
     }
 
     /// The integer at the cursor as `T`, which `name`s the type for messages.
-    fn integer<T: TryFrom<u128> + TryFrom<i128>>(&mut self, name: &'static str) -> Result<T, E> {
+    fn integer<T: TryFrom<u128> + TryFrom<i128> + TryFrom<u64> + TryFrom<i64>>(
+        &mut self,
+        name: &'static str,
+    ) -> Result<T, E> {
+        if let Some((v, len)) = self.short_number().and_then(|n| Some((n.to::<T>()?, n.len))) {
+            self.sc.advance(len);
+            return Ok(v);
+        }
         let text = self.number_text(&name)?;
         let at = self.sc.pos() - text.len();
         match Integer::parse(text).and_then(Integer::to) {
@@ -281,7 +298,11 @@ impl<'a, E: Failure> Deserializer<'a, E> {
     }
 
     /// The float at the cursor; an exponent beyond the type's range is an error, not infinity.
-    fn float<T: core::str::FromStr + Finite>(&mut self, name: &'static str) -> Result<T, E> {
+    fn float<T: core::str::FromStr + Float>(&mut self, name: &'static str) -> Result<T, E> {
+        if let Some((v, len)) = self.short_number().and_then(|n| Some((T::short(n)?, n.len))) {
+            self.sc.advance(len);
+            return Ok(v);
+        }
         let text = self.number_text(&name)?;
         let at = self.sc.pos() - text.len();
         // core's parser is correctly rounded and accepts every RFC 8259 number.
@@ -300,21 +321,41 @@ impl<'a, E: Failure> Deserializer<'a, E> {
     }
 }
 
-/// Floats that can say whether they are finite.
-trait Finite {
+/// The float types, as the deserializer reads them.
+trait Float: Sized {
     fn is_finite(&self) -> bool;
+
+    /// The number, when [`Short`] can work it out exactly.
+    fn short(n: Short) -> Option<Self>;
 }
 
-impl Finite for f32 {
+impl Float for f32 {
     fn is_finite(&self) -> bool {
         f32::is_finite(*self)
     }
+
+    #[inline(always)]
+    fn short(n: Short) -> Option<Self> {
+        n.to_f32()
+    }
 }
 
-impl Finite for f64 {
+impl Float for f64 {
     fn is_finite(&self) -> bool {
         f64::is_finite(*self)
     }
+
+    #[inline(always)]
+    fn short(n: Short) -> Option<Self> {
+        n.to_f64()
+    }
+}
+
+/// A number as `deserialize_any` hands it over.
+enum AnyNumber {
+    Unsigned(u64),
+    Signed(i64),
+    Float(f64),
 }
 
 /// How a validated number reads in a type error, as serde_json describes it.
@@ -405,8 +446,28 @@ impl<'a, E: Failure> de::Deserializer<'a> for &mut Deserializer<'a, E> {
             b'[' => return self.deserialize_seq(visitor),
             b'{' => return self.deserialize_map(visitor),
             b'-' | b'0'..=b'9' => {
+                let at = self.sc.pos();
+                if let Some(n) =
+                    Short::read(self.sc.text().as_bytes().get(at..).unwrap_or_default())
+                {
+                    // The same choice as below.
+                    let fast = match (n.integer, n.negative, n.mantissa) {
+                        (true, false, m) => Some(AnyNumber::Unsigned(m)),
+                        (true, true, 0) => None,
+                        (true, true, _) => n.to::<i64>().map(AnyNumber::Signed),
+                        (false, _, _) => n.to_f64().map(AnyNumber::Float),
+                    };
+                    if let Some(number) = fast {
+                        self.sc.advance(n.len);
+                        let result = match number {
+                            AnyNumber::Unsigned(v) => visitor.visit_u64(v),
+                            AnyNumber::Signed(v) => visitor.visit_i64(v),
+                            AnyNumber::Float(v) => visitor.visit_f64(v),
+                        };
+                        return result.map_err(|e: E| e.at(at));
+                    }
+                }
                 let text = self.sc.number_text()?;
-                let at = self.sc.pos() - text.len();
                 // As serde_json does: u64, else i64, else (wider integers, fractions) f64, so
                 // that visitor-driven types built for it, such as its `Value`, work here too.
                 let result = match Integer::parse(text) {

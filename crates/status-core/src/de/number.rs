@@ -67,6 +67,160 @@ impl Integer {
     }
 }
 
+/// A number read in one pass, straight from the text: `mantissa × 10^exponent`, negated when
+/// `negative`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Short {
+    pub(crate) negative: bool,
+    /// The digits, fraction included, as one integer of at most 19 digits.
+    pub(crate) mantissa: u64,
+    /// Minus the number of fraction digits.
+    pub(crate) exponent: i32,
+    /// Written without a fraction.
+    pub(crate) integer: bool,
+    /// How many bytes of text the number takes.
+    pub(crate) len: usize,
+}
+
+impl Short {
+    /// Reads the valid number at the start of `bytes` when it is the usual kind: at most 19
+    /// digits, no exponent, and at least 8 bytes of text after each run of digits (so that
+    /// they are read eight at a time). `None` for anything else, valid or not, which the exact
+    /// path then settles; what this accepts, the exact path accepts with the same value.
+    #[inline(always)]
+    pub(crate) fn read(bytes: &[u8]) -> Option<Self> {
+        let negative = bytes.first() == Some(&b'-');
+        let start = usize::from(negative);
+        let (mut mantissa, digits) = digit_run(bytes, start)?;
+        // No digit, or a leading zero.
+        if digits == 0 || (digits > 1 && bytes.get(start) == Some(&b'0')) {
+            return None;
+        }
+        let mut end = start + digits;
+        let mut exponent = 0;
+        let integer = bytes.get(end) != Some(&b'.');
+        if !integer {
+            let (fraction, n) = digit_run(bytes, end + 1)?;
+            if n == 0 || digits + n > 19 {
+                return None;
+            }
+            // At most 19 digits in all: below 10^19, which fits a u64.
+            mantissa = mantissa.wrapping_mul(POW10[n]).wrapping_add(fraction);
+            exponent = -(n as i32);
+            end += 1 + n;
+        }
+        match bytes.get(end) {
+            // An exponent, or text that cannot follow a number.
+            Some(b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-') => None,
+            _ => Some(Self { negative, mantissa, exponent, integer, len: end }),
+        }
+    }
+
+    /// The integer as `T`, when it is one and fits.
+    #[inline(always)]
+    pub(crate) fn to<T: TryFrom<u64> + TryFrom<i64>>(self) -> Option<T> {
+        if !self.integer {
+            return None;
+        }
+        if self.negative {
+            T::try_from(0i64.checked_sub_unsigned(self.mantissa)?).ok()
+        } else {
+            T::try_from(self.mantissa).ok()
+        }
+    }
+
+    /// The number as an `f64`, when that is exact arithmetic: the mantissa is below 2^53
+    /// and the power of ten at most 10^22, so both are exact doubles and the one division or
+    /// multiplication rounds correctly (Clinger's fast path).
+    #[inline(always)]
+    pub(crate) fn to_f64(self) -> Option<f64> {
+        const EXACT: u64 = 1 << 53;
+        let power = POW10_F64.get(self.exponent.unsigned_abs() as usize)?;
+        if self.mantissa > EXACT {
+            return None;
+        }
+        // Exact: the mantissa has at most 53 significant bits.
+        let m = self.mantissa as f64;
+        let v = if self.exponent < 0 { m / power } else { m * power };
+        Some(if self.negative { -v } else { v })
+    }
+
+    /// [`Self::to_f64`] for an `f32`: a mantissa below 2^24 and at most 10^10.
+    #[inline(always)]
+    pub(crate) fn to_f32(self) -> Option<f32> {
+        const EXACT: u64 = 1 << 24;
+        let power = POW10_F32.get(self.exponent.unsigned_abs() as usize)?;
+        if self.mantissa > EXACT {
+            return None;
+        }
+        let m = self.mantissa as f32;
+        let v = if self.exponent < 0 { m / power } else { m * power };
+        Some(if self.negative { -v } else { v })
+    }
+}
+
+const POW10: [u64; 20] = {
+    let mut table = [1u64; 20];
+    let mut i = 1;
+    while i < 20 {
+        table[i] = table[i - 1] * 10;
+        i += 1;
+    }
+    table
+};
+
+const POW10_F64: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+const POW10_F32: [f32; 11] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10];
+
+/// The run of ASCII digits at `at` (at most 19 of them) as a value and a count, read eight
+/// bytes at a time; `None` when it is longer or when fewer than eight bytes are left.
+#[inline(always)]
+fn digit_run(bytes: &[u8], at: usize) -> Option<(u64, usize)> {
+    let mut value = 0u64;
+    let mut count = 0;
+    loop {
+        let chunk: [u8; 8] = bytes.get(at + count..at + count + 8)?.try_into().ok()?;
+        let chunk = u64::from_le_bytes(chunk);
+        let n = leading_digits(chunk);
+        if count + n > 19 {
+            return None;
+        }
+        if n > 0 {
+            value = value.wrapping_mul(POW10[n]).wrapping_add(eight_digits(chunk << (64 - 8 * n)));
+        }
+        count += n;
+        if n < 8 {
+            return Some((value, count));
+        }
+    }
+}
+
+/// How many of the eight bytes of `chunk` (first byte lowest) are digits before the first
+/// byte that is not.
+#[inline(always)]
+fn leading_digits(chunk: u64) -> usize {
+    const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    const ZEROS: u64 = 0x3030_3030_3030_3030;
+    // A digit is 0x30..=0x39: its high nibble is 3, and adding 6 leaves it 3. A carry out
+    // of a byte that is not a digit only disturbs the bytes after it.
+    let not_digit =
+        ((chunk & HIGH) ^ ZEROS) | ((chunk.wrapping_add(0x0606_0606_0606_0606) & HIGH) ^ ZEROS);
+    (not_digit.trailing_zeros() / 8) as usize
+}
+
+/// The value of eight digits (first byte lowest and most significant); zero bytes read as
+/// leading zeros.
+#[inline(always)]
+fn eight_digits(chunk: u64) -> u64 {
+    let v = (chunk & 0x0F0F_0F0F_0F0F_0F0F).wrapping_mul(2561) >> 8;
+    let v = (v & 0x00FF_00FF_00FF_00FF).wrapping_mul(6_553_601) >> 16;
+    (v & 0x0000_FFFF_0000_FFFF).wrapping_mul(42_949_672_960_001) >> 32
+}
+
 /// Whether validated number text is written as an integer (no fraction, no exponent).
 #[inline]
 pub(crate) fn is_integer(text: &str) -> bool {
@@ -103,6 +257,113 @@ mod tests {
             Err(NotInteger::OutOfRange)
         );
         assert_eq!(int::<u128>("9999999999999999999"), Ok(9_999_999_999_999_999_999));
+    }
+
+    /// Number text followed by enough bytes for the eight-byte reads.
+    fn short(text: &str) -> Option<Short> {
+        Short::read(std::format!("{text},        ").as_bytes())
+    }
+
+    #[test]
+    fn short_numbers_read_in_one_pass() {
+        let n = short("-1234567890123").unwrap();
+        assert_eq!(
+            (n.negative, n.mantissa, n.exponent, n.integer, n.len),
+            (true, 1234567890123, 0, true, 14)
+        );
+        assert_eq!(n.to::<i64>(), Some(-1_234_567_890_123));
+        assert_eq!(n.to::<u64>(), None);
+        assert_eq!(short("0.1234").unwrap().to_f64(), Some(0.1234));
+        assert_eq!(short("-0.0").unwrap().to_f64().map(f64::to_bits), Some((-0.0f64).to_bits()));
+        assert_eq!(short("-0").unwrap().to::<u8>(), Some(0));
+        assert_eq!(short("1.5").unwrap().to::<u8>(), None);
+        assert_eq!(short("9999999999999999999").unwrap().mantissa, 9_999_999_999_999_999_999);
+        assert_eq!(short("255").unwrap().to::<u8>(), Some(255));
+        assert_eq!(short("256").unwrap().to::<u8>(), None);
+        // Left to the exact path: too long, exponents, errors, and text near the end.
+        for other in [
+            "12345678901234567890",
+            "1.2345678901234567890",
+            "1e5",
+            "1.5E-3",
+            "01",
+            "-",
+            "-x",
+            "1.",
+            "1.x",
+            "+1",
+            "1.2.3",
+            "1-",
+        ] {
+            assert_eq!(short(other), None, "{other}");
+        }
+        assert_eq!(Short::read(b"12,"), None);
+        // Clinger's fast path stops where the arithmetic stops being exact.
+        assert_eq!(short("9007199254740993").unwrap().to_f64(), None);
+        assert_eq!(short("9007199254740992").unwrap().to_f64(), Some(9_007_199_254_740_992.0));
+        assert_eq!(short("0.00000000000000000000001").map(|n| n.to_f64()), None);
+    }
+
+    #[test]
+    fn short_numbers_agree_with_the_exact_path() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n) as usize
+        };
+        let (mut hits, mut floats) = (0, 0);
+        let rounds = if cfg!(miri) { 300 } else { 30_000 };
+        for _ in 0..rounds {
+            let mut text = std::string::String::new();
+            let digits =
+                |text: &mut std::string::String, n: usize, next: &mut dyn FnMut(u64) -> usize| {
+                    for _ in 0..n {
+                        text.push(char::from(b'0' + next(10) as u8));
+                    }
+                };
+            if next(3) == 0 {
+                text.push('-');
+            }
+            let n = next(21);
+            digits(&mut text, n, &mut next);
+            if next(2) == 0 {
+                text.push('.');
+                let n = next(21);
+                digits(&mut text, n, &mut next);
+            }
+            if next(4) == 0 {
+                let at = next(text.len() as u64 + 1);
+                text.insert(at, char::from(b"-+.eE0x ,"[next(9)]));
+            }
+            text.push_str(&" ,]}5.e-"[next(8)..]);
+            text.push_str(&" ".repeat(next(12)));
+            let Some(n) = Short::read(text.as_bytes()) else { continue };
+            hits += 1;
+            let mut sc = crate::scan::Scanner::new(&text, 8);
+            let exact = sc.number_text().unwrap_or_else(|e| panic!("{text:?}: {e:?}"));
+            assert_eq!(exact.len(), n.len, "{text:?}");
+            let integer = Integer::parse(exact);
+            assert_eq!(n.integer, integer.is_ok(), "{text:?}");
+            if let Ok(i) = integer {
+                assert_eq!(
+                    (i.negative, i.magnitude),
+                    (n.negative, u128::from(n.mantissa)),
+                    "{text:?}"
+                );
+                assert_eq!(n.to::<i64>(), i.to::<i64>().ok(), "{text:?}");
+                assert_eq!(n.to::<u32>(), i.to::<u32>().ok(), "{text:?}");
+            }
+            if let Some(v) = n.to_f64() {
+                floats += usize::from(!n.integer);
+                assert_eq!(v.to_bits(), exact.parse::<f64>().unwrap().to_bits(), "{text:?}");
+            }
+            if let Some(v) = n.to_f32() {
+                assert_eq!(v.to_bits(), exact.parse::<f32>().unwrap().to_bits(), "{text:?}");
+            }
+        }
+        assert!(hits > rounds / 5 && floats > rounds / 20, "{hits} short numbers, {floats} floats");
     }
 
     #[test]
