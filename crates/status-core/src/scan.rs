@@ -439,6 +439,12 @@ impl<'a> Scanner<'a> {
         self.pos += 1;
     }
 
+    /// Moves the cursor `n` bytes on, over text the caller has read and checked.
+    #[inline(always)]
+    pub(crate) fn advance(&mut self, n: usize) {
+        self.pos += n;
+    }
+
     /// An error of `kind` at the cursor.
     #[inline(always)]
     pub(crate) fn error_here(&self, kind: ErrorKind) -> Error {
