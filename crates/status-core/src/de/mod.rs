@@ -242,6 +242,16 @@ impl<'a, E: Failure> Deserializer<'a, E> {
         if self.peek()? != b'"' {
             return Err(self.invalid_type(&visitor));
         }
+        self.visit_string_here(visitor, bytes)
+    }
+
+    /// [`Self::visit_string`] with the cursor on the opening quote.
+    #[inline(always)]
+    fn visit_string_here<V: Visitor<'a>>(
+        &mut self,
+        visitor: V,
+        bytes: bool,
+    ) -> Result<V::Value, E> {
         let at = self.sc.pos();
         let s = self.sc.string()?;
         let result = match s.as_str() {
@@ -250,6 +260,37 @@ impl<'a, E: Failure> Deserializer<'a, E> {
             None => visit_escaped(s, visitor, bytes),
         };
         result.map_err(|e: E| e.at(at))
+    }
+
+    /// Hands the number at the cursor to `visitor` as serde_json does: `u64`, else `i64`, else
+    /// (wider integers, fractions, `-0`) `f64`, so that visitor-driven types built for it,
+    /// such as its `Value`, work here too.
+    fn visit_number<V: Visitor<'a>>(&mut self, visitor: V) -> Result<V::Value, E> {
+        let at = self.sc.pos();
+        let number = match self.short_number().and_then(|n| Some((AnyNumber::short(n)?, n.len))) {
+            Some((number, len)) => {
+                self.sc.advance(len);
+                number
+            }
+            None => {
+                let text = self.sc.number_text()?;
+                match Integer::parse(text) {
+                    Ok(Integer { negative: true, magnitude: 0 }) => AnyNumber::Float(-0.0),
+                    Ok(n) => match (n.to::<u64>(), n.to::<i64>()) {
+                        (Ok(v), _) => AnyNumber::Unsigned(v),
+                        (_, Ok(v)) => AnyNumber::Signed(v),
+                        _ => AnyNumber::Float(finite_f64::<E>(text, at)?),
+                    },
+                    Err(_) => AnyNumber::Float(finite_f64::<E>(text, at)?),
+                }
+            }
+        };
+        match number {
+            AnyNumber::Unsigned(v) => visitor.visit_u64(v),
+            AnyNumber::Signed(v) => visitor.visit_i64(v),
+            AnyNumber::Float(v) => visitor.visit_f64(v),
+        }
+        .map_err(|e: E| e.at(at))
     }
 
     /// The number at the cursor, when it is short and plain enough to read in one pass (see
@@ -358,6 +399,20 @@ enum AnyNumber {
     Float(f64),
 }
 
+impl AnyNumber {
+    /// The choice of [`Deserializer::visit_number`] for a number read in one pass.
+    #[inline(always)]
+    fn short(n: Short) -> Option<Self> {
+        match (n.integer, n.negative, n.mantissa) {
+            (true, false, m) => Some(Self::Unsigned(m)),
+            // `-0` is a float.
+            (true, true, 0) => None,
+            (true, true, _) => n.to::<i64>().map(Self::Signed),
+            (false, _, _) => n.to_f64().map(Self::Float),
+        }
+    }
+}
+
 /// How a validated number reads in a type error, as serde_json describes it.
 fn unexpected_number(text: &str) -> Unexpected<'static> {
     let float = || Unexpected::Float(text.parse().unwrap_or(f64::NAN));
@@ -373,14 +428,10 @@ fn unexpected_number(text: &str) -> Unexpected<'static> {
     }
 }
 
-/// Hands validated number text to `visitor` as an `f64`; beyond its range is an error.
-fn visit_float<'a, V: Visitor<'a>, E: Failure>(
-    text: &str,
-    at: usize,
-    visitor: V,
-) -> Result<V::Value, E> {
+/// Validated number text as an `f64`; beyond its range is an error.
+fn finite_f64<E: Failure>(text: &str, at: usize) -> Result<f64, E> {
     match text.parse::<f64>() {
-        Ok(v) if v.is_finite() => visitor.visit_f64(v),
+        Ok(v) if v.is_finite() => Ok(v),
         _ => Err(E::positioned(
             ErrorKind::NumberOutOfRange,
             at,
@@ -445,42 +496,7 @@ impl<'a, E: Failure> de::Deserializer<'a> for &mut Deserializer<'a, E> {
             b'"' => return self.visit_string(visitor, false),
             b'[' => return self.deserialize_seq(visitor),
             b'{' => return self.deserialize_map(visitor),
-            b'-' | b'0'..=b'9' => {
-                let at = self.sc.pos();
-                if let Some(n) =
-                    Short::read(self.sc.text().as_bytes().get(at..).unwrap_or_default())
-                {
-                    // The same choice as below.
-                    let fast = match (n.integer, n.negative, n.mantissa) {
-                        (true, false, m) => Some(AnyNumber::Unsigned(m)),
-                        (true, true, 0) => None,
-                        (true, true, _) => n.to::<i64>().map(AnyNumber::Signed),
-                        (false, _, _) => n.to_f64().map(AnyNumber::Float),
-                    };
-                    if let Some(number) = fast {
-                        self.sc.advance(n.len);
-                        let result = match number {
-                            AnyNumber::Unsigned(v) => visitor.visit_u64(v),
-                            AnyNumber::Signed(v) => visitor.visit_i64(v),
-                            AnyNumber::Float(v) => visitor.visit_f64(v),
-                        };
-                        return result.map_err(|e: E| e.at(at));
-                    }
-                }
-                let text = self.sc.number_text()?;
-                // As serde_json does: u64, else i64, else (wider integers, fractions) f64, so
-                // that visitor-driven types built for it, such as its `Value`, work here too.
-                let result = match Integer::parse(text) {
-                    Ok(Integer { negative: true, magnitude: 0 }) => visitor.visit_f64(-0.0),
-                    Ok(n) => match (n.to::<u64>(), n.to::<i64>()) {
-                        (Ok(v), _) => visitor.visit_u64(v),
-                        (_, Ok(v)) => visitor.visit_i64(v),
-                        _ => visit_float(text, at, visitor),
-                    },
-                    Err(_) => visit_float(text, at, visitor),
-                };
-                return result.map_err(|e: E| e.at(at));
-            }
+            b'-' | b'0'..=b'9' => return self.visit_number(visitor),
             _ => return Err(self.syntax_error()),
         };
         result.map_err(|e: E| e.at(at))
@@ -695,42 +711,42 @@ struct Elements<'d, 'a, E> {
     first: bool,
 }
 
-/// Moves to the next element of a container: `Ok(false)` at its end (left unconsumed).
-#[inline]
+/// Moves to the next element of a container and returns its first byte, the cursor on it;
+/// `None` at the container's end (left unconsumed).
+#[inline(always)]
 fn next_element<E: Failure>(
     de: &mut Deserializer<'_, E>,
     first: &mut bool,
     close: u8,
-) -> Result<bool, E> {
+) -> Result<Option<u8>, E> {
     let b = de.peek()?;
     if b == close {
-        return Ok(false);
+        return Ok(None);
     }
     if core::mem::take(first) {
-        return Ok(true);
+        return Ok(Some(b));
     }
     if b != b',' {
         return Err(de.sc.error_here(ErrorKind::ExpectedCommaOrEnd).into());
     }
     de.sc.bump();
-    Ok(true)
+    de.peek().map(Some)
 }
 
 impl<'a, E: Failure> de::SeqAccess<'a> for Elements<'_, 'a, E> {
     type Error = E;
 
+    #[inline(always)]
     fn next_element_seed<T: DeserializeSeed<'a>>(
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, E> {
-        if !next_element(self.de, &mut self.first, b']')? {
-            return Ok(None);
+        match next_element(self.de, &mut self.first, b']')? {
+            None => Ok(None),
+            // `[1,]`: a value must follow a comma.
+            Some(b']') => Err(self.de.sc.error_here(ErrorKind::ExpectedValue).into()),
+            Some(_) => seed.deserialize(&mut *self.de).map(Some),
         }
-        // `[1,]`: a value must follow a comma.
-        if self.de.peek()? == b']' {
-            return Err(self.de.sc.error_here(ErrorKind::ExpectedValue).into());
-        }
-        seed.deserialize(&mut *self.de).map(Some)
     }
 }
 
@@ -743,24 +759,28 @@ struct Members<'d, 'a, E> {
 impl<'a, E: Failure> de::MapAccess<'a> for Members<'_, 'a, E> {
     type Error = E;
 
+    #[inline(always)]
     fn next_key_seed<K: DeserializeSeed<'a>>(&mut self, seed: K) -> Result<Option<K::Value>, E> {
-        if !next_element(self.de, &mut self.first, b'}')? {
-            return Ok(None);
+        match next_element(self.de, &mut self.first, b'}')? {
+            None => Ok(None),
+            Some(b) => key(self.de, b, seed).map(Some),
         }
-        key(self.de, seed).map(Some)
     }
 
+    #[inline(always)]
     fn next_value_seed<V: DeserializeSeed<'a>>(&mut self, seed: V) -> Result<V::Value, E> {
         seed.deserialize(&mut *self.de)
     }
 }
 
-/// Reads `"key" :` at the cursor through `seed`.
+/// Reads `"key" :` through `seed`, the cursor on `first`, its first byte.
+#[inline(always)]
 fn key<'a, K: DeserializeSeed<'a>, E: Failure>(
     de: &mut Deserializer<'a, E>,
+    first: u8,
     seed: K,
 ) -> Result<K::Value, E> {
-    if de.peek()? != b'"' {
+    if first != b'"' {
         return Err(de.sc.error_here(ErrorKind::ExpectedKey).into());
     }
     let value = seed.deserialize(MapKey { de: &mut *de })?;
@@ -771,7 +791,7 @@ fn key<'a, K: DeserializeSeed<'a>, E: Failure>(
     Ok(value)
 }
 
-/// An object key, always a string, read as the type its visitor asks for: text, or a
+/// An object key, always a string (the cursor is on its opening quote), read as the type its visitor asks for: text, or a
 /// number or `bool` written inside the string (`{"1": ...}` into an integer-keyed map).
 struct MapKey<'d, 'a, E> {
     de: &'d mut Deserializer<'a, E>,
@@ -823,7 +843,7 @@ impl<'a, E: Failure> de::Deserializer<'a> for MapKey<'_, 'a, E> {
     type Error = E;
 
     fn deserialize_any<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, E> {
-        self.de.visit_string(visitor, false)
+        self.de.visit_string_here(visitor, false)
     }
 
     key_integers! {
@@ -870,11 +890,11 @@ impl<'a, E: Failure> de::Deserializer<'a> for MapKey<'_, 'a, E> {
     }
 
     fn deserialize_bytes<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, E> {
-        self.de.visit_string(visitor, true)
+        self.de.visit_string_here(visitor, true)
     }
 
     fn deserialize_byte_buf<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, E> {
-        self.de.visit_string(visitor, true)
+        self.de.visit_string_here(visitor, true)
     }
 
     fn deserialize_option<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, E> {
@@ -956,7 +976,8 @@ impl<'a, E: Failure> de::EnumAccess<'a> for Variant<'_, 'a, E> {
     type Variant = Self;
 
     fn variant_seed<S: DeserializeSeed<'a>>(self, seed: S) -> Result<(S::Value, Self), E> {
-        let variant = key(self.de, seed)?;
+        let first = self.de.peek()?;
+        let variant = key(self.de, first, seed)?;
         Ok((variant, self))
     }
 }
