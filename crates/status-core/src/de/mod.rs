@@ -164,14 +164,20 @@ impl<'a, E: Failure> Deserializer<'a, E> {
         Ok(())
     }
 
-    /// Steps out of the container that began at `open`, whose visitor has returned: the
-    /// cursor must be at `close`.
+    /// Steps out of a container at its closing bracket, which the cursor is on.
+    #[inline(always)]
+    fn close(&mut self) {
+        self.sc.bump();
+        self.depth -= 1;
+    }
+
+    /// Steps out of the container that began at `open`, whose visitor has returned without
+    /// asking for its end (a tuple knows its length): the cursor must be at `close`.
     fn leave(&mut self, open: usize, close: u8) -> Result<(), E> {
         let at = self.peek()?;
         let pos = self.sc.pos();
         if at == close {
-            self.sc.bump();
-            self.depth -= 1;
+            self.close();
             return Ok(());
         }
         // The visitor stopped early: more elements than the target type takes.
@@ -620,11 +626,16 @@ impl<'a, E: Failure> de::Deserializer<'a> for &mut Deserializer<'a, E> {
         }
         let open = self.sc.pos();
         self.enter()?;
-        let value = visitor
-            .visit_seq(Elements { de: &mut *self, first: true })
-            .map_err(|e: E| e.at(open))?;
-        self.leave(open, b']')?;
-        Ok(value)
+        let inside = self.depth;
+        match visitor.visit_seq(Elements { de: &mut *self, first: true, done: false }) {
+            // The visitor read to the end, whose closing bracket the access consumed.
+            Ok(value) if self.depth < inside => Ok(value),
+            Ok(value) => {
+                self.leave(open, b']')?;
+                Ok(value)
+            }
+            Err(e) => Err(e.at(open)),
+        }
     }
 
     fn deserialize_tuple<V: Visitor<'a>>(self, _len: usize, visitor: V) -> Result<V::Value, E> {
@@ -646,11 +657,16 @@ impl<'a, E: Failure> de::Deserializer<'a> for &mut Deserializer<'a, E> {
         }
         let open = self.sc.pos();
         self.enter()?;
-        let value = visitor
-            .visit_map(Members { de: &mut *self, first: true })
-            .map_err(|e: E| e.at(open))?;
-        self.leave(open, b'}')?;
-        Ok(value)
+        let inside = self.depth;
+        match visitor.visit_map(Members { de: &mut *self, first: true, done: false }) {
+            // The visitor read to the end, whose closing bracket the access consumed.
+            Ok(value) if self.depth < inside => Ok(value),
+            Ok(value) => {
+                self.leave(open, b'}')?;
+                Ok(value)
+            }
+            Err(e) => Err(e.at(open)),
+        }
     }
 
     fn deserialize_struct<V: Visitor<'a>>(
@@ -709,6 +725,8 @@ impl<'a, E: Failure> de::Deserializer<'a> for &mut Deserializer<'a, E> {
 struct Elements<'d, 'a, E> {
     de: &'d mut Deserializer<'a, E>,
     first: bool,
+    /// The closing bracket has been consumed.
+    done: bool,
 }
 
 /// Moves to the next element of a container and returns its first byte, the cursor on it;
@@ -741,8 +759,15 @@ impl<'a, E: Failure> de::SeqAccess<'a> for Elements<'_, 'a, E> {
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, E> {
+        if self.done {
+            return Ok(None);
+        }
         match next_element(self.de, &mut self.first, b']')? {
-            None => Ok(None),
+            None => {
+                self.done = true;
+                self.de.close();
+                Ok(None)
+            }
             // `[1,]`: a value must follow a comma.
             Some(b']') => Err(self.de.sc.error_here(ErrorKind::ExpectedValue).into()),
             Some(_) => seed.deserialize(&mut *self.de).map(Some),
@@ -754,6 +779,8 @@ impl<'a, E: Failure> de::SeqAccess<'a> for Elements<'_, 'a, E> {
 struct Members<'d, 'a, E> {
     de: &'d mut Deserializer<'a, E>,
     first: bool,
+    /// The closing brace has been consumed.
+    done: bool,
 }
 
 impl<'a, E: Failure> de::MapAccess<'a> for Members<'_, 'a, E> {
@@ -761,8 +788,15 @@ impl<'a, E: Failure> de::MapAccess<'a> for Members<'_, 'a, E> {
 
     #[inline(always)]
     fn next_key_seed<K: DeserializeSeed<'a>>(&mut self, seed: K) -> Result<Option<K::Value>, E> {
+        if self.done {
+            return Ok(None);
+        }
         match next_element(self.de, &mut self.first, b'}')? {
-            None => Ok(None),
+            None => {
+                self.done = true;
+                self.de.close();
+                Ok(None)
+            }
             Some(b) => key(self.de, b, seed).map(Some),
         }
     }
