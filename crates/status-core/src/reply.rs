@@ -4,7 +4,8 @@
 use crate::de::{DataError, TypedReply};
 use crate::error::{Error, ErrorKind};
 use crate::raw::RawJson;
-use crate::scan::{self, Member, Outline, Text, MAX_DEPTH};
+use crate::scan::{self, Member, Outline, Scanner, Text, MAX_DEPTH};
+use crate::simd;
 use crate::status::{Expect, Retry};
 use crate::string::JsonStr;
 use crate::timestamp::Timestamp;
@@ -12,6 +13,7 @@ use crate::timestamp::Timestamp;
 /// Decodes `(status, body)` with the default [`Decoder`].
 ///
 /// See [`Decoder::decode`].
+#[inline]
 pub fn decode(status: u16, body: &[u8]) -> Result<Reply<'_>, Error> {
     Decoder::new().decode(status, body)
 }
@@ -76,14 +78,48 @@ impl Decoder {
     /// seen twice at the top level is refused at its second occurrence, and at most
     /// [`MAX_TOP_LEVEL_KEYS`](crate::MAX_TOP_LEVEL_KEYS) top-level keys are accepted.
     /// A status outside `100..=999` is [`ErrorKind::InvalidStatus`].
+    #[inline]
     pub fn decode<'a>(&self, status: u16, body: &'a [u8]) -> Result<Reply<'a>, Error> {
-        if !(100..=999).contains(&status) {
-            return Err(Error::new(ErrorKind::InvalidStatus, 0));
+        match status {
+            200..=299 => self.success(status, body).map(Reply::Success),
+            100..=999 => Ok(Reply::Error(self.api_error(status, body))),
+            _ => Err(Error::new(ErrorKind::InvalidStatus, 0)),
         }
-        match Expect::for_status(status) {
-            Expect::Success => self.success(status, body).map(Reply::Success),
-            expect => Ok(Reply::Error(self.api_error(status, body, expect))),
+    }
+
+    /// The error reply for a status outside 2xx.
+    // Not inlined: the reply is then built where `decode` returns it.
+    #[inline(never)]
+    fn api_error<'a>(&self, status: u16, body: &'a [u8]) -> ApiError<'a> {
+        let expect = Expect::for_status(status);
+        // The documented bodies as the API writes them take a one-pass path; every other body,
+        // the general scan, which gives the same answer for those.
+        match expect {
+            Expect::Message => {
+                if let Some(s) = documented_message(body) {
+                    let fields = ErrorFields {
+                        message: Some(s.get(0)),
+                        trace_id: Some(s.get(1)),
+                        ..ErrorFields::default()
+                    };
+                    return ApiError { status, body, fields, shape: Shape::Message };
+                }
+            }
+            Expect::Gateway => {
+                if let Some((s, body_status)) = documented_gateway(body) {
+                    let fields = ErrorFields {
+                        timestamp: Some(s.get(0)),
+                        status: Some(body_status),
+                        error: Some(s.get(1)),
+                        path: Some(s.get(2)),
+                        ..ErrorFields::default()
+                    };
+                    return ApiError { status, body, fields, shape: Shape::Gateway };
+                }
+            }
+            Expect::Success | Expect::AnyError => {}
         }
+        self.any_api_error(status, body, expect)
     }
 
     /// Decodes a reply and deserializes a success's `data` as `T` in the same walk over the
@@ -114,10 +150,12 @@ impl Decoder {
                 let data = crate::de::typed_success(text.text, self.max_depth)?;
                 Ok(TypedReply::Success { status, data })
             }
-            expect => Ok(TypedReply::Error(self.api_error(status, body, expect))),
+            _ => Ok(TypedReply::Error(self.api_error(status, body))),
         }
     }
 
+    // Not inlined, as `api_error`: `decode` is then only the choice between them.
+    #[inline(never)]
     fn success<'a>(&self, status: u16, body: &'a [u8]) -> Result<Success<'a>, Error> {
         let text = Text::new(body)?;
         let mut data = None;
@@ -134,16 +172,16 @@ impl Decoder {
         }
     }
 
-    // Inlined into `decode`, which then builds the reply in place instead of copying it.
-    #[inline(always)]
-    fn api_error<'a>(&self, status: u16, body: &'a [u8], expect: Expect) -> ApiError<'a> {
+    /// Reads an error body of any form: the general scan.
+    #[inline(never)]
+    fn any_api_error<'a>(&self, status: u16, body: &'a [u8], expect: Expect) -> ApiError<'a> {
         let mut found = Found::default();
         let scanned = Text::new(body).and_then(|text| {
             text.settle(scan::envelope(text.text, self.max_depth, &mut |m| found.take(m)))
         });
-        let unrecognized = |kind, offset| ErrorBody::Unrecognized(Error::new(kind, offset));
+        let unrecognized = |kind, offset| Shape::Unrecognized(Error::new(kind, offset));
         let shape = match scanned {
-            Err(reason) => ErrorBody::Unrecognized(reason),
+            Err(reason) => Shape::Unrecognized(reason),
             Ok(Outline::Empty) => unrecognized(ErrorKind::EmptyBody, body.len()),
             Ok(Outline::NotObject { offset }) => unrecognized(ErrorKind::ExpectedObject, offset),
             Ok(Outline::Object { close }) => found.shape(expect, close),
@@ -181,7 +219,7 @@ impl<'a> Reply<'a> {
     }
 
     /// The reply as a `Result`, for `?`.
-    // The error is a borrowed view of a few hundred bytes; without an allocator there is
+    // The error is a borrowed view of some 170 bytes; without an allocator there is
     // nothing to box it into, and moving it costs less than re-decoding.
     #[allow(clippy::result_large_err)]
     pub fn into_result(self) -> Result<Success<'a>, ApiError<'a>> {
@@ -315,12 +353,34 @@ pub enum ErrorBody<'a> {
 }
 
 /// A non-2xx reply: the status always, and whatever the body told.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct ApiError<'a> {
     status: u16,
     body: &'a [u8],
     fields: ErrorFields<'a>,
-    shape: ErrorBody<'a>,
+    shape: Shape,
+}
+
+/// Which [`ErrorBody`] an [`ApiError`] is: its strings are in the fields already, so they are
+/// not kept twice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// `message` and `trace_id` are in the fields.
+    Message,
+    /// `timestamp`, `status`, `error` and `path` are in the fields.
+    Gateway,
+    Unrecognized(Error),
+}
+
+impl core::fmt::Debug for ApiError<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ApiError")
+            .field("status", &self.status)
+            .field("body", &self.body)
+            .field("fields", &self.fields)
+            .field("shape", &self.body_shape())
+            .finish()
+    }
 }
 
 impl<'a> ApiError<'a> {
@@ -346,13 +406,30 @@ impl<'a> ApiError<'a> {
 
     /// The body as one of the documented shapes, or why it is none of them.
     pub const fn body_shape(&self) -> ErrorBody<'a> {
-        self.shape
+        let f = &self.fields;
+        // A shape is recognised only with its fields present: the fallbacks are never taken.
+        let missing = ErrorBody::Unrecognized(Error::new(ErrorKind::MissingField, 0));
+        match self.shape {
+            Shape::Message => match (f.message, f.trace_id) {
+                (Some(message), Some(trace_id)) => {
+                    ErrorBody::Message(MessageBody { message, trace_id })
+                }
+                _ => missing,
+            },
+            Shape::Gateway => match (f.timestamp, f.status, f.error, f.path) {
+                (Some(timestamp), Some(status), Some(error), Some(path)) => {
+                    ErrorBody::Gateway(GatewayBody { timestamp, status, error, path })
+                }
+                _ => missing,
+            },
+            Shape::Unrecognized(reason) => ErrorBody::Unrecognized(reason),
+        }
     }
 
     /// Why the body matched no documented shape, when it did not.
     pub const fn unrecognized_reason(&self) -> Option<Error> {
         match self.shape {
-            ErrorBody::Unrecognized(reason) => Some(reason),
+            Shape::Unrecognized(reason) => Some(reason),
             _ => None,
         }
     }
@@ -409,7 +486,7 @@ impl core::fmt::Display for ApiError<'_> {
         if let Some(trace_id) = fl.trace_id {
             write!(f, " [trace_id {}]", LogSafe(trace_id))?;
         }
-        if let ErrorBody::Unrecognized(reason) = self.shape {
+        if let Shape::Unrecognized(reason) = self.shape {
             write!(f, " (unrecognised body: {reason})")?;
         }
         Ok(())
@@ -553,24 +630,22 @@ impl<'a> Found<'a> {
         }
     }
 
-    fn message_shape(&self, close: usize) -> Result<ErrorBody<'a>, Error> {
-        Ok(ErrorBody::Message(MessageBody {
-            message: self.message.require(close)?,
-            trace_id: self.trace_id.require(close)?,
-        }))
+    fn message_shape(&self, close: usize) -> Result<Shape, Error> {
+        self.message.require(close)?;
+        self.trace_id.require(close)?;
+        Ok(Shape::Message)
     }
 
-    fn gateway_shape(&self, close: usize) -> Result<ErrorBody<'a>, Error> {
-        Ok(ErrorBody::Gateway(GatewayBody {
-            timestamp: self.timestamp.require(close)?,
-            status: self.status.require(close)?,
-            error: self.error.require(close)?,
-            path: self.path.require(close)?,
-        }))
+    fn gateway_shape(&self, close: usize) -> Result<Shape, Error> {
+        self.timestamp.require(close)?;
+        self.status.require(close)?;
+        self.error.require(close)?;
+        self.path.require(close)?;
+        Ok(Shape::Gateway)
     }
 
     /// The shape the body has, judged by what the status promises.
-    fn shape(&self, expect: Expect, close: usize) -> ErrorBody<'a> {
+    fn shape(&self, expect: Expect, close: usize) -> Shape {
         let result = match expect {
             Expect::Message => self.message_shape(close),
             Expect::Gateway => self.gateway_shape(close),
@@ -595,6 +670,259 @@ impl<'a> Found<'a> {
                 })
             }),
         };
-        result.unwrap_or_else(ErrorBody::Unrecognized)
+        result.unwrap_or_else(Shape::Unrecognized)
+    }
+}
+
+/// Reads the 400/500 body as the API writes it, `{"message": "...", "trace_id": "..."}`: these
+/// keys in this order, with any whitespace, in one pass. Gives the two strings.
+///
+/// `None` for any other body, valid or not, which the general scan then reads; for the bodies
+/// read here, it would find the same fields and the same shape.
+// Not inlined: its many ways out are then one return to `api_error`, which has nothing to
+// put back in place at each.
+#[inline(never)]
+fn documented_message(body: &[u8]) -> Option<Strings<'_, 2>> {
+    let mut c = Cursor::new(body)?;
+    c.punct(b'{')?;
+    c.key(b"\"message\"")?;
+    let message = c.string()?;
+    c.punct(b',')?;
+    c.key(b"\"trace_id\"")?;
+    let trace_id = c.string()?;
+    c.close()?;
+    Some(Strings::new([message, trace_id]))
+}
+
+/// [`documented_message`] for the 403/429 body,
+/// `{"timestamp": "...", "status": 403, "error": "...", "path": "..."}`: the three strings and
+/// the status.
+#[inline(never)]
+fn documented_gateway(body: &[u8]) -> Option<(Strings<'_, 3>, u16)> {
+    let mut c = Cursor::new(body)?;
+    c.punct(b'{')?;
+    c.key(b"\"timestamp\"")?;
+    let timestamp = c.string()?;
+    c.punct(b',')?;
+    c.key(b"\"status\"")?;
+    let status = c.status()?;
+    c.punct(b',')?;
+    c.key(b"\"error\"")?;
+    let error = c.string()?;
+    c.punct(b',')?;
+    c.key(b"\"path\"")?;
+    let path = c.string()?;
+    c.close()?;
+    Some((Strings::new([timestamp, error, path]), status))
+}
+
+/// Validated strings in parts: a [`JsonStr`] has padding after its flag, which a copy of the
+/// whole would carry along.
+struct Strings<'a, const N: usize> {
+    raw: [&'a str; N],
+    /// Bit `i` set when string `i` has escapes.
+    escaped: u8,
+}
+
+impl<'a, const N: usize> Strings<'a, N> {
+    #[inline(always)]
+    fn new(strings: [JsonStr<'a>; N]) -> Self {
+        let escaped = strings.iter().rev().fold(0, |bits, s| bits << 1 | u8::from(s.has_escapes()));
+        Self { raw: strings.map(|s| s.raw()), escaped }
+    }
+
+    #[inline(always)]
+    fn get(&self, i: usize) -> JsonStr<'a> {
+        let raw = self.raw.get(i).copied().unwrap_or_default();
+        JsonStr::from_validated(raw, self.escaped >> i & 1 != 0)
+    }
+}
+
+/// A cursor over a body for the documented bodies' one-pass reading: each step accepts
+/// exactly what the JSON grammar accepts there, or says `None`.
+struct Cursor<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> Cursor<'a> {
+    /// A cursor at the start of `body`, if it is UTF-8 (a byte-order mark is, but then fails
+    /// the first step, as it is not whitespace).
+    #[inline(always)]
+    fn new(body: &'a [u8]) -> Option<Self> {
+        Some(Self { text: simd::utf8(body).ok()?, pos: 0 })
+    }
+
+    /// Skips whitespace. Error bodies have a few bytes of it at a time, if any: a byte loop
+    /// beats classifying blocks, or counting runs of spaces a word at a time.
+    #[inline(always)]
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.text.as_bytes().get(self.pos) {
+            self.pos += 1;
+        }
+    }
+
+    /// Whitespace, then `byte`.
+    #[inline(always)]
+    fn punct(&mut self, byte: u8) -> Option<()> {
+        self.skip_ws();
+        if self.text.as_bytes().get(self.pos) != Some(&byte) {
+            return None;
+        }
+        self.pos += 1;
+        Some(())
+    }
+
+    /// Whitespace, the key `quoted` (quotes included, no escapes), whitespace and the colon.
+    #[inline(always)]
+    fn key<const N: usize>(&mut self, quoted: &[u8; N]) -> Option<()> {
+        self.skip_ws();
+        if !self.text.as_bytes().get(self.pos..)?.starts_with(quoted) {
+            return None;
+        }
+        self.pos += N;
+        self.punct(b':')
+    }
+
+    /// Whitespace, then a string value.
+    #[inline(always)]
+    fn string(&mut self) -> Option<JsonStr<'a>> {
+        self.skip_ws();
+        let b = self.text.as_bytes();
+        if b.get(self.pos) != Some(&b'"') {
+            return None;
+        }
+        let start = self.pos + 1;
+        let end = simd::string_end(b, start);
+        if b.get(end) != Some(&b'"') {
+            return self.escaped_string();
+        }
+        self.pos = end + 1;
+        let (before, _) = self.text.split_at_checked(end)?;
+        let (_, raw) = before.split_at_checked(start)?;
+        Some(JsonStr::from_validated(raw, false))
+    }
+
+    /// A string at the cursor that has a backslash, or a control character, or no end: the
+    /// scanner validates its escapes.
+    #[cold]
+    fn escaped_string(&mut self) -> Option<JsonStr<'a>> {
+        let mut sc = Scanner::new(self.text.get(self.pos..)?, 0);
+        let s = sc.string().ok()?;
+        self.pos += sc.pos();
+        Some(s)
+    }
+
+    /// Whitespace, then a status: a three-digit integer, not followed by more of a number
+    /// (`4030`, `403.0`, `403e0`).
+    #[inline(always)]
+    fn status(&mut self) -> Option<u16> {
+        self.skip_ws();
+        let &[a @ b'1'..=b'9', b @ b'0'..=b'9', c @ b'0'..=b'9', after] =
+            self.text.as_bytes().get(self.pos..self.pos + 4)?
+        else {
+            return None;
+        };
+        if matches!(after, b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-') {
+            return None;
+        }
+        self.pos += 3;
+        let digit = |d: u8| u16::from(d - b'0');
+        Some(digit(a) * 100 + digit(b) * 10 + digit(c))
+    }
+
+    /// Whitespace, the closing brace, and nothing but whitespace after it.
+    #[inline(always)]
+    fn close(&mut self) -> Option<()> {
+        self.punct(b'}')?;
+        self.skip_ws();
+        (self.pos == self.text.len()).then_some(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::format;
+    use std::string::String;
+    use std::vec::Vec;
+
+    const MESSAGE: &[u8] =
+        b"{\n  \"message\": \"the error message\",\n  \"trace_id\": \"the_trace_id\"\n}";
+    const COMPACT_MESSAGE: &[u8] =
+        r#"{"message":"caf\u00e9, \"quoted\", d\u00fc\u00f1\uD83D\uDE00 ünï","trace_id":"t-1"}"#
+            .as_bytes();
+    const GATEWAY: &[u8] = b"{\n  \"timestamp\": \"2026-03-13T07:58:46.156+00:00\",\n  \"status\": 403,\n  \"error\": \"Forbidden\",\n  \"path\": \"/api/v2/clips\"\n}";
+    const COMPACT_GATEWAY: &[u8] = br#"{"timestamp":"2026-03-10T15:52:01.610+00:00","status":429,"error":"Too Many Requests","path":"\/api\/v2\/clips"}"#;
+
+    /// Everything a reply shows, with the raw text and escape flag of each string (`JsonStr`'s
+    /// `==` compares decoded text only).
+    fn seen<'a>(reply: Result<Reply<'a>, Error>) -> String {
+        let raw = |s: Option<JsonStr<'a>>| s.map(|s| (s.raw(), s.has_escapes()));
+        match reply {
+            Ok(Reply::Error(e)) => {
+                let f = e.fields();
+                let strings = [f.message, f.trace_id, f.timestamp, f.error, f.path].map(raw);
+                format!("{e:?} {strings:?} {:?}", e.body_shape())
+            }
+            other => format!("{other:?}"),
+        }
+    }
+
+    /// Holds `decode` to the general scan on `body`; tells whether the one-pass path read it.
+    fn agrees(status: u16, body: &[u8]) -> bool {
+        let expect = Expect::for_status(status);
+        let general = Decoder::new().any_api_error(status, body, expect);
+        assert_eq!(
+            seen(decode(status, body)),
+            seen(Ok(Reply::Error(general))),
+            "{status} {:?}",
+            String::from_utf8_lossy(body)
+        );
+        match expect {
+            Expect::Message => documented_message(body).is_some(),
+            Expect::Gateway => documented_gateway(body).is_some(),
+            Expect::Success | Expect::AnyError => false,
+        }
+    }
+
+    #[test]
+    fn the_one_pass_path_agrees_with_the_general_scan() {
+        let bodies = [MESSAGE, COMPACT_MESSAGE, GATEWAY, COMPACT_GATEWAY];
+        for (body, status) in bodies.into_iter().zip([400, 500, 403, 429]) {
+            assert!(agrees(status, body), "the one-pass path reads the documented body");
+        }
+        // Every byte that matters somewhere in a body, put everywhere: the one-pass path
+        // must refuse what it cannot read exactly as the general scan would.
+        let bytes: &[u8] = if cfg!(miri) {
+            b" \"\\}9"
+        } else {
+            b" \t\n\"\\{}[],:09-.eEu/\x00\x1f\x80\xc3\xef\xff"
+        };
+        let (mut read, mut total) = (0, 0);
+        for body in bodies {
+            let mut variants: Vec<Vec<u8>> = Vec::new();
+            for at in 0..=body.len() {
+                variants.push(body[..at].to_vec());
+                for &b in bytes {
+                    let mut inserted = body.to_vec();
+                    inserted.insert(at, b);
+                    variants.push(inserted);
+                    if at < body.len() {
+                        let mut replaced = body.to_vec();
+                        replaced[at] = b;
+                        variants.push(replaced);
+                    }
+                }
+            }
+            for variant in &variants {
+                for status in [400, 403, 404, 429, 500] {
+                    read += usize::from(agrees(status, variant));
+                    total += 1;
+                }
+            }
+        }
+        // Whitespace, other text in strings and other digits keep the one-pass path.
+        assert!(read * 10 > total, "the one-pass path read {read} of {total} variants");
     }
 }
