@@ -514,7 +514,9 @@ fn unescape<'b>(raw: &str, buf: &'b mut [u8; ESCAPED_STR_CAPACITY]) -> Option<&'
         len += c.len();
         at = stop + width;
     }
-    core::str::from_utf8(buf.get(..len)?).ok()
+    // Text runs and whole characters: UTF-8 by construction, checked only to be lent as
+    // `&str`, by the body's validator, which skips ASCII a block at a time.
+    crate::simd::utf8(buf.get(..len)?).ok()
 }
 
 macro_rules! integers {
