@@ -762,6 +762,21 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    /// Skips whitespace where pretty-printers start a line: a line feed, then indentation,
+    /// whose spaces are counted a word at a time.
+    #[inline(always)]
+    fn skip_line_ws(&mut self) {
+        let b = self.text.as_bytes();
+        if b.get(self.pos) == Some(&b'\n') {
+            self.pos += 1;
+            if let Some(word) = b.get(self.pos..).and_then(<[u8]>::first_chunk::<8>) {
+                let spaces = u64::from_le_bytes(*word) ^ u64::from_le_bytes([b' '; 8]);
+                self.pos += spaces.trailing_zeros() as usize / 8;
+            }
+        }
+        self.skip_ws();
+    }
+
     /// Whitespace, then `byte`.
     #[inline(always)]
     fn punct(&mut self, byte: u8) -> Option<()> {
@@ -776,7 +791,7 @@ impl<'a> Cursor<'a> {
     /// Whitespace, the key `quoted` (quotes included, no escapes), whitespace and the colon.
     #[inline(always)]
     fn key<const N: usize>(&mut self, quoted: &[u8; N]) -> Option<()> {
-        self.skip_ws();
+        self.skip_line_ws();
         if !self.text.as_bytes().get(self.pos..)?.starts_with(quoted) {
             return None;
         }
@@ -834,6 +849,7 @@ impl<'a> Cursor<'a> {
     /// Whitespace, the closing brace, and nothing but whitespace after it.
     #[inline(always)]
     fn close(&mut self) -> Option<()> {
+        self.skip_line_ws();
         self.punct(b'}')?;
         self.skip_ws();
         (self.pos == self.text.len()).then_some(())
