@@ -792,10 +792,16 @@ impl<'a> Cursor<'a> {
     #[inline(always)]
     fn key<const N: usize>(&mut self, quoted: &[u8; N]) -> Option<()> {
         self.skip_line_ws();
-        if !self.text.as_bytes().get(self.pos..)?.starts_with(quoted) {
+        let b = self.text.as_bytes();
+        if !b.get(self.pos..)?.starts_with(quoted) {
             return None;
         }
         self.pos += N;
+        // A colon and a space, as pretty-printers write them, in one comparison.
+        if b.get(self.pos..).is_some_and(|rest| rest.starts_with(b": ")) {
+            self.pos += 2;
+            return Some(());
+        }
         self.punct(b':')
     }
 
