@@ -345,6 +345,11 @@ impl<'a> Scanner<'a> {
             Some(_) => return Err(self.err(ErrorKind::ExpectedKey)),
             None => return Err(self.err(ErrorKind::UnexpectedEof)),
         }
+        // Pretty-printed JSON puts `: ` after every key: one comparison for both bytes.
+        if self.bytes().get(self.pos..self.pos + 2) == Some(b": ") {
+            self.pos += 2;
+            return Ok(());
+        }
         self.expect(b':', ErrorKind::ExpectedColon)
     }
 
