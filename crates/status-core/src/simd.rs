@@ -383,7 +383,7 @@ mod sse2 {
 /// NEON, part of every aarch64 CPU: 16 bytes per step, compiled in and inlined everywhere.
 ///
 /// Each classifier yields a vector of flags (0xFF for the bytes sought, 0 for the others).
-/// NEON has no movemask, so [`nibbles`] packs the flags into a `u64` with four bits per byte,
+/// NEON has no movemask, so `nibbles` packs the flags into a `u64` with four bits per byte,
 /// and byte offsets are bit offsets divided by four. The lane order this relies on is that of
 /// little-endian targets, the only ones this module is compiled for.
 mod neon {
