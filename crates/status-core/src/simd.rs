@@ -77,6 +77,17 @@ pub(crate) fn utf8(bytes: &[u8]) -> Result<&str, usize> {
     // Most bodies are mostly ASCII: skip the ASCII prefix in big steps first. The prefix ends
     // on a character boundary, so offsets in the rest only shift by its length.
     let ascii = ascii_prefix(bytes);
+    if ascii == bytes.len() {
+        // SAFETY: `bytes` is all ASCII.
+        return Ok(unsafe { core::str::from_utf8_unchecked(bytes) });
+    }
+    utf8_after(bytes, ascii)
+}
+
+/// [`utf8`] past an ASCII prefix of length `ascii`: out of line, as the wide validators
+/// it may call need many registers, which small ASCII bodies should not pay to save.
+#[inline(never)]
+fn utf8_after(bytes: &[u8], ascii: usize) -> Result<&str, usize> {
     let rest = bytes.get(ascii..).unwrap_or_default();
     match utf8_rest(rest) {
         // SAFETY: `bytes[..ascii]` is ASCII and `bytes[ascii..]` was just checked to be UTF-8.
@@ -334,7 +345,20 @@ mod sse2 {
     }
 
     #[inline(always)]
-    pub(super) fn whitespace_end(bytes: &[u8], pos: usize) -> usize {
+    pub(super) fn whitespace_end(bytes: &[u8], mut pos: usize) -> usize {
+        // Indentation is spaces: one comparison a block while it lasts, and the four-way
+        // classification only from the first byte that is not a space.
+        while let Some(v) = load(bytes, pos) {
+            let spaces = bits(eq(v, b' '));
+            if spaces != 0xFFFF {
+                pos += (!spaces).trailing_zeros() as usize;
+                if !matches!(bytes.get(pos), Some(b'\n' | b'\r' | b'\t')) {
+                    return pos;
+                }
+                break;
+            }
+            pos += 16;
+        }
         find(
             bytes,
             pos,
