@@ -129,7 +129,8 @@ impl Decoder {
     /// is the same as theirs: a malformed body is reported as such even when `data` also has
     /// the wrong shape, and an absent `data` reads as `null` (so `Option<T>` is `None`).
     /// Non-2xx statuses give [`TypedReply::Error`] with the same [`ApiError`] as `decode`.
-    /// The depth limit bounds the deserializer's recursion too.
+    /// The depth limit bounds the deserializer's recursion too. When `data` does not decode,
+    /// `T` is deserialized a second time to say why (see [`de`](crate::de)).
     #[cfg(feature = "serde")]
     pub fn decode_typed<'a, T: serde::Deserialize<'a>>(
         &self,

@@ -235,7 +235,7 @@ pub(crate) struct Failed;
 
 impl fmt::Display for Failed {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("the value does not fit the target type")
+        f.write_str("decoding failed")
     }
 }
 

@@ -4,6 +4,14 @@
 //! [`decode`](crate::decode)), [`Decoder::decode_typed`](crate::Decoder::decode_typed) (one walk
 //! over the body), [`from_raw`] (any validated value) and [`from_slice`]/[`from_str`] (any JSON
 //! text). See the crate documentation for what is supported and what is not.
+//!
+//! # When decoding fails, `T` is deserialized twice
+//! Every entry point first deserializes `T` with an error type that holds nothing, so that a
+//! decode that succeeds never moves a [`DataError`] through serde's results; only when that
+//! fails does a second walk build the `DataError` with its kind, offset and message. The
+//! answer is the same either way, but a `Deserialize` impl with side effects sees them twice
+//! for a failing body, and one that recovers from an inner error sees, in the first walk, only
+//! the message "decoding failed".
 
 mod error;
 mod lenient;
@@ -37,8 +45,9 @@ pub const ESCAPED_STR_CAPACITY: usize = 256;
 /// The newtype name through which [`JsonStr`] asks this deserializer for the raw string.
 pub(crate) const JSON_STR_TOKEN: &str = "$status_core::private::JsonStr";
 
-/// Deserializes a `T` from a value the decoder validated, such as [`Success::data`](crate::Success::data)
-/// or [`Success::field`](crate::Success::field). Error offsets count from the start of the body.
+/// Deserializes a `T` from a value the decoder validated, such as
+/// [`Success::data`](crate::Success::data) or [`Success::field`](crate::Success::field). Error
+/// offsets count from the start of the body.
 ///
 /// The value was checked within the decoder's depth limit, which bounds the recursion here.
 pub fn from_raw<'a, T: de::Deserialize<'a>>(raw: RawJson<'a>) -> Result<T, DataError> {
@@ -873,8 +882,9 @@ fn key<'a, K: DeserializeSeed<'a>, E: Failure>(
     Ok(value)
 }
 
-/// An object key, always a string (the cursor is on its opening quote), read as the type its visitor asks for: text, or a
-/// number or `bool` written inside the string (`{"1": ...}` into an integer-keyed map).
+/// An object key, always a string (the cursor is on its opening quote), read as the type its
+/// visitor asks for: text, or a number or `bool` written inside the string (`{"1": ...}` into
+/// an integer-keyed map).
 struct MapKey<'d, 'a, E> {
     de: &'d mut Deserializer<'a, E>,
 }
