@@ -171,8 +171,10 @@ impl<'a> JsonStr<'a> {
             len += text.len();
             Ok(())
         })?;
+        // Text pieces and whole characters: UTF-8 by construction, checked only to be lent as
+        // `&str`, by the validator that skips ASCII a block at a time.
         let filled = buf.get(..len).unwrap_or_default();
-        core::str::from_utf8(filled).map_err(|_| Error::new(ErrorKind::InvalidUtf8, 0))
+        crate::simd::utf8(filled).map_err(|_| Error::new(ErrorKind::InvalidUtf8, 0))
     }
 
     /// Decodes the text into a fixed-capacity `heapless::String<N>`.
