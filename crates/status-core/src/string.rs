@@ -59,27 +59,70 @@ impl<'a> Iterator for Pieces<'a> {
     }
 }
 
+/// [`JsonStr::unescape_into`]: the runs between escapes are found a block at a time and
+/// copied whole, each escape is decoded as one character.
+#[inline(always)]
+pub(crate) fn unescape<'b>(raw: &str, escaped: bool, buf: &'b mut [u8]) -> Result<&'b str, Error> {
+    let too_small = |at| Error::new(ErrorKind::BufferTooSmall, at);
+    let bytes = raw.as_bytes();
+    let (mut at, mut len) = (0, 0);
+    loop {
+        // Text with escapes was validated: it has no quote or control character, so the next
+        // stop is a backslash. (Text without escapes may have both, and is one run.)
+        let stop = if escaped { crate::simd::string_end(bytes, at) } else { bytes.len() };
+        let run = bytes.get(at..stop).unwrap_or_default();
+        buf.get_mut(len..len + run.len()).ok_or(too_small(at))?.copy_from_slice(run);
+        len += run.len();
+        let Some(escape) = bytes.get(stop..).filter(|rest| !rest.is_empty()) else { break };
+        if let Some(byte) = simple_escape(escape) {
+            *buf.get_mut(len).ok_or(too_small(stop))? = byte;
+            len += 1;
+            at = stop + 2;
+            continue;
+        }
+        let (c, width) = decode_escape(escape);
+        let mut utf8 = [0u8; 4];
+        let c = c.encode_utf8(&mut utf8).as_bytes();
+        buf.get_mut(len..len + c.len()).ok_or(too_small(stop))?.copy_from_slice(c);
+        len += c.len();
+        at = stop + width;
+    }
+    // Text runs and whole characters: UTF-8 by construction, checked only to be lent as `&str`,
+    // by the validator that skips ASCII a block at a time.
+    crate::simd::utf8(buf.get(..len).unwrap_or_default())
+        .map_err(|_| Error::new(ErrorKind::InvalidUtf8, 0))
+}
+
 /// Decodes the (validated) escape at the start of `bytes`: the character and the bytes it took.
 fn decode_escape(bytes: &[u8]) -> (char, usize) {
-    let simple = match bytes.get(1) {
-        Some(b'b') => '\u{8}',
-        Some(b'f') => '\u{c}',
-        Some(b'n') => '\n',
-        Some(b'r') => '\r',
-        Some(b't') => '\t',
-        Some(b'u') => {
-            let unit = u32::from(hex4(bytes, 2).unwrap_or(0xFFFD));
-            if (0xD800..0xDC00).contains(&unit) {
-                let low = u32::from(hex4(bytes, 8).unwrap_or(0xDC00));
-                let code = 0x10000 + ((unit - 0xD800) << 10) + (low.wrapping_sub(0xDC00) & 0x3FF);
-                return (char::from_u32(code).unwrap_or('\u{FFFD}'), 12);
-            }
-            return (char::from_u32(unit).unwrap_or('\u{FFFD}'), 6);
-        }
-        Some(&b) => char::from(b),
-        None => '\u{FFFD}',
-    };
-    (simple, 2)
+    if let Some(byte) = simple_escape(bytes) {
+        return (char::from(byte), 2);
+    }
+    if bytes.get(1) != Some(&b'u') {
+        return ('\u{FFFD}', 2);
+    }
+    let unit = u32::from(hex4(bytes, 2).unwrap_or(0xFFFD));
+    if (0xD800..0xDC00).contains(&unit) {
+        let low = u32::from(hex4(bytes, 8).unwrap_or(0xDC00));
+        let code = 0x10000 + ((unit - 0xD800) << 10) + (low.wrapping_sub(0xDC00) & 0x3FF);
+        return (char::from_u32(code).unwrap_or('\u{FFFD}'), 12);
+    }
+    (char::from_u32(unit).unwrap_or('\u{FFFD}'), 6)
+}
+
+/// The byte a two-byte escape at the start of `bytes` stands for; `None` for `\u` (and for a
+/// backslash that ends the text, which validated text never has).
+#[inline(always)]
+fn simple_escape(bytes: &[u8]) -> Option<u8> {
+    match bytes.get(1) {
+        Some(b'b') => Some(0x08),
+        Some(b'f') => Some(0x0C),
+        Some(b'n') => Some(b'\n'),
+        Some(b'r') => Some(b'\r'),
+        Some(b't') => Some(b'\t'),
+        Some(&b) if b != b'u' => Some(b),
+        _ => None,
+    }
 }
 
 impl<'a> JsonStr<'a> {
@@ -163,18 +206,7 @@ impl<'a> JsonStr<'a> {
     /// Fails with [`ErrorKind::BufferTooSmall`] at the offset (in the raw text) of the first
     /// piece that did not fit; nothing is truncated silently.
     pub fn unescape_into<'b>(&self, buf: &'b mut [u8]) -> Result<&'b str, Error> {
-        let mut len = 0;
-        self.decode_each(|raw_at, text| {
-            let dst = buf.get_mut(len..len + text.len());
-            let dst = dst.ok_or(Error::new(ErrorKind::BufferTooSmall, raw_at))?;
-            dst.copy_from_slice(text.as_bytes());
-            len += text.len();
-            Ok(())
-        })?;
-        // Text pieces and whole characters: UTF-8 by construction, checked only to be lent as
-        // `&str`, by the validator that skips ASCII a block at a time.
-        let filled = buf.get(..len).unwrap_or_default();
-        crate::simd::utf8(filled).map_err(|_| Error::new(ErrorKind::InvalidUtf8, 0))
+        unescape(self.raw, self.escaped, buf)
     }
 
     /// Decodes the text into a fixed-capacity `heapless::String<N>`.
@@ -384,6 +416,49 @@ impl<'de> serde::de::Visitor<'de> for JsonStrVisitor {
 mod tests {
     use super::*;
     use std::string::{String, ToString};
+
+    #[test]
+    fn unescape_into_agrees_with_the_decoded_characters() {
+        let mut cases: std::vec::Vec<String> = std::vec![
+            r#"plain"#.into(),
+            r#"The \"best\" moments"#.into(),
+            r#"\\\/\b\f\n\r\t"#.into(),
+            r#"\u00e9\u0000\uFFFF\ud83d\ude00 caf\u00E9"#.into(),
+            r#"Emoji-rich 🚀🔥✨ moment with a quote: \u00ab on y va \u00bb"#.into(),
+            r#"\n"#.into(),
+            std::format!(r#"{}\n{}"#, "é".repeat(40), "x".repeat(37)),
+        ];
+        // Around a buffer's end: what fits is decoded, what does not is refused where the
+        // piece that did not fit starts.
+        for n in 29..35 {
+            cases.push(std::format!(r#"{}\t"#, "a".repeat(n)));
+            cases.push(std::format!(r#"{}\u00e9"#, "a".repeat(n)));
+        }
+        for raw in &cases {
+            let literal = std::format!("\"{raw}\"");
+            let s = JsonStr::parse(&literal).unwrap();
+            let want: String = s.chars().collect();
+            let mut buf = [0u8; 32];
+            match s.unescape_into(&mut buf) {
+                Ok(got) => assert_eq!(got, want, "{raw}"),
+                Err(e) => {
+                    assert!(want.len() > 32, "{raw}");
+                    assert_eq!(e.kind(), ErrorKind::BufferTooSmall);
+                    let decoded_before: usize =
+                        JsonStr::from_validated(&raw[..e.offset()], true).unescaped_len();
+                    assert!(decoded_before <= 32, "{raw}: {e}");
+                }
+            }
+        }
+        // Text decoded by another deserializer is taken as it is, quotes and all.
+        let text = JsonStr::from_validated("a \"quoted\"\tword", false);
+        let mut buf = [0u8; 32];
+        assert_eq!(text.unescape_into(&mut buf), Ok("a \"quoted\"\tword"));
+        assert_eq!(
+            text.unescape_into(&mut [0u8; 4]),
+            Err(Error::new(ErrorKind::BufferTooSmall, 0))
+        );
+    }
 
     fn s(lit: &str) -> JsonStr<'_> {
         JsonStr::parse(lit).unwrap()

@@ -465,7 +465,7 @@ fn visit_escaped<'a, V: Visitor<'a>, E: Failure>(
     bytes: bool,
 ) -> Result<V::Value, E> {
     let mut buf = [0u8; ESCAPED_STR_CAPACITY];
-    let Some(text) = unescape(s.raw(), &mut buf) else {
+    let Ok(text) = s.unescape_into(&mut buf) else {
         return Err(E::unpositioned(
             ErrorKind::EscapedString,
             format_args!(
@@ -478,54 +478,6 @@ fn visit_escaped<'a, V: Visitor<'a>, E: Failure>(
     } else {
         visitor.visit_str(text)
     }
-}
-
-/// Decodes the content of a validated string into `buf`; `None` when it does not fit.
-/// [`JsonStr::unescape_into`] with the runs between escapes found a block at a time.
-#[inline(always)]
-fn unescape<'b>(raw: &str, buf: &'b mut [u8; ESCAPED_STR_CAPACITY]) -> Option<&'b str> {
-    let bytes = raw.as_bytes();
-    let (mut at, mut len) = (0, 0);
-    loop {
-        // Validated content has no quote or control character: the next stop is a backslash.
-        let stop = crate::simd::string_end(bytes, at).min(bytes.len());
-        let run = bytes.get(at..stop)?;
-        buf.get_mut(len..len + run.len())?.copy_from_slice(run);
-        len += run.len();
-        let (byte, unit) = match bytes.get(stop + 1) {
-            None => break,
-            Some(b'u') => (0, scan::hex4(bytes, stop + 2).ok()?),
-            Some(b'b') => (0x08, 0),
-            Some(b'f') => (0x0C, 0),
-            Some(b'n') => (b'\n', 0),
-            Some(b'r') => (b'\r', 0),
-            Some(b't') => (b'\t', 0),
-            // `\"`, `\\`, `\/`
-            Some(&b) => (b, 0),
-        };
-        if byte != 0 {
-            *buf.get_mut(len)? = byte;
-            len += 1;
-            at = stop + 2;
-            continue;
-        }
-        let (c, width) = match unit {
-            0xD800..=0xDBFF => {
-                let low = scan::hex4(bytes, stop + 8).ok()?;
-                let c = 0x10000 + ((u32::from(unit) - 0xD800) << 10) + (u32::from(low) & 0x3FF);
-                (char::from_u32(c)?, 12)
-            }
-            _ => (char::from_u32(u32::from(unit))?, 6),
-        };
-        let mut utf8 = [0u8; 4];
-        let c = c.encode_utf8(&mut utf8).as_bytes();
-        buf.get_mut(len..len + c.len())?.copy_from_slice(c);
-        len += c.len();
-        at = stop + width;
-    }
-    // Text runs and whole characters: UTF-8 by construction, checked only to be lent as
-    // `&str`, by the body's validator, which skips ASCII a block at a time.
-    crate::simd::utf8(buf.get(..len)?).ok()
 }
 
 macro_rules! integers {
@@ -1095,35 +1047,5 @@ impl<'a, E: Failure> de::VariantAccess<'a> for Variant<'_, 'a, E> {
         visitor: V,
     ) -> Result<V::Value, E> {
         de::Deserializer::deserialize_struct(&mut *self.de, "", fields, visitor)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn unescape_agrees_with_json_str() {
-        let mut cases = std::vec![
-            r#"plain"#.into(),
-            r#"The \"best\" moments"#.into(),
-            r#"\\\/\b\f\n\r\t"#.into(),
-            r#"\u00e9\u0000\uFFFF\ud83d\ude00 caf\u00E9"#.into(),
-            r#"Emoji-rich 🚀🔥✨ moment with a quote: \u00ab on y va \u00bb"#.into(),
-            r#"\n"#.into(),
-            std::format!(r#"{}\n{}"#, "é".repeat(40), "x".repeat(37)),
-        ];
-        // Around the capacity: what fits is decoded, what does not is refused.
-        for n in ESCAPED_STR_CAPACITY - 3..ESCAPED_STR_CAPACITY + 3 {
-            cases.push(std::format!(r#"{}\t"#, "a".repeat(n)));
-            cases.push(std::format!(r#"{}\u00e9"#, "a".repeat(n)));
-        }
-        for raw in &cases {
-            let literal = std::format!("\"{raw}\"");
-            let s = JsonStr::parse(&literal).unwrap();
-            let mut want = [0u8; ESCAPED_STR_CAPACITY];
-            let mut got = [0u8; ESCAPED_STR_CAPACITY];
-            assert_eq!(unescape(s.raw(), &mut got), s.unescape_into(&mut want).ok(), "{raw}");
-        }
     }
 }
