@@ -10,6 +10,7 @@ extern crate std;
 #[cfg(feature = "serde")]
 pub mod de;
 mod error;
+mod log_safe;
 mod raw;
 mod reply;
 mod scan;
@@ -23,7 +24,8 @@ mod timestamp;
 #[cfg(feature = "serde")]
 pub use de::{decode_typed, from_raw, DataError, TypedReply};
 pub use error::{Error, ErrorKind};
-pub use raw::{JsonType, RawJson};
+pub use log_safe::LogSafe;
+pub use raw::{JsonType, Members, RawJson};
 pub use reply::{
     decode, ApiError, Decoder, ErrorBody, ErrorFields, GatewayBody, MessageBody, Reply, Success,
 };

@@ -3,6 +3,7 @@
 #[cfg(feature = "serde")]
 use crate::de::{DataError, TypedReply};
 use crate::error::{Error, ErrorKind};
+use crate::log_safe::LogSafe;
 use crate::raw::RawJson;
 use crate::scan::{self, Member, Outline, Scanner, Text, MAX_DEPTH};
 use crate::simd;
@@ -476,16 +477,16 @@ impl core::fmt::Display for ApiError<'_> {
         write!(f, "HTTP {}", self.status)?;
         let fl = &self.fields;
         if let Some(error) = fl.error {
-            write!(f, " {}", LogSafe(error))?;
+            write!(f, " {}", LogSafe::json(error))?;
         }
         if let Some(message) = fl.message {
-            write!(f, ": {}", LogSafe(message))?;
+            write!(f, ": {}", LogSafe::json(message))?;
         }
         if let Some(path) = fl.path {
-            write!(f, " (path {})", LogSafe(path))?;
+            write!(f, " (path {})", LogSafe::json(path))?;
         }
         if let Some(trace_id) = fl.trace_id {
-            write!(f, " [trace_id {}]", LogSafe(trace_id))?;
+            write!(f, " [trace_id {}]", LogSafe::json(trace_id))?;
         }
         if let Shape::Unrecognized(reason) = self.shape {
             write!(f, " (unrecognised body: {reason})")?;
@@ -495,26 +496,6 @@ impl core::fmt::Display for ApiError<'_> {
 }
 
 impl core::error::Error for ApiError<'_> {}
-
-/// Text from the body shown with control characters escaped, so that a hostile body cannot
-/// forge log lines or terminal sequences through an error message.
-struct LogSafe<'a>(JsonStr<'a>);
-
-impl core::fmt::Display for LogSafe<'_> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        use core::fmt::Write as _;
-        for c in self.0.chars() {
-            if c.is_control() {
-                for e in c.escape_default() {
-                    f.write_char(e)?;
-                }
-            } else {
-                f.write_char(c)?;
-            }
-        }
-        Ok(())
-    }
-}
 
 /// A field as seen while scanning: absent, present with the right type, or wrong.
 #[derive(Clone, Copy, Default)]

@@ -97,6 +97,7 @@ fn is_ws(b: u8) -> bool {
 }
 
 /// A cursor over validated-UTF-8 JSON text.
+#[derive(Clone)]
 pub(crate) struct Scanner<'a> {
     text: &'a str,
     pos: usize,
@@ -116,6 +117,12 @@ impl<'a> Scanner<'a> {
     #[inline(always)]
     pub(crate) fn pos(&self) -> usize {
         self.pos
+    }
+
+    /// Moves the cursor `n` bytes on, over text the caller has read and checked.
+    #[inline(always)]
+    pub(crate) fn advance(&mut self, n: usize) {
+        self.pos += n;
     }
 
     #[inline(always)]
@@ -428,12 +435,6 @@ impl<'a> Scanner<'a> {
     #[inline(always)]
     pub(crate) fn bump(&mut self) {
         self.pos += 1;
-    }
-
-    /// Moves the cursor `n` bytes on, over text the caller has read and checked.
-    #[inline(always)]
-    pub(crate) fn advance(&mut self, n: usize) {
-        self.pos += n;
     }
 
     /// An error of `kind` at the cursor.

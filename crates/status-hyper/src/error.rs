@@ -6,7 +6,7 @@ use core::time::Duration;
 
 use bytes::Bytes;
 use http::StatusCode;
-use status_core::{ApiError, ErrorBody, Retry, Timestamp};
+use status_core::{ApiError, ErrorBody, LogSafe, Retry, Timestamp};
 
 type BoxError = Box<dyn StdError + Send + Sync>;
 
@@ -299,13 +299,13 @@ impl fmt::Display for Error {
             ErrorKind::Api => {
                 write!(f, "HTTP {}", i.status.map_or(0, |s| s.as_u16()))?;
                 if let Some(error) = &d.error {
-                    write!(f, " {error}")?;
+                    write!(f, " {}", LogSafe::new(error))?;
                 }
                 if let Some(message) = &d.message {
-                    write!(f, ": {message}")?;
+                    write!(f, ": {}", LogSafe::new(message))?;
                 }
                 if let Some(path) = &d.path {
-                    write!(f, " (path {path})")?;
+                    write!(f, " (path {})", LogSafe::new(path))?;
                 }
                 if let Some(reason) = d.unrecognized {
                     write!(f, " (unrecognised body: {reason})")?;
@@ -333,7 +333,7 @@ impl fmt::Display for Error {
             }
         }
         if let Some(trace_id) = &d.trace_id {
-            write!(f, " [trace_id {trace_id}]")?;
+            write!(f, " [trace_id {}]", LogSafe::new(trace_id))?;
         }
         if let Some(wait) = i.retry_after {
             write!(f, " (retry after {}s)", wait.as_secs())?;
@@ -445,6 +445,46 @@ mod tests {
         assert!(!e.is_retryable());
         let e = api(403, br#"{"timestamp": "2026-03-13T07:58:46.156+00:00", "status": 403, "error": "Forbidden", "path": "/x"}"#, None);
         assert!(!e.is_retryable());
+    }
+
+    #[test]
+    fn server_text_cannot_forge_log_lines_or_drive_a_terminal() {
+        let forged = api(
+            400,
+            br#"{"message":"bad request\n2026-11-30T00:00:00Z INFO admin login ok","trace_id":"t\r\nforged"}"#,
+            None,
+        );
+        assert_eq!(
+            forged.to_string(),
+            r"HTTP 400: bad request\n2026-11-30T00:00:00Z INFO admin login ok [trace_id t\r\nforged]"
+        );
+        // Every control character and a few ANSI sequences, through every field a server writes.
+        let mut hostile = String::new();
+        for c in (0u32..0x20).chain(0x7f..0xa0).filter_map(char::from_u32) {
+            hostile.push(c);
+        }
+        hostile.push_str("\u{1b}[2J\u{1b}[31mred\u{1b}]0;title\u{7}\u{9b}1m\u{2028}\u{202e}");
+        let json = |s: &str| serde_json::to_string(s).unwrap();
+        let h = json(&hostile);
+        let bodies = [
+            (400, format!(r#"{{"message": {h}, "trace_id": {h}}}"#)),
+            (500, format!(r#"{{"message": {h}, "trace_id": {h}}}"#)),
+            (429, format!(r#"{{"timestamp": {h}, "status": 429, "error": {h}, "path": {h}}}"#)),
+            (
+                403,
+                format!(
+                    r#"{{"timestamp": "2026-03-13T07:58:46.156+00:00", "status": 403, "error": {h}, "path": {h}}}"#
+                ),
+            ),
+            (502, format!(r#"{{"message": {h}, "error": {h}, "path": {h}, "x": 1}}"#)),
+            (418, format!("<html>{hostile}</html>")),
+        ];
+        for (status, body) in bodies {
+            let body: &'static [u8] = Box::leak(body.into_bytes().into_boxed_slice());
+            let shown = api(status, body, None).to_string();
+            assert!(!shown.chars().any(LogSafe::escapes), "{status}: {shown:?}");
+            assert!(!shown.contains('\u{1b}') && !shown.contains('\n'), "{status}: {shown:?}");
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@ use core::time::Duration;
 use std::fmt;
 use std::sync::Arc;
 
-use status_core::{Reply, Success};
+use status_core::Success;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 
@@ -176,14 +176,10 @@ impl fmt::Debug for Project {
     }
 }
 
-/// A string member of `data`, unescaped. `data` was validated with the body, and reading its
-/// members is what the envelope decoder already does for the top level.
+/// A string member of `data`, unescaped: read from the validated value itself, so any number
+/// of members (or a repeated one, last wins) is fine.
 fn data_field(success: &Success<'_>, name: &str) -> Option<String> {
-    let data = success.data()?;
-    match status_core::decode(200, data.as_bytes()) {
-        Ok(Reply::Success(inner)) => inner.field(name)?.as_json_str().map(|s| s.to_string()),
-        _ => None,
-    }
+    success.data()?.member(name)?.as_json_str().map(|s| s.to_string())
 }
 
 #[cfg(test)]
@@ -218,6 +214,30 @@ mod tests {
         assert!(!a.is_running());
         assert_eq!(slots.running(), 1);
         drop(b);
+        assert_eq!(slots.running(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_wide_results_object_or_a_repeated_key_still_frees_the_slot() {
+        // More members than the envelope's top-level key set holds, and `status` twice.
+        let mut body = String::from(r#"{"data": {"project_id": "prj_w", "status": "ONGOING""#);
+        for i in 0..200 {
+            body.push_str(&format!(r#", "field_{i}": {{"n": {i}}}"#));
+        }
+        body.push_str(r#", "status": "SUCCEEDED"}}"#);
+        let body: &'static [u8] = Box::leak(body.into_bytes().into_boxed_slice());
+
+        let slots = ProjectSlots::new(1);
+        let (permit, _) = slots.acquire_by(None).await.unwrap();
+        let project = Project::new(slots.clone(), permit, &success(body));
+        assert_eq!(project.id(), Some("prj_w"));
+        assert_eq!(project.status(), Some("SUCCEEDED"));
+        assert!(!project.is_running());
+        assert_eq!(slots.running(), 0);
+
+        let (permit, _) = slots.acquire_by(None).await.unwrap();
+        let mut again = Project::new(slots.clone(), permit, &success(br#"{"data": {"id": "p"}}"#));
+        assert_eq!(again.observe(&success(body)), Some("SUCCEEDED"));
         assert_eq!(slots.running(), 0);
     }
 
