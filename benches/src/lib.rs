@@ -423,14 +423,14 @@ pub fn decode_error(engine: Engine, body: &Body) -> Option<usize> {
     let message = matches!(body.status, 400 | 500);
     match engine {
         Engine::StatusCore => match status_core::decode(body.status, bytes).ok()? {
-            status_core::Reply::Error(e) => match e.body_shape() {
-                status_core::ErrorBody::Message(m) => {
+            status_core::Reply::Error(e) => match e.shape() {
+                status_core::ErrorShape::Message(m) => {
                     Some(m.message.raw().len() + m.trace_id.raw().len())
                 }
-                status_core::ErrorBody::Gateway(g) => {
+                status_core::ErrorShape::Gateway(g) => {
                     Some(g.timestamp.raw().len() + usize::from(g.status))
                 }
-                status_core::ErrorBody::Unrecognized(_) => None,
+                status_core::ErrorShape::Unrecognized(_) => None,
             },
             status_core::Reply::Success(_) => None,
         },

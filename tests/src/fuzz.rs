@@ -38,7 +38,7 @@ use std::vec::Vec;
 use serde::de::{Deserializer as _, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use status_core::{
-    ApiError, Decoder, Error, ErrorBody, ErrorKind, JsonStr, JsonType, RawJson, Reply, Retry,
+    ApiError, Decoder, Error, ErrorKind, ErrorShape, JsonStr, JsonType, RawJson, Reply, Retry,
     Success, Timestamp, MAX_DEPTH, MAX_TOP_LEVEL_KEYS,
 };
 
@@ -108,10 +108,10 @@ fn check_paths_agree(body: &[u8]) {
     let Ok(Reply::Error(as_error)) = decoder.decode(599, body) else {
         panic!("a 599 must decode to an ApiError");
     };
-    match (as_success, as_error.body_shape()) {
-        (Err(e), ErrorBody::Unrecognized(reason)) => assert_eq!(e, reason),
+    match (as_success, as_error.shape()) {
+        (Err(e), ErrorShape::Unrecognized(reason)) => assert_eq!(e, reason),
         (Err(e), shape) => panic!("200 refused the body ({e}) but 599 read it as {shape:?}"),
-        (Ok(_), ErrorBody::Unrecognized(reason)) => {
+        (Ok(_), ErrorShape::Unrecognized(reason)) => {
             let allowed = [
                 ErrorKind::EmptyBody,
                 ErrorKind::MissingField,
@@ -129,7 +129,7 @@ fn check_paths_agree(body: &[u8]) {
 
 fn check_success(status: u16, body: &[u8], ok: &Success<'_>) {
     assert_eq!(ok.status(), status);
-    assert_eq!(ok.body().as_bytes(), body, "Success::body is the whole body");
+    assert_eq!(ok.raw_body().as_bytes(), body, "Success::body is the whole body");
     if is_json_whitespace(body) {
         assert_eq!(ok.data(), None);
     } else {
@@ -143,29 +143,29 @@ fn check_success(status: u16, body: &[u8], ok: &Success<'_>) {
 
 fn check_api_error(status: u16, body: &[u8], err: &ApiError<'_>) {
     assert_eq!(err.status(), status);
-    assert_eq!(err.body(), body);
+    assert_eq!(err.raw_body(), body);
     assert_eq!(err.retry(), Retry::for_status(status));
     let f = err.fields();
-    for s in [f.message, f.trace_id, f.timestamp, f.error, f.path].into_iter().flatten() {
+    for s in [f.message, f.trace_id, f.timestamp, f.error_name, f.path].into_iter().flatten() {
         check_str_in(body, s);
     }
     if let Some(s) = f.status {
         assert!((100..=999).contains(&s));
     }
     assert_eq!(err.status_mismatch(), f.status.is_some_and(|s| s != status));
-    match err.body_shape() {
-        ErrorBody::Message(m) => {
+    match err.shape() {
+        ErrorShape::Message(m) => {
             assert_eq!((f.message, f.trace_id), (Some(m.message), Some(m.trace_id)));
             assert_eq!(err.unrecognized_reason(), None);
         }
-        ErrorBody::Gateway(g) => {
+        ErrorShape::Gateway(g) => {
             assert_eq!(f.timestamp, Some(g.timestamp));
             assert_eq!(f.status, Some(g.status));
-            assert_eq!(f.error, Some(g.error));
+            assert_eq!(f.error_name, Some(g.error_name));
             assert_eq!(f.path, Some(g.path));
             check_json_timestamp(g.parse_timestamp(), g.timestamp);
         }
-        ErrorBody::Unrecognized(reason) => {
+        ErrorShape::Unrecognized(reason) => {
             assert_offset(reason, body.len());
             assert_eq!(err.unrecognized_reason(), Some(reason));
         }
@@ -290,7 +290,7 @@ fn check_error_fields(members: &[(String, &RawValue)], err: &ApiError<'_>) {
     assert_eq!(decoded(f.message), string("message"));
     assert_eq!(decoded(f.trace_id), string("trace_id"));
     assert_eq!(decoded(f.timestamp), string("timestamp"));
-    assert_eq!(decoded(f.error), string("error"));
+    assert_eq!(decoded(f.error_name), string("error"));
     assert_eq!(decoded(f.path), string("path"));
     let status = value("status")
         .and_then(|v| serde_json::from_str::<serde_json::Value>(v).ok())
@@ -299,11 +299,11 @@ fn check_error_fields(members: &[(String, &RawValue)], err: &ApiError<'_>) {
     assert_eq!(f.status.map(u64::from), status, "status {:?}", value("status"));
     let message_shape = f.message.is_some() && f.trace_id.is_some();
     let gateway_shape =
-        [f.timestamp, f.error, f.path].iter().all(Option::is_some) && f.status.is_some();
-    match err.body_shape() {
-        ErrorBody::Message(_) => assert!(message_shape),
-        ErrorBody::Gateway(_) => assert!(!message_shape && gateway_shape),
-        ErrorBody::Unrecognized(_) => assert!(!message_shape && !gateway_shape),
+        [f.timestamp, f.error_name, f.path].iter().all(Option::is_some) && f.status.is_some();
+    match err.shape() {
+        ErrorShape::Message(_) => assert!(message_shape),
+        ErrorShape::Gateway(_) => assert!(!message_shape && gateway_shape),
+        ErrorShape::Unrecognized(_) => assert!(!message_shape && !gateway_shape),
     }
 }
 
@@ -499,8 +499,8 @@ fn check_decoded(literal: &str, s: JsonStr<'_>, want: &str) {
     let mut pieces = String::new();
     for piece in s.pieces() {
         match piece {
-            status_core::Piece::Text(t) => pieces.push_str(t),
-            status_core::Piece::Char(c) => pieces.push(c),
+            status_core::JsonStrPiece::Text(t) => pieces.push_str(t),
+            status_core::JsonStrPiece::Char(c) => pieces.push(c),
         }
     }
     assert_eq!(pieces, want);
@@ -597,7 +597,7 @@ fn check_timestamp_in_body(text: &str, parsed: Result<Timestamp, Error>) {
     let Ok(Reply::Error(err)) = status_core::decode(403, body.as_bytes()) else {
         panic!("a 403 must decode to an ApiError");
     };
-    let ErrorBody::Gateway(g) = err.body_shape() else {
+    let ErrorShape::Gateway(g) = err.shape() else {
         panic!("{body} is a gateway body");
     };
     match (g.parse_timestamp(), parsed) {

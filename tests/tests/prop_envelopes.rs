@@ -6,7 +6,7 @@
 
 use proptest::prelude::*;
 use serde_json::{Map, Number, Value};
-use status_core::{decode, ErrorBody, Reply, Timestamp};
+use status_core::{decode, ErrorShape, Reply, Timestamp};
 
 /// Any JSON value serde_json can hold: every number width, any Unicode text, nesting.
 fn value() -> impl Strategy<Value = Value> {
@@ -211,8 +211,8 @@ proptest! {
         let Ok(Reply::Error(err)) = decode(status, body.as_bytes()) else {
             return Err(TestCaseError::fail(format!("not an ApiError: {body}")));
         };
-        let ErrorBody::Message(shape) = err.body_shape() else {
-            return Err(TestCaseError::fail(format!("{:?} for {body}", err.body_shape())));
+        let ErrorShape::Message(shape) = err.shape() else {
+            return Err(TestCaseError::fail(format!("{:?} for {body}", err.shape())));
         };
         prop_assert_eq!(shape.message.to_string(), message.as_str());
         prop_assert!(shape.message == *message);
@@ -243,14 +243,14 @@ proptest! {
         let Ok(Reply::Error(err)) = decode(status, body.as_bytes()) else {
             return Err(TestCaseError::fail(format!("not an ApiError: {body}")));
         };
-        let ErrorBody::Gateway(g) = err.body_shape() else {
-            return Err(TestCaseError::fail(format!("{:?} for {body}", err.body_shape())));
+        let ErrorShape::Gateway(g) = err.shape() else {
+            return Err(TestCaseError::fail(format!("{:?} for {body}", err.shape())));
         };
         prop_assert_eq!(g.parse_timestamp(), Ok(t));
         prop_assert_eq!(err.timestamp(), Some(Ok(t)));
         prop_assert_eq!(g.status, status);
         prop_assert!(!err.status_mismatch());
-        prop_assert_eq!(g.error.to_string(), error.as_str());
+        prop_assert_eq!(g.error_name.to_string(), error.as_str());
         prop_assert_eq!(g.path.to_string(), path.as_str());
     }
 }

@@ -3,7 +3,7 @@
 //! and inside a body. 256 cases per property; set `PROPTEST_CASES` for more.
 
 use proptest::prelude::*;
-use status_core::{decode, ErrorBody, ErrorKind, JsonStr, Reply};
+use status_core::{decode, ErrorKind, ErrorShape, JsonStr, Reply};
 use status_tests::fuzz;
 
 /// How to write one character: plainly when JSON allows it, with its short escape when it has
@@ -105,8 +105,8 @@ proptest! {
         let Ok(Reply::Error(err)) = decode(400, body.as_bytes()) else {
             return Err(TestCaseError::fail("a 400 must decode to an ApiError"));
         };
-        let ErrorBody::Message(m) = err.body_shape() else {
-            return Err(TestCaseError::fail(format!("{:?} for {body}", err.body_shape())));
+        let ErrorShape::Message(m) = err.shape() else {
+            return Err(TestCaseError::fail(format!("{:?} for {body}", err.shape())));
         };
         prop_assert_eq!(m.message.to_string(), message.as_str());
         prop_assert_eq!(m.trace_id.to_string(), trace_id.as_str());

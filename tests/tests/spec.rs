@@ -2,7 +2,7 @@
 //! status class, and the decoder's documented policies.
 
 use status_core::{
-    decode, Backoff, Decoder, ErrorBody, ErrorKind, JsonType, Reply, Retry, Success, Timestamp,
+    decode, Backoff, Decoder, ErrorKind, ErrorShape, JsonType, Reply, Retry, Success, Timestamp,
 };
 use status_tests::*;
 
@@ -23,9 +23,9 @@ fn api_error(status: u16, body: &[u8]) -> status_core::ApiError<'_> {
 fn unrecognized(status: u16, body: &[u8]) -> status_core::Error {
     let e = api_error(status, body);
     assert_eq!(e.status(), status);
-    assert_eq!(e.body(), body, "the raw body is kept");
-    match e.body_shape() {
-        ErrorBody::Unrecognized(reason) => {
+    assert_eq!(e.raw_body(), body, "the raw body is kept");
+    match e.shape() {
+        ErrorShape::Unrecognized(reason) => {
             assert!(reason.offset() <= body.len());
             assert_eq!(e.unrecognized_reason(), Some(reason));
             reason
@@ -52,7 +52,7 @@ fn spec_200_decodes_to_its_data() {
 fn spec_400_and_500_decode_to_message_and_trace_id() {
     for (status, retry) in [(400, Retry::Never), (500, Retry::Backoff)] {
         let e = api_error(status, SPEC_400_500.as_bytes());
-        let ErrorBody::Message(m) = e.body_shape() else { panic!("{status}: {e:?}") };
+        let ErrorShape::Message(m) = e.shape() else { panic!("{status}: {e:?}") };
         assert_eq!(m.message, "the error message");
         assert_eq!(m.trace_id, "the_trace_id");
         assert_eq!(m.message.as_str(), Some("the error message"), "borrowed, not copied");
@@ -85,10 +85,10 @@ fn spec_403_and_429_decode_to_gateway_fields() {
     ];
     for (status, body, ts, ms, error, path) in cases {
         let e = api_error(status, body.as_bytes());
-        let ErrorBody::Gateway(g) = e.body_shape() else { panic!("{status}: {e:?}") };
+        let ErrorShape::Gateway(g) = e.shape() else { panic!("{status}: {e:?}") };
         assert_eq!(g.timestamp, ts);
         assert_eq!(g.status, status);
-        assert_eq!(g.error, error);
+        assert_eq!(g.error_name, error);
         assert_eq!(g.path, path);
         let t = g.parse_timestamp().unwrap();
         assert_eq!((t.unix_ms(), t.offset_minutes()), (ms, 0));
@@ -109,7 +109,7 @@ fn extra_top_level_keys_beside_data_are_accepted() {
     assert_eq!(ok.field("absent"), None);
     let spring = r#"{"timestamp":"2026-03-13T07:58:46.156+00:00","status":500,"error":"Internal Server Error","message":"boom","trace":"x","requestId":"r-1","trace_id":"t-9","path":"/api/v2/clips"}"#;
     let e = api_error(500, spring.as_bytes());
-    let ErrorBody::Message(m) = e.body_shape() else { panic!("{e:?}") };
+    let ErrorShape::Message(m) = e.shape() else { panic!("{e:?}") };
     assert_eq!(m.message, "boom");
     assert_eq!(m.trace_id, "t-9");
     assert_eq!(e.fields().path.unwrap(), "/api/v2/clips", "fields of the other shape are kept");
@@ -176,7 +176,7 @@ fn the_status_wins_for_error_statuses() {
     let reason = e.unrecognized_reason().unwrap();
     assert_eq!(reason.kind(), ErrorKind::MissingField);
     assert_eq!(reason.offset(), SPEC_403.rfind('}').unwrap());
-    assert_eq!(e.fields().error.unwrap(), "Forbidden");
+    assert_eq!(e.fields().error_name.unwrap(), "Forbidden");
     assert_eq!(e.body_status(), Some(403));
     assert!(e.status_mismatch());
     let e = api_error(429, SPEC_400_500.as_bytes());
@@ -198,15 +198,15 @@ fn the_status_wins_for_error_statuses() {
 #[test]
 fn undocumented_statuses_take_either_shape() {
     let e = api_error(404, SPEC_403.as_bytes());
-    assert!(matches!(e.body_shape(), ErrorBody::Gateway(g) if g.status == 403));
+    assert!(matches!(e.shape(), ErrorShape::Gateway(g) if g.status == 403));
     assert!(e.status_mismatch(), "a body status that differs from HTTP's is exposed");
     assert_eq!(e.retry(), Retry::Never);
     let e = api_error(503, SPEC_400_500.as_bytes());
-    assert!(matches!(e.body_shape(), ErrorBody::Message(_)));
+    assert!(matches!(e.shape(), ErrorShape::Message(_)));
     assert_eq!(e.retry(), Retry::Backoff);
     for status in [100, 101, 301, 302, 304, 418, 451, 501, 505, 599, 600, 999] {
         let e = api_error(status, SPEC_400_500.as_bytes());
-        assert!(matches!(e.body_shape(), ErrorBody::Message(_)), "{status}");
+        assert!(matches!(e.shape(), ErrorShape::Message(_)), "{status}");
         assert_eq!(e.retry(), Retry::Never, "{status}");
     }
     let reason = unrecognized(401, br#"{"timestamp":"t","status":401}"#);
@@ -316,8 +316,8 @@ fn depth_limit_counts_the_envelope_and_is_configurable() {
 fn bad_timestamp_leaves_the_body_usable() {
     let body = br#"{"timestamp":"yesterday","status":429,"error":"Too Many Requests","path":"/p"}"#;
     let e = api_error(429, body);
-    let ErrorBody::Gateway(g) = e.body_shape() else { panic!("{e:?}") };
-    assert_eq!(g.error, "Too Many Requests");
+    let ErrorShape::Gateway(g) = e.shape() else { panic!("{e:?}") };
+    assert_eq!(g.error_name, "Too Many Requests");
     assert_eq!(g.parse_timestamp().unwrap_err().kind(), ErrorKind::InvalidTimestamp);
     for (ts, ms, offset) in [
         ("2026-03-13T07:58:46.156Z", 1_773_388_726_156, 0),

@@ -9,7 +9,7 @@ use std::alloc::System;
 
 use heapless::{LinearMap, String as HString};
 use serde::de::IgnoredAny;
-use status_core::{decode, decode_typed, Decoder, ErrorBody, JsonStr, Reply};
+use status_core::{decode, decode_typed, Decoder, ErrorShape, JsonStr, Reply};
 use status_tests::models::ClipResults;
 
 struct Counting;
@@ -92,17 +92,17 @@ fn use_reply(status: u16, body: &[u8]) {
         }
         Ok(Reply::Error(err)) => {
             black_box(err.timestamp());
-            match err.body_shape() {
-                ErrorBody::Message(m) => {
+            match err.shape() {
+                ErrorShape::Message(m) => {
                     text(m.message);
                     text(m.trace_id);
                 }
-                ErrorBody::Gateway(g) => {
+                ErrorShape::Gateway(g) => {
                     black_box(g.parse_timestamp().ok());
-                    text(g.error);
+                    text(g.error_name);
                     text(g.path);
                 }
-                ErrorBody::Unrecognized(reason) => {
+                ErrorShape::Unrecognized(reason) => {
                     black_box(reason);
                 }
             }

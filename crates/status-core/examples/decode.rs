@@ -15,7 +15,7 @@ use core::fmt::Write as _;
 use std::io::Read as _;
 use std::process::ExitCode;
 
-use status_core::{decode, ApiError, ErrorBody, JsonStr, Reply};
+use status_core::{decode, ApiError, ErrorShape, JsonStr, Reply};
 
 const USAGE: &str = "usage: decode STATUS [FILE]   (body from FILE, or standard input)";
 
@@ -82,14 +82,14 @@ fn read_body(path: Option<&str>) -> std::io::Result<Vec<u8>> {
 
 fn api_error(out: &mut String, err: &ApiError<'_>) {
     write!(out, r#"{{"kind":"api_error","status":{}"#, err.status()).ok();
-    match err.body_shape() {
-        ErrorBody::Message(m) => {
+    match err.shape() {
+        ErrorShape::Message(m) => {
             out.push_str(r#","shape":"message","message":"#);
             json_string(out, m.message);
             out.push_str(r#","trace_id":"#);
             json_string(out, m.trace_id);
         }
-        ErrorBody::Gateway(g) => {
+        ErrorShape::Gateway(g) => {
             out.push_str(r#","shape":"gateway","timestamp":"#);
             json_string(out, g.timestamp);
             match g.parse_timestamp() {
@@ -97,11 +97,11 @@ fn api_error(out: &mut String, err: &ApiError<'_>) {
                 Err(_) => write!(out, r#","timestamp_ms":null"#).ok(),
             };
             write!(out, r#","body_status":{},"error":"#, g.status).ok();
-            json_string(out, g.error);
+            json_string(out, g.error_name);
             out.push_str(r#","path":"#);
             json_string(out, g.path);
         }
-        ErrorBody::Unrecognized(reason) => {
+        ErrorShape::Unrecognized(reason) => {
             write!(
                 out,
                 r#","shape":"unrecognized","reason":"{}","offset":{}"#,

@@ -27,11 +27,11 @@ pub use error::{Error, ErrorKind};
 pub use log_safe::LogSafe;
 pub use raw::{JsonType, Members, RawJson};
 pub use reply::{
-    decode, ApiError, Decoder, ErrorBody, ErrorFields, GatewayBody, MessageBody, Reply, Success,
+    decode, ApiError, Decoder, ErrorFields, ErrorShape, GatewayBody, MessageBody, Reply, Success,
 };
 pub use scan::{MAX_DEPTH, MAX_TOP_LEVEL_KEYS};
 pub use status::{Backoff, Retry};
-pub use string::{JsonStr, Piece, Pieces};
+pub use string::{JsonStr, JsonStrPiece, JsonStrPieces};
 pub use timestamp::Timestamp;
 
 /// Testing hook for the fuzzers, not part of the API: whether every SIMD fast path gives the

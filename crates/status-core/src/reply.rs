@@ -111,7 +111,7 @@ impl Decoder {
                     let fields = ErrorFields {
                         timestamp: Some(s.get(0)),
                         status: Some(body_status),
-                        error: Some(s.get(1)),
+                        error_name: Some(s.get(1)),
                         path: Some(s.get(2)),
                         ..ErrorFields::default()
                     };
@@ -252,7 +252,7 @@ impl<'a> Success<'a> {
     }
 
     /// The whole body, validated.
-    pub const fn body(&self) -> &'a str {
+    pub const fn raw_body(&self) -> &'a str {
         self.body
     }
 
@@ -295,8 +295,8 @@ pub struct ErrorFields<'a> {
     pub timestamp: Option<JsonStr<'a>>,
     /// `status` (403/429 shape): the status the body claims, which may differ from HTTP's.
     pub status: Option<u16>,
-    /// `error` (403/429 shape), such as `"Forbidden"`.
-    pub error: Option<JsonStr<'a>>,
+    /// The `error` key (403/429 shape): the name of the status, such as `"Forbidden"`.
+    pub error_name: Option<JsonStr<'a>>,
     /// `path` (403/429 shape): the request path.
     pub path: Option<JsonStr<'a>>,
 }
@@ -317,8 +317,8 @@ pub struct GatewayBody<'a> {
     pub timestamp: JsonStr<'a>,
     /// The status the body claims.
     pub status: u16,
-    /// Short error type, such as `"Forbidden"` or `"Too Many Requests"`.
-    pub error: JsonStr<'a>,
+    /// The `error` key: the name of the status, such as `"Forbidden"` or `"Too Many Requests"`.
+    pub error_name: JsonStr<'a>,
     /// The request path.
     pub path: JsonStr<'a>,
 }
@@ -344,7 +344,7 @@ pub(crate) fn parse_timestamp(s: JsonStr<'_>) -> Result<Timestamp, Error> {
 
 /// How an error body was understood.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorBody<'a> {
+pub enum ErrorShape<'a> {
     /// The 400/500 shape.
     Message(MessageBody<'a>),
     /// The 403/429 shape.
@@ -363,7 +363,7 @@ pub struct ApiError<'a> {
     shape: Shape,
 }
 
-/// Which [`ErrorBody`] an [`ApiError`] is: its strings are in the fields already, so they are
+/// Which [`ErrorShape`] an [`ApiError`] is: its strings are in the fields already, so they are
 /// not kept twice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Shape {
@@ -380,7 +380,7 @@ impl core::fmt::Debug for ApiError<'_> {
             .field("status", &self.status)
             .field("body", &self.body)
             .field("fields", &self.fields)
-            .field("shape", &self.body_shape())
+            .field("shape", &self.shape())
             .finish()
     }
 }
@@ -392,7 +392,7 @@ impl<'a> ApiError<'a> {
     }
 
     /// The raw body, as received.
-    pub const fn body(&self) -> &'a [u8] {
+    pub const fn raw_body(&self) -> &'a [u8] {
         self.body
     }
 
@@ -407,24 +407,24 @@ impl<'a> ApiError<'a> {
     }
 
     /// The body as one of the documented shapes, or why it is none of them.
-    pub const fn body_shape(&self) -> ErrorBody<'a> {
+    pub const fn shape(&self) -> ErrorShape<'a> {
         let f = &self.fields;
         // A shape is recognised only with its fields present: the fallbacks are never taken.
-        let missing = ErrorBody::Unrecognized(Error::new(ErrorKind::MissingField, 0));
+        let missing = ErrorShape::Unrecognized(Error::new(ErrorKind::MissingField, 0));
         match self.shape {
             Shape::Message => match (f.message, f.trace_id) {
                 (Some(message), Some(trace_id)) => {
-                    ErrorBody::Message(MessageBody { message, trace_id })
+                    ErrorShape::Message(MessageBody { message, trace_id })
                 }
                 _ => missing,
             },
-            Shape::Gateway => match (f.timestamp, f.status, f.error, f.path) {
-                (Some(timestamp), Some(status), Some(error), Some(path)) => {
-                    ErrorBody::Gateway(GatewayBody { timestamp, status, error, path })
+            Shape::Gateway => match (f.timestamp, f.status, f.error_name, f.path) {
+                (Some(timestamp), Some(status), Some(error_name), Some(path)) => {
+                    ErrorShape::Gateway(GatewayBody { timestamp, status, error_name, path })
                 }
                 _ => missing,
             },
-            Shape::Unrecognized(reason) => ErrorBody::Unrecognized(reason),
+            Shape::Unrecognized(reason) => ErrorShape::Unrecognized(reason),
         }
     }
 
@@ -446,9 +446,9 @@ impl<'a> ApiError<'a> {
         self.fields.trace_id
     }
 
-    /// `error` (such as `"Forbidden"`), when the body had one.
-    pub const fn error(&self) -> Option<JsonStr<'a>> {
-        self.fields.error
+    /// The body's `error` key, the name of the status such as `"Forbidden"`, when it had one.
+    pub const fn error_name(&self) -> Option<JsonStr<'a>> {
+        self.fields.error_name
     }
 
     /// `path`, when the body had one.
@@ -476,7 +476,7 @@ impl core::fmt::Display for ApiError<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(f, "HTTP {}", self.status)?;
         let fl = &self.fields;
-        if let Some(error) = fl.error {
+        if let Some(error) = fl.error_name {
             write!(f, " {}", LogSafe::json(error))?;
         }
         if let Some(message) = fl.message {
@@ -607,7 +607,7 @@ impl<'a> Found<'a> {
             trace_id: self.trace_id.ok(),
             timestamp: self.timestamp.ok(),
             status: self.status.ok(),
-            error: self.error.ok(),
+            error_name: self.error.ok(),
             path: self.path.ok(),
         }
     }
@@ -862,7 +862,7 @@ mod tests {
     /// text only).
     fn raw_strings<'a>(e: &ApiError<'a>) -> [Option<(&'a str, bool)>; 5] {
         let f = e.fields();
-        [f.message, f.trace_id, f.timestamp, f.error, f.path]
+        [f.message, f.trace_id, f.timestamp, f.error_name, f.path]
             .map(|s| s.map(|s| (s.raw(), s.has_escapes())))
     }
 
@@ -875,7 +875,7 @@ mod tests {
         assert_eq!(got, Ok(Reply::Error(general)), "{status} {:?}", lossy());
         if let Ok(Reply::Error(e)) = got {
             assert_eq!(raw_strings(&e), raw_strings(&general), "{status} {:?}", lossy());
-            assert_eq!(e.body_shape(), general.body_shape(), "{status} {:?}", lossy());
+            assert_eq!(e.shape(), general.shape(), "{status} {:?}", lossy());
         }
         match expect {
             Expect::Message => documented_message(body).is_some(),

@@ -24,36 +24,36 @@ pub struct JsonStr<'a> {
 
 /// A piece of a string's decoded text: a run of literal text, or one escaped character.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Piece<'a> {
+pub enum JsonStrPiece<'a> {
     /// Text that needed no decoding.
     Text(&'a str),
     /// A character that was written as an escape.
     Char(char),
 }
 
-/// Iterator over the [`Piece`]s of a [`JsonStr`]'s decoded text.
+/// Iterator over the [`JsonStrPiece`]s of a [`JsonStr`]'s decoded text.
 #[derive(Debug, Clone)]
-pub struct Pieces<'a> {
+pub struct JsonStrPieces<'a> {
     rest: &'a str,
 }
 
-impl<'a> Iterator for Pieces<'a> {
-    type Item = Piece<'a>;
+impl<'a> Iterator for JsonStrPieces<'a> {
+    type Item = JsonStrPiece<'a>;
 
     #[inline]
-    fn next(&mut self) -> Option<Piece<'a>> {
+    fn next(&mut self) -> Option<JsonStrPiece<'a>> {
         let bytes = self.rest.as_bytes();
         match bytes.first()? {
             b'\\' => {
                 let (ch, len) = decode_escape(bytes);
                 self.rest = self.rest.get(len..).unwrap_or_default();
-                Some(Piece::Char(ch))
+                Some(JsonStrPiece::Char(ch))
             }
             _ => {
                 let end = bytes.iter().position(|&b| b == b'\\').unwrap_or(bytes.len());
                 let (text, rest) = self.rest.split_at_checked(end).unwrap_or((self.rest, ""));
                 self.rest = rest;
-                Some(Piece::Text(text))
+                Some(JsonStrPiece::Text(text))
             }
         }
     }
@@ -173,16 +173,16 @@ impl<'a> JsonStr<'a> {
 
     /// The decoded text as pieces: literal runs and escaped characters.
     #[inline]
-    pub fn pieces(&self) -> Pieces<'a> {
-        Pieces { rest: self.raw }
+    pub fn pieces(&self) -> JsonStrPieces<'a> {
+        JsonStrPieces { rest: self.raw }
     }
 
     /// The decoded characters.
     pub fn chars(&self) -> impl Iterator<Item = char> + 'a {
         self.pieces().flat_map(|piece| {
             let (text, ch) = match piece {
-                Piece::Text(t) => (t, None),
-                Piece::Char(c) => ("", Some(c)),
+                JsonStrPiece::Text(t) => (t, None),
+                JsonStrPiece::Char(c) => ("", Some(c)),
             };
             text.chars().chain(ch)
         })
@@ -195,8 +195,8 @@ impl<'a> JsonStr<'a> {
         }
         self.pieces()
             .map(|p| match p {
-                Piece::Text(t) => t.len(),
-                Piece::Char(c) => c.len_utf8(),
+                JsonStrPiece::Text(t) => t.len(),
+                JsonStrPiece::Char(c) => c.len_utf8(),
             })
             .sum()
     }
@@ -232,8 +232,8 @@ impl<'a> JsonStr<'a> {
             let mut utf8 = [0u8; 4];
             match pieces.next() {
                 None => return Ok(()),
-                Some(Piece::Text(t)) => f(raw_at, t)?,
-                Some(Piece::Char(c)) => f(raw_at, c.encode_utf8(&mut utf8))?,
+                Some(JsonStrPiece::Text(t)) => f(raw_at, t)?,
+                Some(JsonStrPiece::Char(c)) => f(raw_at, c.encode_utf8(&mut utf8))?,
             }
         }
     }
@@ -243,8 +243,8 @@ impl fmt::Display for JsonStr<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for piece in self.pieces() {
             match piece {
-                Piece::Text(t) => f.write_str(t)?,
-                Piece::Char(c) => f.write_char(c)?,
+                JsonStrPiece::Text(t) => f.write_str(t)?,
+                JsonStrPiece::Char(c) => f.write_char(c)?,
             }
         }
         Ok(())
@@ -272,8 +272,8 @@ impl PartialEq<str> for JsonStr<'_> {
         for piece in self.pieces() {
             let mut utf8 = [0u8; 4];
             let text = match piece {
-                Piece::Text(t) => t,
-                Piece::Char(c) => c.encode_utf8(&mut utf8),
+                JsonStrPiece::Text(t) => t,
+                JsonStrPiece::Char(c) => c.encode_utf8(&mut utf8),
             };
             match rest.strip_prefix(text) {
                 Some(r) => rest = r,

@@ -19,7 +19,8 @@ use status_hyper::mock::{MockReply, MockServer};
 #[cfg(feature = "tls")]
 use status_hyper::Connector;
 use status_hyper::{
-    ApiKey, ApiRequest, Client, ClientBuilder, Error, Event, RateLimiter, Response, RetryPolicy,
+    ApiKey, ApiRequest, Client, ClientBuilder, Error, Event, RateLimiter, RetryPolicy,
+    SuccessResponse,
 };
 
 /// The demo runs the API's schedule and rate window sixty times faster.
@@ -74,7 +75,7 @@ fn clip(s: &str, max: usize) -> String {
 }
 
 /// One table row: the scenario, the status, what was decoded, and what the client did.
-fn row(scenario: &str, result: &Result<Response, Error>, log: &Log) {
+fn row(scenario: &str, result: &Result<SuccessResponse, Error>, log: &Log) {
     let (status, decoded, attempts) = match result {
         Ok(r) => {
             let data = r.data().map_or("(no data)".to_string(), |d| format!("data {}", d.get()));

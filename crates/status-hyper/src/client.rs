@@ -24,7 +24,7 @@ use crate::error::{Error, ErrorKind};
 use crate::event::Event;
 use crate::projects::{Project, ProjectSlots};
 use crate::rate_limit::RateLimiter;
-use crate::reply::OwnedReply;
+use crate::reply::BufferedResponse;
 use crate::request::ApiRequest;
 use crate::retry::RetryPolicy;
 use crate::secret::ApiKey;
@@ -103,7 +103,7 @@ impl ClientBuilder {
         self
     }
 
-    /// The largest body accepted (default [`OwnedReply::DEFAULT_BODY_LIMIT`]).
+    /// The largest body accepted (default [`BufferedResponse::DEFAULT_BODY_LIMIT`]).
     pub fn body_limit(mut self, bytes: u64) -> Self {
         self.body_limit = bytes;
         self
@@ -265,7 +265,7 @@ impl Client {
             retry: RetryPolicy::new(),
             rate_limiter: Some(RateLimiter::api()),
             project_slots: ProjectSlots::api(),
-            body_limit: OwnedReply::DEFAULT_BODY_LIMIT,
+            body_limit: BufferedResponse::DEFAULT_BODY_LIMIT,
             decoder: Decoder::new(),
             http2_only: false,
             observer: None,
@@ -281,7 +281,7 @@ impl<C: Connector> Client<C> {
     /// The last attempt's [`Error`]: a non-2xx reply ([`ErrorKind::Api`], with its fields,
     /// `Retry-After` and raw body), a malformed 2xx body, a body over the limit, a transport
     /// failure or a timeout; or [`ErrorKind::Deadline`] when the deadline passed first.
-    pub async fn send(&self, request: &ApiRequest) -> Result<Response, Error> {
+    pub async fn send(&self, request: &ApiRequest) -> Result<SuccessResponse, Error> {
         let deadline = self.deadline();
         self.run(request, deadline).await
     }
@@ -292,7 +292,7 @@ impl<C: Connector> Client<C> {
     /// # Errors
     ///
     /// As [`send`](Self::send); the slot is freed again when the submission fails.
-    pub async fn submit(&self, request: &ApiRequest) -> Result<(Response, Project), Error> {
+    pub async fn submit(&self, request: &ApiRequest) -> Result<(SuccessResponse, Project), Error> {
         let deadline = self.deadline();
         let slots = &self.inner.config.project_slots;
         let (permit, waited) = slots.acquire_by(deadline).await?;
@@ -315,7 +315,7 @@ impl<C: Connector> Client<C> {
         &self,
         project: &mut Project,
         request: &ApiRequest,
-    ) -> Result<Response, Error> {
+    ) -> Result<SuccessResponse, Error> {
         let response = self.send(request).await?;
         project.observe(&response.success());
         Ok(response)
@@ -350,7 +350,7 @@ impl<C: Connector> Client<C> {
         &self,
         request: &ApiRequest,
         deadline: Option<Instant>,
-    ) -> Result<Response, Error> {
+    ) -> Result<SuccessResponse, Error> {
         let config = &self.inner.config;
         let uri = self.uri_for(request)?;
         let path = request.path();
@@ -379,7 +379,7 @@ impl<C: Connector> Client<C> {
             drop(rate_permit);
             let error = match outcome {
                 Ok(reply) => {
-                    return Ok(Response {
+                    return Ok(SuccessResponse {
                         reply,
                         decoder: config.decoder,
                         attempts: attempt,
@@ -416,7 +416,7 @@ impl<C: Connector> Client<C> {
         }
     }
 
-    async fn attempt(&self, request: &ApiRequest, uri: Uri) -> Result<OwnedReply, Error> {
+    async fn attempt(&self, request: &ApiRequest, uri: Uri) -> Result<BufferedResponse, Error> {
         let config = &self.inner.config;
         let mut builder = http::Request::builder().method(request.method()).uri(uri);
         if let Some(headers) = builder.headers_mut() {
@@ -442,7 +442,7 @@ impl<C: Connector> Client<C> {
         let response = within(ends, sending).await.map_err(|e| timed_out(e, None))?;
         let response = response.map_err(classify)?;
         let status = response.status();
-        let reading = OwnedReply::read(response, config.body_limit);
+        let reading = BufferedResponse::read(response, config.body_limit);
         let reply = within(ends, reading).await.map_err(|e| timed_out(e, Some(status)))??;
         reply.into_result_with(&config.decoder)
     }
@@ -486,14 +486,14 @@ fn classify(e: hyper_util::client::legacy::Error) -> Error {
 
 /// A 2xx reply with a valid body, and what it took to get it.
 #[derive(Debug, Clone)]
-pub struct Response {
-    reply: OwnedReply,
+pub struct SuccessResponse {
+    reply: BufferedResponse,
     decoder: Decoder,
     attempts: u32,
     waited: Duration,
 }
 
-impl Response {
+impl SuccessResponse {
     /// The decoded success, borrowing from this response.
     ///
     /// This decodes the body again (one linear pass, no allocation): keep the result rather
@@ -501,9 +501,9 @@ impl Response {
     pub fn success(&self) -> Success<'_> {
         match self.reply.reply_with(&self.decoder) {
             Ok(Reply::Success(s)) => s,
-            // `Response` is only built from a reply that decoded as a success with this very
+            // `SuccessResponse` is only built from a reply that decoded as a success with this very
             // decoder, and decoding is a pure function of the status and the bytes.
-            _ => unreachable!("a Response always holds a valid 2xx body"),
+            _ => unreachable!("a SuccessResponse always holds a valid 2xx body"),
         }
     }
 
@@ -528,12 +528,12 @@ impl Response {
     }
 
     /// The status, headers and body.
-    pub fn reply(&self) -> &OwnedReply {
+    pub fn buffered(&self) -> &BufferedResponse {
         &self.reply
     }
 
     /// Takes the status, headers and body.
-    pub fn into_reply(self) -> OwnedReply {
+    pub fn into_buffered(self) -> BufferedResponse {
         self.reply
     }
 
@@ -557,7 +557,7 @@ mod tests {
         fn send_sync<T: Send + Sync + 'static>() {}
         send_sync::<Client>();
         send_sync::<ClientBuilder>();
-        send_sync::<Response>();
+        send_sync::<SuccessResponse>();
         send_sync::<Error>();
         send_sync::<Project>();
         send_sync::<RateLimiter>();

@@ -6,7 +6,7 @@ use core::time::Duration;
 
 use bytes::Bytes;
 use http::StatusCode;
-use status_core::{ApiError, ErrorBody, LogSafe, Retry, Timestamp};
+use status_core::{ApiError, ErrorShape, LogSafe, Retry, Timestamp};
 
 type BoxError = Box<dyn StdError + Send + Sync>;
 
@@ -158,11 +158,11 @@ impl Error {
         e.inner.details = Details {
             message: owned(f.message),
             trace_id: owned(f.trace_id),
-            error: owned(f.error),
+            error: owned(f.error_name),
             path: owned(f.path),
             timestamp: owned(f.timestamp),
-            unrecognized: match api.body_shape() {
-                ErrorBody::Unrecognized(reason) => Some(reason),
+            unrecognized: match api.shape() {
+                ErrorShape::Unrecognized(reason) => Some(reason),
                 _ => None,
             },
         };
@@ -202,7 +202,7 @@ impl Error {
     }
 
     /// The gateway's short error type, such as `"Too Many Requests"` (403/429 bodies).
-    pub fn error_type(&self) -> Option<&str> {
+    pub fn error_name(&self) -> Option<&str> {
         self.inner.details.error.as_deref()
     }
 
@@ -224,7 +224,7 @@ impl Error {
     /// The raw body of an API error, a malformed 2xx reply or one whose `data` did not
     /// deserialize, as received: for a reply that
     /// matched no documented shape (a proxy's HTML page, say) this is all there is.
-    pub fn body(&self) -> Option<&Bytes> {
+    pub fn raw_body(&self) -> Option<&Bytes> {
         self.inner.body.as_ref()
     }
 
@@ -433,7 +433,7 @@ mod tests {
     fn unrecognised_body_is_kept_raw() {
         let html: &[u8] = b"<html><body>502 Bad Gateway</body></html>";
         let e = api(502, html, None);
-        assert_eq!(e.body().unwrap().as_ref(), html);
+        assert_eq!(e.raw_body().unwrap().as_ref(), html);
         assert_eq!(e.unrecognized_reason().unwrap().kind(), status_core::ErrorKind::ExpectedValue);
         assert!(e.to_string().starts_with("HTTP 502 (unrecognised body: expected a JSON value"));
         assert!(e.is_retryable());

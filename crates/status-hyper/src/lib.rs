@@ -19,13 +19,13 @@ mod tls;
 #[cfg(feature = "mock")]
 pub mod mock;
 
-pub use client::{Client, ClientBuilder, Response, API_BASE, API_VERSION_HEADER};
+pub use client::{Client, ClientBuilder, SuccessResponse, API_BASE, API_VERSION_HEADER};
 pub use connect::{BoxFuture, Connector};
 pub use error::{Error, ErrorKind};
 pub use event::Event;
 pub use projects::{Project, ProjectSlots};
 pub use rate_limit::{RateLimiter, RatePermit};
-pub use reply::OwnedReply;
+pub use reply::BufferedResponse;
 pub use request::ApiRequest;
 pub use retry::RetryPolicy;
 pub use retry_after::retry_after;

@@ -110,7 +110,7 @@ impl Default for RateLimiter {
 
 impl RateLimiter {
     /// The API's documented limit: 15 requests a minute per key.
-    pub const API_LIMIT: u32 = 15;
+    pub const API_LIMIT: usize = 15;
 
     /// The API's limit, [`API_LIMIT`](Self::API_LIMIT) in any 60 s.
     pub fn api() -> Self {
@@ -118,8 +118,8 @@ impl RateLimiter {
     }
 
     /// At most `limit` (at least 1) requests in any `window`.
-    pub fn new(limit: u32, window: Duration) -> Self {
-        let limit = usize::try_from(limit.max(1)).unwrap_or(usize::MAX);
+    pub fn new(limit: usize, window: Duration) -> Self {
+        let limit = limit.max(1);
         Self {
             inner: Arc::new(Inner {
                 limit,

@@ -20,13 +20,13 @@ use crate::error::{Error, ErrorKind};
 /// It owns the bytes; [`reply`](Self::reply) decodes them into status-core's [`Reply`], which
 /// borrows from this value, so nothing is copied out of the body.
 #[derive(Debug, Clone)]
-pub struct OwnedReply {
+pub struct BufferedResponse {
     status: StatusCode,
     headers: HeaderMap,
     body: Bytes,
 }
 
-impl OwnedReply {
+impl BufferedResponse {
     /// The default body limit of the client: 8 MiB.
     pub const DEFAULT_BODY_LIMIT: u64 = 8 * 1024 * 1024;
 
@@ -41,7 +41,7 @@ impl OwnedReply {
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// use http_body_util::Full;
-    /// use status_hyper::OwnedReply;
+    /// use status_hyper::BufferedResponse;
     ///
     /// let response = http::Response::builder()
     ///     .status(500)
@@ -49,7 +49,7 @@ impl OwnedReply {
     ///         br#"{"message": "internal failure", "trace_id": "tr-9"}"#,
     ///     )))
     ///     .unwrap();
-    /// let owned = OwnedReply::read(response, 1024).await?;
+    /// let owned = BufferedResponse::read(response, 1024).await?;
     /// let reply = owned.reply()?;
     /// assert_eq!(reply.status(), 500);
     /// assert_eq!(reply.into_result().unwrap_err().trace_id().unwrap(), "tr-9");
@@ -99,7 +99,7 @@ impl OwnedReply {
     }
 
     /// The body, as received.
-    pub fn body(&self) -> &Bytes {
+    pub fn raw_body(&self) -> &Bytes {
         &self.body
     }
 
@@ -167,14 +167,14 @@ impl OwnedReply {
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// use http_body_util::Full;
-    /// use status_hyper::OwnedReply;
+    /// use status_hyper::BufferedResponse;
     ///
     /// #[derive(serde::Deserialize)]
     /// struct Project { id: String, status: String }
     ///
     /// let body = r#"{"data": {"id": "proj_abc123", "status": "SUCCEEDED"}}"#;
     /// let response = http::Response::new(Full::new(bytes::Bytes::from(body)));
-    /// let project: Project = OwnedReply::read(response, 1024).await?.data_as()?;
+    /// let project: Project = BufferedResponse::read(response, 1024).await?.data_as()?;
     /// assert_eq!((project.id.as_str(), project.status.as_str()), ("proj_abc123", "SUCCEEDED"));
     /// # Ok::<(), status_hyper::Error>(())
     /// # }).unwrap();

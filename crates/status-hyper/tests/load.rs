@@ -28,7 +28,7 @@ fn reply_for(i: usize) -> MockReply {
 }
 
 /// Checks that the client classified request `i` as its reply says.
-fn check(i: usize, result: Result<status_hyper::Response, status_hyper::Error>) {
+fn check(i: usize, result: Result<status_hyper::SuccessResponse, status_hyper::Error>) {
     match (i % 8, result) {
         (0, Ok(r)) => assert_eq!(r.data().unwrap().get(), format!(r#"{{"i": {i}}}"#)),
         (6, Ok(r)) => assert!(r.data().unwrap().get().starts_with(&format!(r#"{{"i": {i},"#))),
@@ -44,7 +44,7 @@ fn check(i: usize, result: Result<status_hyper::Response, status_hyper::Error>) 
         }
         (5, Err(e)) => {
             assert_eq!(e.status().unwrap().as_u16(), 502);
-            assert_eq!(e.body().unwrap(), format!("<html>502 for {i}</html>").as_bytes());
+            assert_eq!(e.raw_body().unwrap(), format!("<html>502 for {i}</html>").as_bytes());
         }
         (_, other) => panic!("request {i} misclassified: {other:?}"),
     }

@@ -9,9 +9,11 @@ use bytes::Bytes;
 use common::{builder, fast_retry, KEY, PROTOCOLS};
 use http::{StatusCode, Version};
 use http_body_util::Full;
-use status_core::{ErrorBody, ErrorKind as CoreKind, Reply};
+use status_core::{ErrorKind as CoreKind, ErrorShape, Reply};
 use status_hyper::mock::{MockReply, MockServer};
-use status_hyper::{ApiRequest, Client, Error, ErrorKind, OwnedReply, Response, RetryPolicy};
+use status_hyper::{
+    ApiRequest, BufferedResponse, Client, Error, ErrorKind, RetryPolicy, SuccessResponse,
+};
 
 const CLIP_RESULTS: &str = r#"{
     "id": "proj_abc123", "name": "sample project name", "status": "SUCCEEDED",
@@ -19,7 +21,7 @@ const CLIP_RESULTS: &str = r#"{
                "thumbnail": "https://cdn.example.com/thumb/clip_001.jpg",
                "tags": ["insight", "analysis"], "desc": "sample description"}]}"#;
 
-async fn once(http2: bool, reply: MockReply) -> (Result<Response, Error>, MockServer) {
+async fn once(http2: bool, reply: MockReply) -> (Result<SuccessResponse, Error>, MockServer) {
     let server = MockServer::start().await.unwrap();
     server.push(reply);
     let client = builder(&server, http2).retry(RetryPolicy::never()).build_http().unwrap();
@@ -93,7 +95,7 @@ async fn forbidden_and_too_many_requests_carry_the_gateway_fields() {
             let (result, _s) = once(http2, reply).await;
             let err = result.unwrap_err();
             assert_eq!(err.status().unwrap().as_u16(), status);
-            assert_eq!(err.error_type(), Some(error));
+            assert_eq!(err.error_name(), Some(error));
             assert_eq!(err.path(), Some("/api/v2/clips"));
             assert!(err.timestamp().unwrap().unix_ms() > 1_700_000_000_000);
             assert_eq!(err.retry_after(), Some(Duration::from_secs(3)));
@@ -122,7 +124,7 @@ async fn undocumented_statuses_keep_status_and_raw_body() {
             let (result, _s) = once(http2, reply).await;
             let err = result.unwrap_err();
             assert_eq!(err.status(), Some(status));
-            assert_eq!(err.body().unwrap(), body.as_bytes());
+            assert_eq!(err.raw_body().unwrap(), body.as_bytes());
             assert_eq!(err.unrecognized_reason().unwrap().kind(), reason, "{status}");
             assert_eq!(err.is_retryable(), retryable, "{status}");
         }
@@ -139,7 +141,7 @@ async fn a_malformed_success_is_a_decode_error_with_the_body() {
         let (result, _s) = once(http2, MockReply::json(200, r#"{"data": [1, 2,]}"#)).await;
         let err = result.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Decode);
-        assert_eq!(err.body().unwrap(), r#"{"data": [1, 2,]}"#.as_bytes());
+        assert_eq!(err.raw_body().unwrap(), r#"{"data": [1, 2,]}"#.as_bytes());
         let source = core::error::Error::source(&err).unwrap();
         let core = source.downcast_ref::<status_core::Error>().unwrap();
         assert_eq!((core.kind(), core.offset()), (CoreKind::ExpectedValue, 15));
@@ -185,7 +187,7 @@ async fn oversized_bodies_are_refused_by_length_and_by_stream() {
         let exact = format!(r#"{{"data": "{}"}}"#, "y".repeat(1024 - 12));
         assert_eq!(exact.len(), 1024);
         server.push(MockReply::json(200, exact.clone()).chunked(3));
-        assert_eq!(client.send(&get).await.unwrap().reply().body().len(), 1024);
+        assert_eq!(client.send(&get).await.unwrap().buffered().raw_body().len(), 1024);
     }
 }
 
@@ -255,11 +257,11 @@ async fn the_adapter_reads_any_hyper_response() {
 
     server.push(MockReply::gateway(429, "Too Many Requests", "/anything").retry_after_secs(9));
     let response = hyper.get(url.parse().unwrap()).await.unwrap();
-    let owned = OwnedReply::read(response, 4096).await.unwrap();
+    let owned = BufferedResponse::read(response, 4096).await.unwrap();
     assert_eq!(owned.retry_after(), Some(Duration::from_secs(9)));
     match owned.reply().unwrap() {
-        Reply::Error(e) => match e.body_shape() {
-            ErrorBody::Gateway(g) => assert_eq!(g.error, "Too Many Requests"),
+        Reply::Error(e) => match e.shape() {
+            ErrorShape::Gateway(g) => assert_eq!(g.error_name, "Too Many Requests"),
             other => panic!("{other:?}"),
         },
         other => panic!("{other:?}"),
@@ -269,7 +271,7 @@ async fn the_adapter_reads_any_hyper_response() {
 
     server.push(MockReply::success(CLIP_RESULTS).chunked(4));
     let response = hyper.get(url.parse().unwrap()).await.unwrap();
-    let owned = OwnedReply::read(response, 4096).await.unwrap();
+    let owned = BufferedResponse::read(response, 4096).await.unwrap();
     let data = owned.reply().unwrap().into_result().unwrap().data().unwrap();
     assert_eq!(data.get(), CLIP_RESULTS);
 }
@@ -281,7 +283,7 @@ async fn the_simulation_refuses_a_wrong_key_with_403() {
         .build_http()
         .unwrap();
     let err = client.send(&ApiRequest::get("/api/v2/clips/results/x")).await.unwrap_err();
-    assert_eq!((err.status(), err.error_type()), (Some(StatusCode::FORBIDDEN), Some("Forbidden")));
+    assert_eq!((err.status(), err.error_name()), (Some(StatusCode::FORBIDDEN), Some("Forbidden")));
     assert_eq!(err.attempts(), 1);
 }
 

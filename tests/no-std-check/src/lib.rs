@@ -1,7 +1,7 @@
 //! Calls every entry point of status-core from a `#![no_std]` library without an allocator.
 #![no_std]
 
-use status_core::{decode, ErrorBody, JsonStr, Reply, Timestamp};
+use status_core::{decode, ErrorShape, JsonStr, Reply, Timestamp};
 
 /// Decodes one reply and folds what it read into a number, so nothing is optimised away.
 #[no_mangle]
@@ -14,13 +14,13 @@ pub extern "C" fn status_check(status: u16, body: *const u8, len: usize) -> i64 
     match decode(status, body) {
         Err(e) => -(e.offset() as i64) - 2,
         Ok(Reply::Success(ok)) => ok.data().map_or(0, |d| d.get().len() as i64),
-        Ok(Reply::Error(err)) => match err.body_shape() {
-            ErrorBody::Message(m) => unescaped(m.message) + unescaped(m.trace_id),
-            ErrorBody::Gateway(g) => {
+        Ok(Reply::Error(err)) => match err.shape() {
+            ErrorShape::Message(m) => unescaped(m.message) + unescaped(m.trace_id),
+            ErrorShape::Gateway(g) => {
                 let ts = g.parse_timestamp().map_or(0, Timestamp::unix_ms);
                 ts + unescaped(g.error) + unescaped(g.path)
             }
-            ErrorBody::Unrecognized(reason) => reason.offset() as i64,
+            ErrorShape::Unrecognized(reason) => reason.offset() as i64,
         },
     }
 }

@@ -317,8 +317,8 @@ mod tests {
         let g = MockReply::gateway(429, "Too Many Requests", "/p");
         let reply = status_core::decode(429, g.body_bytes()).unwrap();
         assert!(matches!(
-            reply.into_result().unwrap_err().body_shape(),
-            status_core::ErrorBody::Gateway(_)
+            reply.into_result().unwrap_err().shape(),
+            status_core::ErrorShape::Gateway(_)
         ));
     }
 }
