@@ -18,7 +18,7 @@ pub extern "C" fn status_check(status: u16, body: *const u8, len: usize) -> i64 
             ErrorShape::Message(m) => unescaped(m.message) + unescaped(m.trace_id),
             ErrorShape::Gateway(g) => {
                 let ts = g.parse_timestamp().map_or(0, Timestamp::unix_ms);
-                ts + unescaped(g.error) + unescaped(g.path)
+                ts + unescaped(g.error_name) + unescaped(g.path)
             }
             ErrorShape::Unrecognized(reason) => reason.offset() as i64,
         },
