@@ -34,7 +34,7 @@
 //! let submit = ApiRequest::post("/api/v2/clips", "{}");
 //! let err = client.submit(&submit).await.unwrap_err();
 //! assert_eq!((err.status().unwrap().as_u16(), err.attempts()), (502, 2));
-//! assert_eq!(err.body().unwrap().as_ref(), b"<html>Bad Gateway</html>");
+//! assert_eq!(err.raw_body().unwrap().as_ref(), b"<html>Bad Gateway</html>");
 //!
 //! // The next submission meets the last scripted 429, then the simulated API.
 //! let (response, project) = client.submit(&submit).await?;
