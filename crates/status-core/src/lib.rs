@@ -7,9 +7,16 @@
 #[cfg(test)]
 extern crate std;
 
+mod api_error;
 #[cfg(feature = "serde")]
 pub mod de;
+mod documented;
+mod envelope;
 mod error;
+mod error_body;
+mod escape;
+mod grammar;
+mod json_str;
 mod log_safe;
 mod raw;
 mod reply;
@@ -18,20 +25,19 @@ mod scan;
 #[allow(unsafe_code)]
 mod simd;
 mod status;
-mod string;
 mod timestamp;
 
+pub use api_error::{ApiError, ErrorFields, ErrorShape, GatewayBody, MessageBody};
 #[cfg(feature = "serde")]
 pub use de::{decode_typed, from_raw, DataError, TypedReply};
+pub use envelope::MAX_TOP_LEVEL_KEYS;
 pub use error::{Error, ErrorKind};
+pub use json_str::{JsonStr, JsonStrPiece, JsonStrPieces};
 pub use log_safe::LogSafe;
-pub use raw::{JsonType, Members, RawJson};
-pub use reply::{
-    decode, ApiError, Decoder, ErrorFields, ErrorShape, GatewayBody, MessageBody, Reply, Success,
-};
-pub use scan::{MAX_DEPTH, MAX_TOP_LEVEL_KEYS};
+pub use raw::{JsonType, RawJson};
+pub use reply::{decode, Decoder, Reply, Success};
+pub use scan::{Members, MAX_DEPTH};
 pub use status::{Backoff, Retry};
-pub use string::{JsonStr, JsonStrPiece, JsonStrPieces};
 pub use timestamp::Timestamp;
 
 /// Testing hook for the fuzzers, not part of the API: whether every SIMD fast path gives the

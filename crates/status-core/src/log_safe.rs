@@ -2,7 +2,7 @@
 
 use core::fmt::{self, Write as _};
 
-use crate::string::JsonStr;
+use crate::json_str::JsonStr;
 
 /// Displays text from a body so that it cannot break a log line or drive a terminal.
 ///

@@ -2,8 +2,7 @@
 
 use core::fmt;
 
-use crate::scan::{Scanner, MAX_DEPTH};
-use crate::string::JsonStr;
+use crate::json_str::JsonStr;
 
 /// The type of a JSON value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -110,73 +109,6 @@ impl<'a> RawJson<'a> {
     pub fn is_null(&self) -> bool {
         self.json == "null"
     }
-
-    /// The members of an object, in the order written (repeated keys included); nothing when
-    /// the value is not an object. There is no limit on their number.
-    pub fn members(&self) -> Members<'a> {
-        let mut scan = Scanner::new(self.json, MAX_DEPTH);
-        let open = scan.skip_ws() == Some(b'{');
-        if open {
-            scan.advance(1);
-        }
-        Members { scan, base: self.offset, first: true, done: !open }
-    }
-
-    /// The value of the member named `key` when the value is an object holding it. A key
-    /// written more than once gives its last value, as JavaScript's `JSON.parse` and
-    /// serde_json's maps do.
-    pub fn member(&self, key: &str) -> Option<RawJson<'a>> {
-        self.members().filter(|(name, _)| *name == key).last().map(|(_, value)| value)
-    }
-}
-
-/// The members of an object [`RawJson`], from [`RawJson::members`]: each key, decoded on
-/// comparison, with its value.
-#[derive(Clone)]
-pub struct Members<'a> {
-    scan: Scanner<'a>,
-    base: usize,
-    first: bool,
-    done: bool,
-}
-
-impl<'a> Iterator for Members<'a> {
-    type Item = (JsonStr<'a>, RawJson<'a>);
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.done {
-            return None;
-        }
-        // The text was validated as one value, so the scan cannot fail; a failure would only
-        // end the iteration.
-        let member = self.step();
-        self.done = member.is_none();
-        member
-    }
-}
-
-impl<'a> Members<'a> {
-    fn step(&mut self) -> Option<(JsonStr<'a>, RawJson<'a>)> {
-        match self.scan.skip_ws()? {
-            b'}' => return None,
-            b',' if !self.first => {
-                self.scan.advance(1);
-                self.scan.skip_ws()?;
-            }
-            _ if self.first => {}
-            _ => return None,
-        }
-        self.first = false;
-        let key = self.scan.string().ok()?;
-        if self.scan.skip_ws()? != b':' {
-            return None;
-        }
-        self.scan.advance(1);
-        self.scan.skip_ws()?;
-        let offset = self.base + self.scan.pos();
-        let value = self.scan.value(1).ok()?;
-        Some((key, RawJson::from_validated(value, offset)))
-    }
 }
 
 impl PartialEq for RawJson<'_> {
@@ -226,34 +158,6 @@ mod tests {
         assert_eq!(raw("null").as_bool(), None);
         assert!(raw("null").is_null());
         assert_eq!(raw("\"a\\nb\"").as_json_str().unwrap(), "a\nb");
-    }
-
-    #[test]
-    fn members_of_a_wide_object_with_repeated_keys() {
-        let mut json = std::string::String::from("{ ");
-        for i in 0..100 {
-            json.push_str(&std::format!("\"k{i}\" : [{i}, {{\"x\": \"}}\"}}] ,\n"));
-        }
-        json.push_str(r#""st\u0061tus": "ONGOING", "status": "SUCCEEDED"}"#);
-        let value = RawJson::from_validated(&json, 10);
-        assert_eq!(value.members().count(), 102);
-        let (key, k7) = value.members().nth(7).unwrap();
-        assert_eq!(key, "k7");
-        assert_eq!(k7.get(), r#"[7, {"x": "}"}]"#);
-        assert_eq!(&json[k7.offset() - 10..][..k7.get().len()], k7.get());
-        assert_eq!(value.member("status").unwrap().get(), "\"SUCCEEDED\"");
-        assert_eq!(value.member("k99").unwrap().get(), r#"[99, {"x": "}"}]"#);
-        assert!(value.member("k100").is_none());
-    }
-
-    #[test]
-    fn members_of_other_values() {
-        assert_eq!(raw("{}").members().count(), 0);
-        assert_eq!(raw(" { } ").members().count(), 0);
-        assert_eq!(raw("[1, 2]").members().count(), 0);
-        assert_eq!(raw("\"{\"").members().count(), 0);
-        assert!(raw("null").member("a").is_none());
-        assert_eq!(raw(r#"{"a":1}"#).member("a").unwrap().offset(), 7 + 5);
     }
 
     #[test]

@@ -4,8 +4,11 @@
 //! scanner only has to look at ASCII bytes, and every slice it hands out is a `&str`.
 
 use crate::error::{Error, ErrorKind};
+use crate::escape;
+use crate::grammar::{continues_number, is_value_end, is_whitespace};
+use crate::json_str::JsonStr;
+use crate::raw::RawJson;
 use crate::simd;
-use crate::string::JsonStr;
 
 /// The deepest nesting a [`crate::Decoder`] can be configured to accept: the bit stack that
 /// tracks it is `MAX_DEPTH / 8` bytes of stack.
@@ -91,11 +94,6 @@ impl Nesting {
     }
 }
 
-#[inline(always)]
-fn is_ws(b: u8) -> bool {
-    matches!(b, b' ' | b'\n' | b'\r' | b'\t')
-}
-
 /// A cursor over validated-UTF-8 JSON text.
 #[derive(Clone)]
 pub(crate) struct Scanner<'a> {
@@ -126,18 +124,18 @@ impl<'a> Scanner<'a> {
     }
 
     #[inline(always)]
-    fn peek(&self) -> Option<u8> {
+    pub(crate) fn peek(&self) -> Option<u8> {
         self.bytes().get(self.pos).copied()
     }
 
     #[inline(always)]
-    fn err(&self, kind: ErrorKind) -> Error {
+    pub(crate) fn err(&self, kind: ErrorKind) -> Error {
         Error::new(kind, self.pos)
     }
 
     /// The text between two byte offsets that the scanner put on ASCII boundaries.
     #[inline(always)]
-    fn slice(&self, start: usize, end: usize) -> &'a str {
+    pub(crate) fn slice(&self, start: usize, end: usize) -> &'a str {
         self.text.get(start..end).unwrap_or_default()
     }
 
@@ -148,12 +146,12 @@ impl<'a> Scanner<'a> {
         // bytes before classifying a whole block of indentation.
         let bytes = self.bytes();
         match bytes.get(self.pos) {
-            Some(&b) if !is_ws(b) => return Some(b),
+            Some(&b) if !is_whitespace(b) => return Some(b),
             None => return None,
             Some(_) => {}
         }
         match bytes.get(self.pos + 1) {
-            Some(&b) if !is_ws(b) => {
+            Some(&b) if !is_whitespace(b) => {
                 self.pos += 1;
                 return Some(b);
             }
@@ -177,7 +175,7 @@ impl<'a> Scanner<'a> {
 
     /// Consumes `byte` after optional whitespace, or fails with `kind` (or end of input).
     #[inline(always)]
-    fn expect(&mut self, byte: u8, kind: ErrorKind) -> Result<(), Error> {
+    pub(crate) fn expect(&mut self, byte: u8, kind: ErrorKind) -> Result<(), Error> {
         match self.skip_ws() {
             Some(b) if b == byte => {
                 self.pos += 1;
@@ -201,24 +199,9 @@ impl<'a> Scanner<'a> {
     /// Skips a string whose opening quote is at the cursor; tells whether it had escapes.
     #[inline(always)]
     pub(crate) fn skip_string(&mut self) -> Result<bool, Error> {
-        let bytes = self.bytes();
-        let mut pos = self.pos + 1;
-        let mut escaped = false;
-        loop {
-            pos = simd::string_end(bytes, pos);
-            match bytes.get(pos) {
-                Some(b'"') => {
-                    self.pos = pos + 1;
-                    return Ok(escaped);
-                }
-                Some(b'\\') => {
-                    escaped = true;
-                    pos = escape_end(bytes, pos)?;
-                }
-                Some(_) => return Err(Error::new(ErrorKind::ControlCharacter, pos)),
-                None => return Err(Error::new(ErrorKind::UnexpectedEof, pos)),
-            }
-        }
+        let (end, escaped) = escape::skip_string(self.bytes(), self.pos + 1)?;
+        self.pos = end;
+        Ok(escaped)
     }
 
     #[inline(always)]
@@ -257,7 +240,7 @@ impl<'a> Scanner<'a> {
             q += 1 + fraction;
             next = *block.get(q)?;
         }
-        matches!(next, b',' | b']' | b'}' | b' ' | b'\n' | b'\r' | b'\t').then_some(p + q)
+        (is_value_end(next) || is_whitespace(next)).then_some(p + q)
     }
 
     #[cold]
@@ -300,7 +283,7 @@ impl<'a> Scanner<'a> {
             }
         }
         // `01`, `1.2.3`, `1e5e`: what follows a complete number cannot continue one.
-        if matches!(bytes.get(p), Some(b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-')) {
+        if bytes.get(p).copied().is_some_and(continues_number) {
             return Err(Error::new(ErrorKind::InvalidNumber, p));
         }
         self.pos = p;
@@ -308,7 +291,7 @@ impl<'a> Scanner<'a> {
     }
 
     #[inline(always)]
-    fn literal(&mut self, word: &'static [u8]) -> Result<(), Error> {
+    pub(crate) fn literal(&mut self, word: &'static [u8]) -> Result<(), Error> {
         if self.bytes().get(self.pos..self.pos + word.len()) == Some(word) {
             self.pos += word.len();
             return Ok(());
@@ -431,18 +414,6 @@ impl<'a> Scanner<'a> {
 /// Single-token steps for the serde deserializer, which drives the scanner itself.
 #[cfg(feature = "serde")]
 impl<'a> Scanner<'a> {
-    /// Consumes the byte at the cursor, which the caller has just peeked.
-    #[inline(always)]
-    pub(crate) fn bump(&mut self) {
-        self.pos += 1;
-    }
-
-    /// An error of `kind` at the cursor.
-    #[inline(always)]
-    pub(crate) fn error_here(&self, kind: ErrorKind) -> Error {
-        self.err(kind)
-    }
-
     /// Scans the number at the cursor and returns its text.
     #[inline]
     pub(crate) fn number_text(&mut self) -> Result<&'a str, Error> {
@@ -451,92 +422,81 @@ impl<'a> Scanner<'a> {
         Ok(self.slice(start, self.pos))
     }
 
-    /// Scans the literal `word` (`true`, `false`, `null`) at the cursor.
-    #[inline]
-    pub(crate) fn keyword(&mut self, word: &'static [u8]) -> Result<(), Error> {
-        self.literal(word)
-    }
-
     /// The whole text the cursor moves over.
     #[inline]
     pub(crate) fn text(&self) -> &'a str {
         self.text
     }
-
-    /// A second cursor at the same place, to look ahead without moving this one.
-    #[inline]
-    pub(crate) fn fork(&self) -> Self {
-        Self { text: self.text, pos: self.pos, max_depth: self.max_depth }
-    }
 }
 
-/// Checks text meant to sit between a string's quotes: no quote or control character
-/// unescaped, every escape valid. Tells whether it holds escapes.
-#[cfg(feature = "serde")]
-pub(crate) fn string_content(raw: &str) -> Result<bool, Error> {
-    let bytes = raw.as_bytes();
-    let (mut at, mut escaped) = (0, false);
-    while let Some(&b) = bytes.get(at) {
-        match b {
-            b'\\' => {
-                escaped = true;
-                at = escape_end(bytes, at)?;
-            }
-            b'"' => return Err(Error::new(ErrorKind::ExpectedCommaOrEnd, at)),
-            0..=0x1f => return Err(Error::new(ErrorKind::ControlCharacter, at)),
-            _ => at += 1,
+/// Reading the members of a validated object: the scanner walks it again, which cannot fail.
+impl<'a> RawJson<'a> {
+    /// The members of an object, in the order written (repeated keys included); nothing when
+    /// the value is not an object. There is no limit on their number.
+    pub fn members(&self) -> Members<'a> {
+        let mut scan = Scanner::new(self.get(), MAX_DEPTH);
+        let open = scan.skip_ws() == Some(b'{');
+        if open {
+            scan.advance(1);
         }
+        Members { scan, base: self.offset(), first: true, done: !open }
     }
-    Ok(escaped)
+
+    /// The value of the member named `key` when the value is an object holding it. A key
+    /// written more than once gives its last value, as JavaScript's `JSON.parse` and
+    /// serde_json's maps do.
+    pub fn member(&self, key: &str) -> Option<RawJson<'a>> {
+        self.members().filter(|(name, _)| *name == key).last().map(|(_, value)| value)
+    }
 }
 
-/// Validates the escape whose backslash is at `at`; returns the offset just after it.
-fn escape_end(bytes: &[u8], at: usize) -> Result<usize, Error> {
-    match bytes.get(at + 1) {
-        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => Ok(at + 2),
-        Some(b'u') => {
-            let unit = hex4(bytes, at + 2)?;
-            match unit {
-                0xD800..=0xDBFF => {
-                    // A high surrogate must be followed at once by an escaped low one; input
-                    // that ends before saying which is a truncation.
-                    match (bytes.get(at + 6), bytes.get(at + 7)) {
-                        (None, _) => return Err(Error::new(ErrorKind::UnexpectedEof, at + 6)),
-                        (Some(b'\\'), None) => {
-                            return Err(Error::new(ErrorKind::UnexpectedEof, at + 7))
-                        }
-                        (Some(b'\\'), Some(b'u')) => {
-                            if let 0xDC00..=0xDFFF = hex4(bytes, at + 8)? {
-                                return Ok(at + 12);
-                            }
-                        }
-                        _ => {}
-                    }
-                    Err(Error::new(ErrorKind::LoneSurrogate, at))
-                }
-                0xDC00..=0xDFFF => Err(Error::new(ErrorKind::LoneSurrogate, at)),
-                _ => Ok(at + 6),
-            }
+/// The members of an object [`RawJson`], from [`RawJson::members`]: each key, decoded on
+/// comparison, with its value.
+#[derive(Clone)]
+pub struct Members<'a> {
+    scan: Scanner<'a>,
+    base: usize,
+    first: bool,
+    done: bool,
+}
+
+impl<'a> Iterator for Members<'a> {
+    type Item = (JsonStr<'a>, RawJson<'a>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
         }
-        Some(_) => Err(Error::new(ErrorKind::InvalidEscape, at)),
-        None => Err(Error::new(ErrorKind::UnexpectedEof, at + 1)),
+        // The text was validated as one value, so the scan cannot fail; a failure would only
+        // end the iteration.
+        let member = self.step();
+        self.done = member.is_none();
+        member
     }
 }
 
-/// Reads four hex digits at `at` as a UTF-16 code unit.
-pub(crate) fn hex4(bytes: &[u8], at: usize) -> Result<u16, Error> {
-    let mut unit = 0u16;
-    for i in at..at + 4 {
-        let digit = match bytes.get(i) {
-            Some(&b @ b'0'..=b'9') => b - b'0',
-            Some(&b @ b'a'..=b'f') => b - b'a' + 10,
-            Some(&b @ b'A'..=b'F') => b - b'A' + 10,
-            Some(_) => return Err(Error::new(ErrorKind::InvalidEscape, i)),
-            None => return Err(Error::new(ErrorKind::UnexpectedEof, i)),
-        };
-        unit = unit << 4 | u16::from(digit);
+impl<'a> Members<'a> {
+    fn step(&mut self) -> Option<(JsonStr<'a>, RawJson<'a>)> {
+        match self.scan.skip_ws()? {
+            b'}' => return None,
+            b',' if !self.first => {
+                self.scan.advance(1);
+                self.scan.skip_ws()?;
+            }
+            _ if self.first => {}
+            _ => return None,
+        }
+        self.first = false;
+        let key = self.scan.string().ok()?;
+        if self.scan.skip_ws()? != b':' {
+            return None;
+        }
+        self.scan.advance(1);
+        self.scan.skip_ws()?;
+        let offset = self.base + self.scan.pos();
+        let value = self.scan.value(1).ok()?;
+        Some((key, RawJson::from_validated(value, offset)))
     }
-    Ok(unit)
 }
 
 /// Validates a complete JSON text: one value, surrounded by whitespace only.
@@ -554,135 +514,41 @@ fn validate_text(text: &str, max_depth: usize) -> Result<(), Error> {
     sc.finish()
 }
 
-/// One member of the top-level object.
-#[derive(Clone, Copy)]
-pub(crate) struct Member<'a> {
-    pub(crate) key: JsonStr<'a>,
-    pub(crate) value: &'a str,
-    pub(crate) value_offset: usize,
-    /// The value without its quotes when it is a string, so that nobody scans it again.
-    pub(crate) string: Option<JsonStr<'a>>,
-}
-
-/// How many top-level keys are remembered for duplicate detection.
-pub const MAX_TOP_LEVEL_KEYS: usize = 32;
-
-/// The top-level keys seen so far, so that a second occurrence can be refused.
-pub(crate) struct KeySet<'a> {
-    keys: [&'a str; MAX_TOP_LEVEL_KEYS],
-    /// Bit `i` set when key `i` holds escapes.
-    escaped: u32,
-    count: usize,
-}
-
-impl<'a> KeySet<'a> {
-    pub(crate) const fn new() -> Self {
-        Self { keys: [""; MAX_TOP_LEVEL_KEYS], escaped: 0, count: 0 }
-    }
-
-    /// Records `key`, found at `offset`; refuses a key seen before, or one key too many.
-    #[inline]
-    pub(crate) fn insert(&mut self, key: JsonStr<'a>, offset: usize) -> Result<(), Error> {
-        let seen = self.keys.iter().take(self.count).enumerate().any(|(i, &k)| {
-            let other = JsonStr::from_validated(k, self.escaped & (1 << i) != 0);
-            // Plain keys, the usual case, compare as text; escaped ones decoded.
-            if other.has_escapes() || key.has_escapes() {
-                other == key
-            } else {
-                other.raw() == key.raw()
-            }
-        });
-        if seen {
-            return Err(Error::new(ErrorKind::DuplicateKey, offset));
-        }
-        let Some(slot) = self.keys.get_mut(self.count) else {
-            return Err(Error::new(ErrorKind::TooManyKeys, offset));
-        };
-        *slot = key.raw();
-        if key.has_escapes() {
-            self.escaped |= 1 << self.count;
-        }
-        self.count += 1;
-        Ok(())
-    }
-}
-
-/// The outline of a scanned body.
-pub(crate) enum Outline {
-    /// Nothing but whitespace.
-    Empty,
-    /// A valid object, whose members were all visited; the offset of its closing brace.
-    Object { close: usize },
-    /// A valid JSON value that is not an object, starting at this offset.
-    NotObject { offset: usize },
-}
-
-/// Scans a body whose top level should be an object, handing every member to `visit` as soon
-/// as it is validated, so that a later error still leaves the earlier members seen.
-pub(crate) fn envelope<'a>(
-    text: &'a str,
-    max_depth: usize,
-    visit: &mut dyn FnMut(Member<'a>),
-) -> Result<Outline, Error> {
-    let mut sc = Scanner::new(text, max_depth);
-    match sc.skip_ws() {
-        None => return Ok(Outline::Empty),
-        Some(b'{') => {}
-        Some(_) => {
-            // Validated all the same: not JSON at all (an HTML page) says more than "not an
-            // object", and a UTF-8 error after the value must still win over it.
-            let offset = sc.pos;
-            sc.value(0)?;
-            sc.finish()?;
-            return Ok(Outline::NotObject { offset });
-        }
-    }
-    if max_depth == 0 {
-        return Err(sc.err(ErrorKind::DepthLimitExceeded));
-    }
-    sc.pos += 1;
-    let mut keys = KeySet::new();
-    if sc.skip_ws() == Some(b'}') {
-        let close = sc.pos;
-        sc.pos += 1;
-        sc.finish()?;
-        return Ok(Outline::Object { close });
-    }
-    loop {
-        let key_offset = match sc.skip_ws() {
-            Some(b'"') => sc.pos,
-            Some(_) => return Err(sc.err(ErrorKind::ExpectedKey)),
-            None => return Err(sc.err(ErrorKind::UnexpectedEof)),
-        };
-        let key = sc.string()?;
-        keys.insert(key, key_offset)?;
-        sc.expect(b':', ErrorKind::ExpectedColon)?;
-        sc.skip_ws();
-        let value_offset = sc.pos;
-        let (value, string) = if sc.peek() == Some(b'"') {
-            let string = sc.string()?;
-            (sc.slice(value_offset, sc.pos), Some(string))
-        } else {
-            (sc.value(1)?, None)
-        };
-        visit(Member { key, value, value_offset, string });
-        match sc.skip_ws() {
-            Some(b',') => sc.pos += 1,
-            Some(b'}') => {
-                let close = sc.pos;
-                sc.pos += 1;
-                sc.finish()?;
-                return Ok(Outline::Object { close });
-            }
-            Some(_) => return Err(sc.err(ErrorKind::ExpectedCommaOrEnd)),
-            None => return Err(sc.err(ErrorKind::UnexpectedEof)),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn raw(json: &str) -> RawJson<'_> {
+        RawJson::from_validated(json, 7)
+    }
+
+    #[test]
+    fn members_of_a_wide_object_with_repeated_keys() {
+        let mut json = std::string::String::from("{ ");
+        for i in 0..100 {
+            json.push_str(&std::format!("\"k{i}\" : [{i}, {{\"x\": \"}}\"}}] ,\n"));
+        }
+        json.push_str(r#""st\u0061tus": "ONGOING", "status": "SUCCEEDED"}"#);
+        let value = RawJson::from_validated(&json, 10);
+        assert_eq!(value.members().count(), 102);
+        let (key, k7) = value.members().nth(7).unwrap();
+        assert_eq!(key, "k7");
+        assert_eq!(k7.get(), r#"[7, {"x": "}"}]"#);
+        assert_eq!(&json[k7.offset() - 10..][..k7.get().len()], k7.get());
+        assert_eq!(value.member("status").unwrap().get(), "\"SUCCEEDED\"");
+        assert_eq!(value.member("k99").unwrap().get(), r#"[99, {"x": "}"}]"#);
+        assert!(value.member("k100").is_none());
+    }
+
+    #[test]
+    fn members_of_other_values() {
+        assert_eq!(raw("{}").members().count(), 0);
+        assert_eq!(raw(" { } ").members().count(), 0);
+        assert_eq!(raw("[1, 2]").members().count(), 0);
+        assert_eq!(raw("\"{\"").members().count(), 0);
+        assert!(raw("null").member("a").is_none());
+        assert_eq!(raw(r#"{"a":1}"#).member("a").unwrap().offset(), 7 + 5);
+    }
 
     fn check(json: &str) -> Result<(), Error> {
         validate(json.as_bytes(), 128)

@@ -14,6 +14,7 @@
 //! the message "decoding failed".
 
 mod error;
+mod json_str;
 mod lenient;
 mod number;
 mod raw;
@@ -26,15 +27,14 @@ use serde::de::{self, DeserializeSeed, Expected, Unexpected, Visitor};
 pub use self::error::{DataError, MESSAGE_CAPACITY};
 use self::error::{Failed, Failure};
 pub use self::lenient::{int_or_string, IntOrString};
-pub(crate) use self::typed::typed_success;
 pub use self::typed::{decode_typed, TypedReply};
 
 use self::number::{is_integer, Integer, NotInteger, Short};
 use crate::error::ErrorKind;
+use crate::json_str::JsonStr;
 use crate::raw::RawJson;
+use crate::reply::{Decoder, Success};
 use crate::scan::{self, Scanner, Text, MAX_DEPTH};
-use crate::string::JsonStr;
-use crate::Decoder;
 
 /// The longest escaped string (once decoded) that can be handed to a type which copies it,
 /// such as `heapless::String<N>`, `char` or an enum variant name: it is decoded into a buffer
@@ -79,9 +79,9 @@ pub(crate) fn from_slice_with_depth<'a, T: de::Deserialize<'a>>(
     }
     let mut sc = Scanner::new(text.text, max_depth);
     if sc.skip_ws().is_none() {
-        return Err(sc.error_here(ErrorKind::EmptyBody).into());
+        return Err(sc.err(ErrorKind::EmptyBody).into());
     }
-    let result = match Deserializer::<Failed>::new(sc.fork(), 0, max_depth).whole() {
+    let result = match Deserializer::<Failed>::new(sc.clone(), 0, max_depth).whole() {
         Ok(value) => return Ok(value),
         Err(Failed) => Deserializer::<DataError>::new(sc, 0, max_depth).whole(),
     };
@@ -98,7 +98,7 @@ pub(crate) fn from_validated<'a, T: de::Deserialize<'a>>(
     depth: usize,
 ) -> Result<T, DataError> {
     let sc = Scanner::new(raw.get(), MAX_DEPTH);
-    match Deserializer::<Failed>::new(sc.fork(), depth, MAX_DEPTH).at_base(raw.offset()).whole() {
+    match Deserializer::<Failed>::new(sc.clone(), depth, MAX_DEPTH).at_base(raw.offset()).whole() {
         Ok(value) => Ok(value),
         Err(Failed) => Deserializer::<DataError>::new(sc, depth, MAX_DEPTH)
             .at_base(raw.offset())
@@ -117,6 +117,21 @@ pub(crate) fn from_missing<'a, T: de::Deserialize<'a>>() -> Result<T, DataError>
             e
         }
     })
+}
+
+/// Typed `data` after [`crate::decode`].
+impl<'a> Success<'a> {
+    /// Deserializes `data` as `T`, borrowing from the body and without allocating.
+    ///
+    /// An absent `data` reads as `null`: `Option<T>` gives `None`, and other types fail
+    /// with [`ErrorKind::MissingField`]. Error offsets count from the start of the body.
+    pub fn data_as<T: de::Deserialize<'a>>(&self) -> Result<T, DataError> {
+        match self.data() {
+            // `data` sits inside the envelope, and was validated within the depth limit.
+            Some(raw) => from_validated(raw, 1),
+            None => from_missing(),
+        }
+    }
 }
 
 /// The deserializer: a scanner cursor plus the nesting depth it has reached, failing with
@@ -158,7 +173,7 @@ impl<'a, E: Failure> Deserializer<'a, E> {
     fn peek(&mut self) -> Result<u8, E> {
         match self.sc.skip_ws() {
             Some(b) => Ok(b),
-            None => Err(self.sc.error_here(ErrorKind::UnexpectedEof).into()),
+            None => Err(self.sc.err(ErrorKind::UnexpectedEof).into()),
         }
     }
 
@@ -166,17 +181,17 @@ impl<'a, E: Failure> Deserializer<'a, E> {
     #[inline]
     fn enter(&mut self) -> Result<(), E> {
         if self.depth >= self.max_depth {
-            return Err(self.sc.error_here(ErrorKind::DepthLimitExceeded).into());
+            return Err(self.sc.err(ErrorKind::DepthLimitExceeded).into());
         }
         self.depth += 1;
-        self.sc.bump();
+        self.sc.advance(1);
         Ok(())
     }
 
     /// Steps out of a container at its closing bracket, which the cursor is on.
     #[inline(always)]
     fn close(&mut self) {
-        self.sc.bump();
+        self.sc.advance(1);
         self.depth -= 1;
     }
 
@@ -199,7 +214,7 @@ impl<'a, E: Failure> Deserializer<'a, E> {
                 format_args!("more elements in {what} than the target type takes"),
             ));
         }
-        Err(self.sc.error_here(ErrorKind::ExpectedCommaOrEnd).into())
+        Err(self.sc.err(ErrorKind::ExpectedCommaOrEnd).into())
     }
 
     /// Where the first non-whitespace byte after the bracket at `open` is.
@@ -210,9 +225,9 @@ impl<'a, E: Failure> Deserializer<'a, E> {
 
     /// The syntax error at the cursor, where a value should start.
     fn syntax_error(&self) -> E {
-        match self.sc.fork().value(self.depth) {
+        match self.sc.clone().value(self.depth) {
             Err(e) => e.into(),
-            Ok(_) => self.sc.error_here(ErrorKind::ExpectedValue).into(),
+            Ok(_) => self.sc.err(ErrorKind::ExpectedValue).into(),
         }
     }
 
@@ -220,10 +235,10 @@ impl<'a, E: Failure> Deserializer<'a, E> {
     /// malformed value is reported as a syntax error instead.
     #[cold]
     fn invalid_type(&self, exp: &dyn Expected) -> E {
-        let mut probe = self.sc.fork();
+        let mut probe = self.sc.clone();
         let at = self.sc.pos();
         let unexp = match probe.skip_ws() {
-            None => return self.sc.error_here(ErrorKind::UnexpectedEof).into(),
+            None => return self.sc.err(ErrorKind::UnexpectedEof).into(),
             Some(b'"') => match probe.string() {
                 Ok(s) => s.as_str().map_or(Unexpected::Other("string"), Unexpected::Str),
                 Err(e) => return e.into(),
@@ -232,15 +247,15 @@ impl<'a, E: Failure> Deserializer<'a, E> {
                 Ok(text) => unexpected_number(text),
                 Err(e) => return e.into(),
             },
-            Some(b't') => match probe.keyword(b"true") {
+            Some(b't') => match probe.literal(b"true") {
                 Ok(()) => Unexpected::Bool(true),
                 Err(e) => return e.into(),
             },
-            Some(b'f') => match probe.keyword(b"false") {
+            Some(b'f') => match probe.literal(b"false") {
                 Ok(()) => Unexpected::Bool(false),
                 Err(e) => return e.into(),
             },
-            Some(b'n') => match probe.keyword(b"null") {
+            Some(b'n') => match probe.literal(b"null") {
                 Ok(()) => Unexpected::Unit,
                 Err(e) => return e.into(),
             },
@@ -373,7 +388,7 @@ impl<'a, E: Failure> Deserializer<'a, E> {
     }
 
     fn keyword(&mut self, word: &'static [u8]) -> Result<(), E> {
-        Ok(self.sc.keyword(word)?)
+        Ok(self.sc.literal(word)?)
     }
 }
 
@@ -754,9 +769,9 @@ fn next_element<E: Failure>(
         return Ok(Some(b));
     }
     if b != b',' {
-        return Err(de.sc.error_here(ErrorKind::ExpectedCommaOrEnd).into());
+        return Err(de.sc.err(ErrorKind::ExpectedCommaOrEnd).into());
     }
-    de.sc.bump();
+    de.sc.advance(1);
     de.peek().map(Some)
 }
 
@@ -778,7 +793,7 @@ impl<'a, E: Failure> de::SeqAccess<'a> for Elements<'_, 'a, E> {
                 Ok(None)
             }
             // `[1,]`: a value must follow a comma.
-            Some(b']') => Err(self.de.sc.error_here(ErrorKind::ExpectedValue).into()),
+            Some(b']') => Err(self.de.sc.err(ErrorKind::ExpectedValue).into()),
             Some(_) => seed.deserialize(&mut *self.de).map(Some),
         }
     }
@@ -824,12 +839,12 @@ fn key<'a, K: DeserializeSeed<'a>, E: Failure>(
     seed: K,
 ) -> Result<K::Value, E> {
     if first != b'"' {
-        return Err(de.sc.error_here(ErrorKind::ExpectedKey).into());
+        return Err(de.sc.err(ErrorKind::ExpectedKey).into());
     }
     let value = seed.deserialize(MapKey { de: &mut *de })?;
     match de.peek()? {
-        b':' => de.sc.bump(),
-        _ => return Err(de.sc.error_here(ErrorKind::ExpectedColon).into()),
+        b':' => de.sc.advance(1),
+        _ => return Err(de.sc.err(ErrorKind::ExpectedColon).into()),
     }
     Ok(value)
 }

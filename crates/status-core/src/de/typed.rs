@@ -4,11 +4,14 @@ use serde::de::Deserialize;
 
 use super::error::Failed;
 use super::{from_missing, DataError, Deserializer};
-use crate::error::ErrorKind;
-use crate::reply::ApiError;
-use crate::scan::{KeySet, Scanner};
-use crate::status::Retry;
-use crate::Decoder;
+use crate::api_error::ApiError;
+use crate::envelope::{self, Outline};
+use crate::error::{Error, ErrorKind};
+use crate::error_body;
+use crate::json_str::JsonStr;
+use crate::reply::Decoder;
+use crate::scan::{Scanner, Text};
+use crate::status::{Expect, Retry};
 
 /// Decodes `(status, body)` with the default [`Decoder`], typing `data` as `T` in the same
 /// walk. See [`Decoder::decode_typed`].
@@ -23,7 +26,7 @@ pub fn decode_typed<'a, T: Deserialize<'a>>(
 ///
 /// Made by [`Decoder::decode_typed`]; the error side is the same [`ApiError`] as
 /// [`Reply::Error`](crate::Reply::Error).
-// `ApiError` is a few hundred bytes of borrowed view; without an allocator there is nothing to
+// `ApiError` is a borrowed view of some 170 bytes; without an allocator there is nothing to
 // box it into.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,8 +62,8 @@ impl<'a, T> TypedReply<'a, T> {
     }
 
     /// The reply as a `Result` of the typed `data`, for `?`.
-    // The error is a borrowed view of a few hundred bytes; without an allocator there is
-    // nothing to box it into.
+    // The error is a borrowed view of some 170 bytes; without an allocator there is nothing
+    // to box it into.
     #[allow(clippy::result_large_err)]
     pub fn into_result(self) -> Result<T, ApiError<'a>> {
         match self {
@@ -70,91 +73,99 @@ impl<'a, T> TypedReply<'a, T> {
     }
 }
 
-/// Walks a 2xx body that is valid UTF-8: the top-level object is checked as the two-pass
-/// decoder checks it (keys, duplicates, every value), and `data` is deserialized in place of
-/// being validated. Offsets count from the start of `text`.
+/// Decoding with `data` typed in the same walk.
+impl Decoder {
+    /// Decodes a reply and deserializes a success's `data` as `T` in the same walk over the
+    /// body, where [`decode`](Self::decode) then [`Success::data_as`](crate::Success::data_as) walk `data` twice.
+    ///
+    /// The body is validated exactly as [`decode`](Self::decode) validates it, and the result
+    /// is the same as theirs: a malformed body is reported as such even when `data` also has
+    /// the wrong shape, and an absent `data` reads as `null` (so `Option<T>` is `None`).
+    /// Non-2xx statuses give [`TypedReply::Error`] with the same [`ApiError`] as `decode`.
+    /// The depth limit bounds the deserializer's recursion too. When `data` does not decode,
+    /// `T` is deserialized a second time to say why (see [`de`](crate::de)).
+    pub fn decode_typed<'a, T: Deserialize<'a>>(
+        &self,
+        status: u16,
+        body: &'a [u8],
+    ) -> Result<TypedReply<'a, T>, DataError> {
+        if !(100..=999).contains(&status) {
+            return Err(Error::new(ErrorKind::InvalidStatus, 0).into());
+        }
+        match Expect::for_status(status) {
+            Expect::Success => {
+                let text = Text::new(body)?;
+                if text.utf8_error_at.is_some() {
+                    // The body is malformed whatever `data` holds; report it the usual way.
+                    let data = self.success(status, body)?.data_as()?;
+                    return Ok(TypedReply::Success { status, data });
+                }
+                let data = typed_success(text.text, self.max_depth())?;
+                Ok(TypedReply::Success { status, data })
+            }
+            _ => Ok(TypedReply::Error(error_body::read(status, body, self.max_depth()))),
+        }
+    }
+}
+
+/// Walks a 2xx body that is valid UTF-8 with the envelope walk that [`Decoder::decode`]
+/// takes, deserializing `data` in place of validating it. Offsets count from the start of
+/// `text`.
 ///
 /// When `data` does not fit `T` the rest of the body is still validated, so that a malformed
 /// body is reported as such, exactly as `decode` followed by `data_as` would.
-pub(crate) fn typed_success<'a, T: Deserialize<'a>>(
-    text: &'a str,
+fn typed_success<'a, T: Deserialize<'a>>(text: &'a str, max_depth: usize) -> Result<T, DataError> {
+    let mut visit = TypedData { data: None, max_depth };
+    match envelope::walk(text, max_depth, &mut visit)? {
+        Outline::Empty => from_missing(),
+        Outline::NotObject { offset } => Err(Error::new(ErrorKind::ExpectedObject, offset).into()),
+        Outline::Object { .. } => visit.data.unwrap_or_else(from_missing),
+    }
+}
+
+/// The envelope walk's visitor for typed decoding: `data` is deserialized where it stands,
+/// every other value validated.
+struct TypedData<T> {
+    data: Option<Result<T, DataError>>,
     max_depth: usize,
-) -> Result<T, DataError> {
-    let mut sc = Scanner::new(text, max_depth);
-    match sc.skip_ws() {
-        None => return from_missing(),
-        Some(b'{') => sc.bump(),
-        Some(_) => {
-            // As `decode` does: a body that is not JSON at all says so, before "not an object".
-            let at = sc.pos();
-            sc.value(0)?;
-            sc.finish()?;
-            return Err(crate::Error::new(ErrorKind::ExpectedObject, at).into());
-        }
-    }
-    let mut keys = KeySet::new();
-    let mut data: Option<Result<T, DataError>> = None;
-    if sc.skip_ws() == Some(b'}') {
-        sc.bump();
-        sc.finish()?;
-        return from_missing();
-    }
-    loop {
-        let key_offset = match sc.skip_ws() {
-            Some(b'"') => sc.pos(),
-            Some(_) => return Err(sc.error_here(ErrorKind::ExpectedKey).into()),
-            None => return Err(sc.error_here(ErrorKind::UnexpectedEof).into()),
-        };
-        let key = sc.string()?;
-        keys.insert(key, key_offset)?;
-        match sc.skip_ws() {
-            Some(b':') => sc.bump(),
-            Some(_) => return Err(sc.error_here(ErrorKind::ExpectedColon).into()),
-            None => return Err(sc.error_here(ErrorKind::UnexpectedEof).into()),
-        }
-        sc.skip_ws();
-        if key == "data" {
-            let start = sc.fork();
-            let at = sc.pos();
-            let mut quiet = Deserializer::<Failed>::new(sc, 1, max_depth);
-            let typed = match T::deserialize(&mut quiet) {
-                Ok(value) => {
-                    sc = quiet.into_scanner();
-                    Ok(value)
-                }
-                // Once more, to learn why.
-                Err(Failed) => {
-                    let mut detailed = Deserializer::<DataError>::new(start.fork(), 1, max_depth);
-                    let typed = T::deserialize(&mut detailed);
-                    sc = detailed.into_scanner();
-                    typed
-                }
-            };
-            match typed {
-                Ok(value) => data = Some(Ok(value)),
-                Err(e) => {
-                    // Rewind and validate `data` so that a syntax error behind the type
-                    // error wins, then go on with the envelope.
-                    sc = start;
-                    sc.value(1)?;
-                    data = Some(Err(e.at(at)));
-                }
-            }
-        } else {
+}
+
+impl<'a, T: Deserialize<'a>> envelope::Visit<'a> for TypedData<T> {
+    type Error = DataError;
+
+    fn value(&mut self, key: JsonStr<'a>, sc: &mut Scanner<'a>) -> Result<(), DataError> {
+        if key != "data" {
             sc.value(1)?;
+            return Ok(());
         }
-        match sc.skip_ws() {
-            Some(b',') => sc.bump(),
-            Some(b'}') => {
-                sc.bump();
-                sc.finish()?;
-                break;
+        let start = sc.clone();
+        let at = sc.pos();
+        let mut quiet = Deserializer::<Failed>::new(start.clone(), 1, self.max_depth);
+        let typed = match T::deserialize(&mut quiet) {
+            Ok(value) => {
+                *sc = quiet.into_scanner();
+                Ok(value)
             }
-            Some(_) => return Err(sc.error_here(ErrorKind::ExpectedCommaOrEnd).into()),
-            None => return Err(sc.error_here(ErrorKind::UnexpectedEof).into()),
+            // Once more, to learn why.
+            Err(Failed) => {
+                let mut detailed = Deserializer::<DataError>::new(start.clone(), 1, self.max_depth);
+                let typed = T::deserialize(&mut detailed);
+                *sc = detailed.into_scanner();
+                typed
+            }
+        };
+        match typed {
+            Ok(value) => self.data = Some(Ok(value)),
+            Err(e) => {
+                // Rewind and validate `data` so that a syntax error behind the type error
+                // wins, then go on with the envelope.
+                *sc = start;
+                sc.value(1)?;
+                self.data = Some(Err(e.at(at)));
+            }
         }
+        Ok(())
     }
-    data.unwrap_or_else(from_missing)
 }
 
 #[cfg(test)]
@@ -196,7 +207,7 @@ mod tests {
         same_as_decode(Decoder::new().with_max_depth(2), r#"{"data": [], "x": [[]]}"#);
         // One key more than the duplicate check tracks.
         let mut many = std::string::String::from("{");
-        for i in 0..=crate::MAX_TOP_LEVEL_KEYS {
+        for i in 0..=crate::envelope::MAX_TOP_LEVEL_KEYS {
             let _ = write!(many, "\"k{i}\": {i},");
         }
         many.push_str("\"data\": 1}");

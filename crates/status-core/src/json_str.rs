@@ -4,7 +4,7 @@ use core::fmt::{self, Write as _};
 use core::hash::{Hash, Hasher};
 
 use crate::error::{Error, ErrorKind};
-use crate::scan::{hex4, Scanner};
+use crate::escape::{self, decode_escape};
 
 /// A JSON string from a validated body, borrowed as written (without its quotes).
 ///
@@ -59,72 +59,6 @@ impl<'a> Iterator for JsonStrPieces<'a> {
     }
 }
 
-/// [`JsonStr::unescape_into`]: the runs between escapes are found a block at a time and
-/// copied whole, each escape is decoded as one character.
-#[inline(always)]
-pub(crate) fn unescape<'b>(raw: &str, escaped: bool, buf: &'b mut [u8]) -> Result<&'b str, Error> {
-    let too_small = |at| Error::new(ErrorKind::BufferTooSmall, at);
-    let bytes = raw.as_bytes();
-    let (mut at, mut len) = (0, 0);
-    loop {
-        // Text with escapes was validated: it has no quote or control character, so the next
-        // stop is a backslash. (Text without escapes may have both, and is one run.)
-        let stop = if escaped { crate::simd::string_end(bytes, at) } else { bytes.len() };
-        let run = bytes.get(at..stop).unwrap_or_default();
-        buf.get_mut(len..len + run.len()).ok_or(too_small(at))?.copy_from_slice(run);
-        len += run.len();
-        let Some(escape) = bytes.get(stop..).filter(|rest| !rest.is_empty()) else { break };
-        if let Some(byte) = simple_escape(escape) {
-            *buf.get_mut(len).ok_or(too_small(stop))? = byte;
-            len += 1;
-            at = stop + 2;
-            continue;
-        }
-        let (c, width) = decode_escape(escape);
-        let mut utf8 = [0u8; 4];
-        let c = c.encode_utf8(&mut utf8).as_bytes();
-        buf.get_mut(len..len + c.len()).ok_or(too_small(stop))?.copy_from_slice(c);
-        len += c.len();
-        at = stop + width;
-    }
-    // Text runs and whole characters: UTF-8 by construction, checked only to be lent as `&str`,
-    // by the validator that skips ASCII a block at a time.
-    crate::simd::utf8(buf.get(..len).unwrap_or_default())
-        .map_err(|_| Error::new(ErrorKind::InvalidUtf8, 0))
-}
-
-/// Decodes the (validated) escape at the start of `bytes`: the character and the bytes it took.
-fn decode_escape(bytes: &[u8]) -> (char, usize) {
-    if let Some(byte) = simple_escape(bytes) {
-        return (char::from(byte), 2);
-    }
-    if bytes.get(1) != Some(&b'u') {
-        return ('\u{FFFD}', 2);
-    }
-    let unit = u32::from(hex4(bytes, 2).unwrap_or(0xFFFD));
-    if (0xD800..0xDC00).contains(&unit) {
-        let low = u32::from(hex4(bytes, 8).unwrap_or(0xDC00));
-        let code = 0x10000 + ((unit - 0xD800) << 10) + (low.wrapping_sub(0xDC00) & 0x3FF);
-        return (char::from_u32(code).unwrap_or('\u{FFFD}'), 12);
-    }
-    (char::from_u32(unit).unwrap_or('\u{FFFD}'), 6)
-}
-
-/// The byte a two-byte escape at the start of `bytes` stands for; `None` for `\u` (and for a
-/// backslash that ends the text, which validated text never has).
-#[inline(always)]
-fn simple_escape(bytes: &[u8]) -> Option<u8> {
-    match bytes.get(1) {
-        Some(b'b') => Some(0x08),
-        Some(b'f') => Some(0x0C),
-        Some(b'n') => Some(b'\n'),
-        Some(b'r') => Some(b'\r'),
-        Some(b't') => Some(b'\t'),
-        Some(&b) if b != b'u' => Some(b),
-        _ => None,
-    }
-}
-
 impl<'a> JsonStr<'a> {
     /// Wraps text the scanner validated; `escaped` says whether it holds a backslash.
     #[inline]
@@ -136,17 +70,16 @@ impl<'a> JsonStr<'a> {
     ///
     /// Error offsets count from the opening quote.
     pub fn parse(literal: &'a str) -> Result<Self, Error> {
-        let mut sc = Scanner::new(literal, 0);
         match literal.as_bytes().first() {
             Some(b'"') => {}
             Some(_) => return Err(Error::new(ErrorKind::ExpectedValue, 0)),
             None => return Err(Error::new(ErrorKind::EmptyBody, 0)),
         }
-        let s = sc.string()?;
-        if sc.pos() != literal.len() {
-            return Err(Error::new(ErrorKind::TrailingCharacters, sc.pos()));
+        let (end, escaped) = escape::skip_string(literal.as_bytes(), 1)?;
+        if end != literal.len() {
+            return Err(Error::new(ErrorKind::TrailingCharacters, end));
         }
-        Ok(s)
+        Ok(Self::from_validated(literal.get(1..end - 1).unwrap_or_default(), escaped))
     }
 
     /// The text as written between the quotes, escapes and all.
@@ -206,7 +139,7 @@ impl<'a> JsonStr<'a> {
     /// Fails with [`ErrorKind::BufferTooSmall`] at the offset (in the raw text) of the first
     /// piece that did not fit; nothing is truncated silently.
     pub fn unescape_into<'b>(&self, buf: &'b mut [u8]) -> Result<&'b str, Error> {
-        unescape(self.raw, self.escaped, buf)
+        escape::unescape(self.raw, self.escaped, buf)
     }
 
     /// Decodes the text into a fixed-capacity `heapless::String<N>`.
@@ -343,72 +276,6 @@ impl Hash for JsonStr<'_> {
         });
         state.write(block.get(..filled).unwrap_or_default());
         state.write_u8(0xff);
-    }
-}
-
-/// Borrows a JSON string as written, escapes and all, so escaped text deserializes without an
-/// allocator: `&'a str` can only borrow strings that have no escapes, `JsonStr<'a>` takes any.
-///
-/// From this crate's deserializer it takes every string; from another deserializer (such as
-/// serde_json's) it takes the borrowed text that deserializer lends, which it can only do for
-/// strings without escapes, and refuses text that holds a backslash.
-#[cfg(feature = "serde")]
-impl<'de: 'a, 'a> serde::Deserialize<'de> for JsonStr<'a> {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_newtype_struct(crate::de::JSON_STR_TOKEN, JsonStrVisitor)
-    }
-}
-
-#[cfg(feature = "serde")]
-struct JsonStrVisitor;
-
-#[cfg(feature = "serde")]
-impl<'de> serde::de::Visitor<'de> for JsonStrVisitor {
-    type Value = JsonStr<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a string")
-    }
-
-    /// This crate's deserializer lends the raw text between the quotes (and its offset) as a
-    /// sequence; it is checked again, since anyone can build a sequence.
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(
-        self,
-        mut parts: A,
-    ) -> Result<Self::Value, A::Error> {
-        let raw: &'de str =
-            parts.next_element()?.ok_or_else(|| serde::de::Error::invalid_length(0, &self))?;
-        match crate::scan::string_content(raw) {
-            Ok(escaped) => Ok(JsonStr::from_validated(raw, escaped)),
-            Err(_) => Err(serde::de::Error::invalid_value(serde::de::Unexpected::Str(raw), &self)),
-        }
-    }
-
-    /// Decoded text from another deserializer: a backslash in it would read as an escape.
-    fn visit_borrowed_str<E: serde::de::Error>(self, text: &'de str) -> Result<Self::Value, E> {
-        if text.contains('\\') {
-            return Err(E::invalid_value(
-                serde::de::Unexpected::Str(text),
-                &"decoded text without a backslash (this crate's deserializer takes any string)",
-            ));
-        }
-        Ok(JsonStr::from_validated(text, false))
-    }
-
-    /// Text that the deserializer cannot lend (it had to decode escapes) cannot be borrowed.
-    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Self::Value, E> {
-        Err(E::invalid_value(
-            serde::de::Unexpected::Str(text),
-            &"a string the deserializer can lend as written (this crate's deserializer always can)",
-        ))
-    }
-
-    /// Other deserializers lend decoded text; a backslash in it would read as an escape.
-    fn visit_newtype_struct<D: serde::Deserializer<'de>>(
-        self,
-        deserializer: D,
-    ) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_str(self)
     }
 }
 

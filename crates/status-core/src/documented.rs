@@ -1,0 +1,200 @@
+//! The documented error bodies as the API writes them, read in one pass.
+//!
+//! `{"message": "...", "trace_id": "..."}` (400, 500) and
+//! `{"timestamp": "...", "status": 403, "error": "...", "path": "..."}` (403, 429): these keys in
+//! this order, with any whitespace, escapes or UTF-8. Anything else, valid or not, is `None`,
+//! and the general reading (the envelope walk) takes over; for the bodies read here it finds
+//! the same fields and the same shape, which the tests of [`crate::error_body`] check.
+
+use crate::grammar::{continues_number, is_whitespace};
+use crate::json_str::JsonStr;
+use crate::scan::Scanner;
+use crate::simd;
+
+/// Reads the 400/500 body as the API writes it, `{"message": "...", "trace_id": "..."}`: these
+/// keys in this order, with any whitespace, in one pass. Gives the two strings.
+///
+/// `None` for any other body, valid or not, which the general scan then reads; for the bodies
+/// read here, it would find the same fields and the same shape.
+// Not inlined: its many ways out are then one return to `api_error`, which has nothing to
+// put back in place at each.
+#[inline(never)]
+pub(crate) fn message(body: &[u8]) -> Option<Strings<'_, 2>> {
+    let mut c = Cursor::new(body)?;
+    c.punct(b'{')?;
+    c.key(b"\"message\"")?;
+    let message = c.string()?;
+    c.punct(b',')?;
+    c.key(b"\"trace_id\"")?;
+    let trace_id = c.string()?;
+    c.close()?;
+    Some(Strings::new([message, trace_id]))
+}
+
+/// [`message`] for the 403/429 body,
+/// `{"timestamp": "...", "status": 403, "error": "...", "path": "..."}`: the three strings and
+/// the status.
+#[inline(never)]
+pub(crate) fn gateway(body: &[u8]) -> Option<(Strings<'_, 3>, u16)> {
+    let mut c = Cursor::new(body)?;
+    c.punct(b'{')?;
+    c.key(b"\"timestamp\"")?;
+    let timestamp = c.string()?;
+    c.punct(b',')?;
+    c.key(b"\"status\"")?;
+    let status = c.status()?;
+    c.punct(b',')?;
+    c.key(b"\"error\"")?;
+    let error = c.string()?;
+    c.punct(b',')?;
+    c.key(b"\"path\"")?;
+    let path = c.string()?;
+    c.close()?;
+    Some((Strings::new([timestamp, error, path]), status))
+}
+
+/// Validated strings in parts: a [`JsonStr`] has padding after its flag, which a copy of the
+/// whole would carry along.
+pub(crate) struct Strings<'a, const N: usize> {
+    raw: [&'a str; N],
+    /// Bit `i` set when string `i` has escapes.
+    escaped: u8,
+}
+
+impl<'a, const N: usize> Strings<'a, N> {
+    #[inline(always)]
+    fn new(strings: [JsonStr<'a>; N]) -> Self {
+        let escaped = strings.iter().rev().fold(0, |bits, s| bits << 1 | u8::from(s.has_escapes()));
+        Self { raw: strings.map(|s| s.raw()), escaped }
+    }
+
+    #[inline(always)]
+    pub(crate) fn get(&self, i: usize) -> JsonStr<'a> {
+        let raw = self.raw.get(i).copied().unwrap_or_default();
+        JsonStr::from_validated(raw, self.escaped >> i & 1 != 0)
+    }
+}
+
+/// A cursor over a body for the documented bodies' one-pass reading: each step accepts
+/// exactly what the JSON grammar accepts there, or says `None`.
+struct Cursor<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> Cursor<'a> {
+    /// A cursor at the start of `body`, if it is UTF-8 (a byte-order mark is, but then fails
+    /// the first step, as it is not whitespace).
+    #[inline(always)]
+    fn new(body: &'a [u8]) -> Option<Self> {
+        Some(Self { text: simd::utf8(body).ok()?, pos: 0 })
+    }
+
+    /// Skips whitespace. Error bodies have a few bytes of it at a time, if any: a byte loop
+    /// beats classifying blocks, or counting runs of spaces a word at a time.
+    #[inline(always)]
+    fn skip_ws(&mut self) {
+        while self.text.as_bytes().get(self.pos).copied().is_some_and(is_whitespace) {
+            self.pos += 1;
+        }
+    }
+
+    /// Skips whitespace where pretty-printers start a line: a line feed, then indentation,
+    /// whose spaces are counted a word at a time.
+    #[inline(always)]
+    fn skip_line_ws(&mut self) {
+        let b = self.text.as_bytes();
+        if b.get(self.pos) == Some(&b'\n') {
+            self.pos += 1;
+            if let Some(word) = b.get(self.pos..).and_then(<[u8]>::first_chunk::<8>) {
+                let spaces = u64::from_le_bytes(*word) ^ u64::from_le_bytes([b' '; 8]);
+                self.pos += spaces.trailing_zeros() as usize / 8;
+            }
+        }
+        self.skip_ws();
+    }
+
+    /// Whitespace, then `byte`.
+    #[inline(always)]
+    fn punct(&mut self, byte: u8) -> Option<()> {
+        self.skip_ws();
+        if self.text.as_bytes().get(self.pos) != Some(&byte) {
+            return None;
+        }
+        self.pos += 1;
+        Some(())
+    }
+
+    /// Whitespace, the key `quoted` (quotes included, no escapes), whitespace and the colon.
+    #[inline(always)]
+    fn key<const N: usize>(&mut self, quoted: &[u8; N]) -> Option<()> {
+        self.skip_line_ws();
+        let b = self.text.as_bytes();
+        if !b.get(self.pos..)?.starts_with(quoted) {
+            return None;
+        }
+        self.pos += N;
+        // A colon and a space, as pretty-printers write them, in one comparison.
+        if b.get(self.pos..).is_some_and(|rest| rest.starts_with(b": ")) {
+            self.pos += 2;
+            return Some(());
+        }
+        self.punct(b':')
+    }
+
+    /// Whitespace, then a string value.
+    #[inline(always)]
+    fn string(&mut self) -> Option<JsonStr<'a>> {
+        self.skip_ws();
+        let b = self.text.as_bytes();
+        if b.get(self.pos) != Some(&b'"') {
+            return None;
+        }
+        let start = self.pos + 1;
+        let end = simd::string_end(b, start);
+        if b.get(end) != Some(&b'"') {
+            return self.escaped_string();
+        }
+        self.pos = end + 1;
+        let (before, _) = self.text.split_at_checked(end)?;
+        let (_, raw) = before.split_at_checked(start)?;
+        Some(JsonStr::from_validated(raw, false))
+    }
+
+    /// A string at the cursor that has a backslash, or a control character, or no end: the
+    /// scanner validates its escapes.
+    #[cold]
+    fn escaped_string(&mut self) -> Option<JsonStr<'a>> {
+        let mut sc = Scanner::new(self.text.get(self.pos..)?, 0);
+        let s = sc.string().ok()?;
+        self.pos += sc.pos();
+        Some(s)
+    }
+
+    /// Whitespace, then a status: a three-digit integer, not followed by more of a number
+    /// (`4030`, `403.0`, `403e0`).
+    #[inline(always)]
+    fn status(&mut self) -> Option<u16> {
+        self.skip_ws();
+        let &[a @ b'1'..=b'9', b @ b'0'..=b'9', c @ b'0'..=b'9', after] =
+            self.text.as_bytes().get(self.pos..self.pos + 4)?
+        else {
+            return None;
+        };
+        if continues_number(after) {
+            return None;
+        }
+        self.pos += 3;
+        let digit = |d: u8| u16::from(d - b'0');
+        Some(digit(a) * 100 + digit(b) * 10 + digit(c))
+    }
+
+    /// Whitespace, the closing brace, and nothing but whitespace after it.
+    #[inline(always)]
+    fn close(&mut self) -> Option<()> {
+        self.skip_line_ws();
+        self.punct(b'}')?;
+        self.skip_ws();
+        (self.pos == self.text.len()).then_some(())
+    }
+}

@@ -1,0 +1,308 @@
+//! Reading an error body into an [`ApiError`]: the documented bodies in one pass, any other
+//! through the envelope walk, with the documented fields collected as it passes.
+
+use crate::api_error::{ApiError, ErrorFields, Shape};
+use crate::documented;
+use crate::envelope::{self, EachMember, Member, Outline};
+use crate::error::{Error, ErrorKind};
+use crate::json_str::JsonStr;
+use crate::raw::RawJson;
+use crate::scan::Text;
+use crate::status::Expect;
+
+/// The reply for a status outside 2xx: the status wins over the body, whatever it holds.
+// Not inlined: the reply is then built where `decode` returns it.
+#[inline(never)]
+pub(crate) fn read(status: u16, body: &[u8], max_depth: usize) -> ApiError<'_> {
+    let expect = Expect::for_status(status);
+    // The documented bodies as the API writes them take a one-pass path; every other body,
+    // the general scan, which gives the same answer for those.
+    match expect {
+        Expect::Message => {
+            if let Some(s) = documented::message(body) {
+                let fields = ErrorFields {
+                    message: Some(s.get(0)),
+                    trace_id: Some(s.get(1)),
+                    ..ErrorFields::default()
+                };
+                return ApiError::new(status, body, fields, Shape::Message);
+            }
+        }
+        Expect::Gateway => {
+            if let Some((s, body_status)) = documented::gateway(body) {
+                let fields = ErrorFields {
+                    timestamp: Some(s.get(0)),
+                    status: Some(body_status),
+                    error_name: Some(s.get(1)),
+                    path: Some(s.get(2)),
+                    ..ErrorFields::default()
+                };
+                return ApiError::new(status, body, fields, Shape::Gateway);
+            }
+        }
+        Expect::Success | Expect::AnyError => {}
+    }
+    general(status, body, max_depth, expect)
+}
+
+/// Reads an error body of any form: the envelope walk, collecting the documented fields.
+#[inline(never)]
+fn general(status: u16, body: &[u8], max_depth: usize, expect: Expect) -> ApiError<'_> {
+    let mut found = Found::default();
+    let scanned = Text::new(body).and_then(|text| {
+        let mut collect = EachMember(|m| found.take(m));
+        text.settle(envelope::walk(text.text, max_depth, &mut collect))
+    });
+    let unrecognized = |kind, offset| Shape::Unrecognized(Error::new(kind, offset));
+    let shape = match scanned {
+        Err(reason) => Shape::Unrecognized(reason),
+        Ok(Outline::Empty) => unrecognized(ErrorKind::EmptyBody, body.len()),
+        Ok(Outline::NotObject { offset }) => unrecognized(ErrorKind::ExpectedObject, offset),
+        Ok(Outline::Object { close }) => found.shape(expect, close),
+    };
+    ApiError::new(status, body, found.fields(), shape)
+}
+
+/// A field as seen while scanning: absent, present with the right type, or wrong.
+#[derive(Clone, Copy, Default)]
+enum Slot<T> {
+    #[default]
+    Absent,
+    Found(T),
+    Invalid(Error),
+}
+
+impl<T: Copy> Slot<T> {
+    fn ok(&self) -> Option<T> {
+        match *self {
+            Self::Found(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    fn require(&self, close: usize) -> Result<T, Error> {
+        match *self {
+            Self::Found(v) => Ok(v),
+            Self::Absent => Err(Error::new(ErrorKind::MissingField, close)),
+            Self::Invalid(e) => Err(e),
+        }
+    }
+
+    fn is_present(&self) -> bool {
+        !matches!(self, Self::Absent)
+    }
+}
+
+/// The fields of the documented error shapes.
+#[derive(Clone, Copy)]
+enum Field {
+    Message,
+    TraceId,
+    Timestamp,
+    Status,
+    Error,
+    Path,
+}
+
+impl Field {
+    const ALL: [(&'static str, Self); 6] = [
+        ("message", Self::Message),
+        ("trace_id", Self::TraceId),
+        ("timestamp", Self::Timestamp),
+        ("status", Self::Status),
+        ("error", Self::Error),
+        ("path", Self::Path),
+    ];
+
+    /// The field a key names, if any. The names have six different lengths, so a plain key is
+    /// compared with one name at most; an escaped key is compared decoded.
+    fn named(key: JsonStr<'_>) -> Option<Self> {
+        let Some(plain) = key.as_str() else {
+            return Self::ALL.iter().find(|(name, _)| key == *name).map(|&(_, field)| field);
+        };
+        match plain {
+            "message" => Some(Self::Message),
+            "trace_id" => Some(Self::TraceId),
+            "timestamp" => Some(Self::Timestamp),
+            "status" => Some(Self::Status),
+            "error" => Some(Self::Error),
+            "path" => Some(Self::Path),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Default)]
+struct Found<'a> {
+    message: Slot<JsonStr<'a>>,
+    trace_id: Slot<JsonStr<'a>>,
+    timestamp: Slot<JsonStr<'a>>,
+    status: Slot<u16>,
+    error: Slot<JsonStr<'a>>,
+    path: Slot<JsonStr<'a>>,
+}
+
+impl<'a> Found<'a> {
+    fn take(&mut self, m: Member<'a>) {
+        let Some(field) = Field::named(m.key) else { return };
+        let wrong = |kind| Error::new(kind, m.value_offset);
+        let string = m.string.map_or(Slot::Invalid(wrong(ErrorKind::UnexpectedType)), Slot::Found);
+        match field {
+            Field::Message => self.message = string,
+            Field::TraceId => self.trace_id = string,
+            Field::Timestamp => self.timestamp = string,
+            Field::Error => self.error = string,
+            Field::Path => self.path = string,
+            Field::Status => {
+                let raw = RawJson::from_validated(m.value, m.value_offset);
+                self.status = match raw.as_u64() {
+                    Some(s @ 100..=999) => Slot::Found(s as u16),
+                    // Any other integer is a number of the right type, just not a status.
+                    _ if m.value.bytes().all(|b| b.is_ascii_digit()) => {
+                        Slot::Invalid(wrong(ErrorKind::InvalidStatus))
+                    }
+                    _ => Slot::Invalid(wrong(ErrorKind::UnexpectedType)),
+                };
+            }
+        }
+    }
+
+    fn fields(&self) -> ErrorFields<'a> {
+        ErrorFields {
+            message: self.message.ok(),
+            trace_id: self.trace_id.ok(),
+            timestamp: self.timestamp.ok(),
+            status: self.status.ok(),
+            error_name: self.error.ok(),
+            path: self.path.ok(),
+        }
+    }
+
+    fn message_shape(&self, close: usize) -> Result<Shape, Error> {
+        self.message.require(close)?;
+        self.trace_id.require(close)?;
+        Ok(Shape::Message)
+    }
+
+    fn gateway_shape(&self, close: usize) -> Result<Shape, Error> {
+        self.timestamp.require(close)?;
+        self.status.require(close)?;
+        self.error.require(close)?;
+        self.path.require(close)?;
+        Ok(Shape::Gateway)
+    }
+
+    /// The shape the body has, judged by what the status promises.
+    fn shape(&self, expect: Expect, close: usize) -> Shape {
+        let result = match expect {
+            Expect::Message => self.message_shape(close),
+            Expect::Gateway => self.gateway_shape(close),
+            // Undocumented statuses take either shape; when neither fits, explain by the one
+            // the body came closer to.
+            _ => self.message_shape(close).or_else(|m| {
+                self.gateway_shape(close).map_err(|g| {
+                    let count = |f: &[bool]| f.iter().filter(|&&p| p).count();
+                    let message_fields =
+                        count(&[self.message.is_present(), self.trace_id.is_present()]);
+                    let gateway_fields = count(&[
+                        self.timestamp.is_present(),
+                        self.status.is_present(),
+                        self.error.is_present(),
+                        self.path.is_present(),
+                    ]);
+                    if gateway_fields > message_fields {
+                        g
+                    } else {
+                        m
+                    }
+                })
+            }),
+        };
+        result.unwrap_or_else(Shape::Unrecognized)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reply::{decode, Decoder, Reply};
+    use std::string::String;
+    use std::vec::Vec;
+
+    const MESSAGE: &[u8] =
+        b"{\n  \"message\": \"the error message\",\n  \"trace_id\": \"the_trace_id\"\n}";
+    const COMPACT_MESSAGE: &[u8] =
+        r#"{"message":"caf\u00e9, \"quoted\", d\u00fc\u00f1\uD83D\uDE00 ünï","trace_id":"t-1"}"#
+            .as_bytes();
+    const GATEWAY: &[u8] = b"{\n  \"timestamp\": \"2026-03-13T07:58:46.156+00:00\",\n  \"status\": 403,\n  \"error\": \"Forbidden\",\n  \"path\": \"/api/v2/clips\"\n}";
+    const COMPACT_GATEWAY: &[u8] = br#"{"timestamp":"2026-03-10T15:52:01.610+00:00","status":429,"error":"Too Many Requests","path":"\/api\/v2\/clips"}"#;
+
+    /// The raw text and escape flag of each string field (`JsonStr`'s `==` compares decoded
+    /// text only).
+    fn raw_strings<'a>(e: &ApiError<'a>) -> [Option<(&'a str, bool)>; 5] {
+        let f = e.fields();
+        [f.message, f.trace_id, f.timestamp, f.error_name, f.path]
+            .map(|s| s.map(|s| (s.raw(), s.has_escapes())))
+    }
+
+    /// Holds `decode` to the general scan on `body`; tells whether the one-pass path read it.
+    fn agrees(status: u16, body: &[u8]) -> bool {
+        let expect = Expect::for_status(status);
+        let general = general(status, body, Decoder::DEFAULT_MAX_DEPTH, expect);
+        let got = decode(status, body);
+        let lossy = || String::from_utf8_lossy(body);
+        assert_eq!(got, Ok(Reply::Error(general)), "{status} {:?}", lossy());
+        if let Ok(Reply::Error(e)) = got {
+            assert_eq!(raw_strings(&e), raw_strings(&general), "{status} {:?}", lossy());
+            assert_eq!(e.shape(), general.shape(), "{status} {:?}", lossy());
+        }
+        match expect {
+            Expect::Message => documented::message(body).is_some(),
+            Expect::Gateway => documented::gateway(body).is_some(),
+            Expect::Success | Expect::AnyError => false,
+        }
+    }
+
+    #[test]
+    fn the_one_pass_path_agrees_with_the_general_scan() {
+        let bodies = [MESSAGE, COMPACT_MESSAGE, GATEWAY, COMPACT_GATEWAY];
+        for (body, status) in bodies.into_iter().zip([400, 500, 403, 429]) {
+            assert!(agrees(status, body), "the one-pass path reads the documented body");
+        }
+        // Every byte that matters somewhere in a body, put everywhere: the one-pass path
+        // must refuse what it cannot read exactly as the general scan would.
+        let bytes: &[u8] = if cfg!(miri) {
+            b" \"\\}9"
+        } else {
+            b" \t\n\"\\{}[],:09-.eEu/\x00\x1f\x80\xc3\xef\xff"
+        };
+        // Miri checks a sample of the places, under two statuses.
+        let (step, statuses): (usize, &[u16]) =
+            if cfg!(miri) { (23, &[400, 403]) } else { (1, &[400, 403, 404, 429, 500]) };
+        let (mut read, mut total) = (0, 0);
+        for body in bodies {
+            let mut variants: Vec<Vec<u8>> = Vec::new();
+            for at in (0..=body.len()).step_by(step) {
+                variants.push(body[..at].to_vec());
+                for &b in bytes {
+                    let mut inserted = body.to_vec();
+                    inserted.insert(at, b);
+                    variants.push(inserted);
+                    if at < body.len() {
+                        let mut replaced = body.to_vec();
+                        replaced[at] = b;
+                        variants.push(replaced);
+                    }
+                }
+            }
+            for variant in &variants {
+                for &status in statuses {
+                    read += usize::from(agrees(status, variant));
+                    total += 1;
+                }
+            }
+        }
+        // Whitespace, other text in strings and other digits keep the one-pass path.
+        assert!(read * 10 > total, "the one-pass path read {read} of {total} variants");
+    }
+}
