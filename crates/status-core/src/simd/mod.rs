@@ -5,7 +5,7 @@
 //!
 //! - x86_64 (`x86_64.rs`): SSE2 (part of the x86_64 baseline, so always there and inlined)
 //!   classifies 16 bytes per step; UTF-8 is checked with AVX2 when the CPU has it, detected at
-//!   run time (no std needed) and cached in an atomic;
+//!   run time by the `cpufeatures` crate (no std needed) and cached in an atomic;
 //! - aarch64, little-endian (`aarch64.rs`): NEON (part of the aarch64 baseline) classifies 16
 //!   bytes per step and checks UTF-8;
 //! - elsewhere, under miri, or with `--cfg status_core_force_scalar`: the portable `scalar.rs`

@@ -176,63 +176,14 @@ pub(super) fn utf8_rest(rest: &[u8]) -> Result<(), usize> {
 
 /// Run-time CPU feature detection without std.
 mod cpu {
-    use core::sync::atomic::{AtomicU8, Ordering};
-
-    const UNKNOWN: u8 = 0;
-    const NO: u8 = 1;
-    const YES: u8 = 2;
-
-    static AVX2: AtomicU8 = AtomicU8::new(UNKNOWN);
+    // `cpuid` for the CPU's AVX2 and AVX bits and `xgetbv` for the OS saving the AVX registers,
+    // cached in an atomic (or `true` at compile time when AVX2 is enabled there).
+    cpufeatures::new!(avx2_cpuid, "avx2");
 
     /// Whether the CPU has AVX2 and the OS saves the AVX registers.
     #[inline]
     pub(super) fn has_avx2() -> bool {
-        match AVX2.load(Ordering::Relaxed) {
-            UNKNOWN => {
-                let yes = detect();
-                AVX2.store(if yes { YES } else { NO }, Ordering::Relaxed);
-                yes
-            }
-            state => state == YES,
-        }
-    }
-
-    #[cold]
-    fn detect() -> bool {
-        /// `cpuid` exists on every x86_64 CPU. (The intrinsic became safe to call in newer
-        /// Rust versions; the `unsafe` block keeps older supported compilers happy.)
-        #[allow(unused_unsafe)]
-        fn cpuid(leaf: u32) -> core::arch::x86_64::CpuidResult {
-            // SAFETY: the `cpuid` instruction is part of the x86_64 baseline.
-            unsafe { core::arch::x86_64::__cpuid(leaf) }
-        }
-        let leaf0 = cpuid(0);
-        if leaf0.eax < 7 {
-            return false;
-        }
-        let leaf1 = cpuid(1);
-        let osxsave = leaf1.ecx & (1 << 27) != 0;
-        let avx = leaf1.ecx & (1 << 28) != 0;
-        if !(osxsave && avx) {
-            return false;
-        }
-        // XCR0 bits 1 and 2: the OS saves SSE and AVX state on context switches.
-        let xcr0_low: u32;
-        // SAFETY: `xgetbv` with ECX = 0 is defined whenever CPUID reports OSXSAVE,
-        // checked above; it only reads a register.
-        unsafe {
-            core::arch::asm!(
-                "xgetbv",
-                in("ecx") 0u32,
-                out("eax") xcr0_low,
-                out("edx") _,
-                options(nomem, nostack, preserves_flags),
-            );
-        }
-        if xcr0_low & 0b110 != 0b110 {
-            return false;
-        }
-        cpuid(7).ebx & (1 << 5) != 0
+        avx2_cpuid::get()
     }
 }
 
