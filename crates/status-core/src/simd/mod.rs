@@ -11,8 +11,8 @@
 //! - elsewhere, under miri, or with `--cfg status_core_force_scalar`: the portable `scalar.rs`
 //!   twin, eight bytes per step in a `u64`, and `core`'s UTF-8 validator.
 //!
-//! Which one is compiled in is decided in one place, [`fast_paths!`]. The differential tests
-//! (`tests.rs`) hold every path to the scalar one, byte for byte.
+//! Which one is compiled in is decided in one place, the `fast_paths!` macro below. The
+//! differential tests (`tests.rs`) hold every path to the scalar one, byte for byte.
 
 #![deny(
     clippy::undocumented_unsafe_blocks,
