@@ -1,0 +1,167 @@
+//! Block classification: the scanner's inner loops, many bytes at a time.
+//!
+//! This is the only module where `unsafe` is allowed. Everything it exports is a safe function
+//! over bytes (returning an offset, a bit mask or a `&str`), with the same answer on every path:
+//!
+//! - x86_64 (`x86_64.rs`): SSE2 (part of the x86_64 baseline, so always there and inlined)
+//!   classifies 16 bytes per step; UTF-8 is checked with AVX2 when the CPU has it, detected at
+//!   run time by the `cpufeatures` crate (no std needed) and cached in an atomic;
+//! - aarch64, little-endian (`aarch64.rs`): NEON (part of the aarch64 baseline) classifies 16
+//!   bytes per step and checks UTF-8;
+//! - elsewhere, under miri, or with `--cfg status_core_force_scalar`: the portable `scalar.rs`
+//!   twin, eight bytes per step in a `u64`, and `core`'s UTF-8 validator.
+//!
+//! Which one is compiled in is decided in one place, the `fast_paths!` macro below. The
+//! differential tests (`tests.rs`) hold every path to the scalar one, byte for byte.
+
+#![deny(
+    clippy::undocumented_unsafe_blocks,
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable,
+    clippy::todo
+)]
+
+/// Compiles the items of the first group where a fast path exists and those of the optional
+/// `else` group everywhere else: the one place the target predicate is written.
+///
+/// A fast path exists on x86_64 with SSE2 (part of its baseline) and on little-endian aarch64
+/// with NEON (part of its baseline; the NEON code relies on little-endian lane order), unless
+/// miri runs (it cannot run the intrinsics) or `--cfg status_core_force_scalar` is set. Inside
+/// the first group, `target_arch` alone tells the two apart.
+macro_rules! fast_paths {
+    ({ $($fast:item)* } $(else { $($portable:item)* })?) => {
+        fast_paths! {
+            @predicate all(
+                any(
+                    all(target_arch = "x86_64", target_feature = "sse2"),
+                    all(target_arch = "aarch64", target_feature = "neon", target_endian = "little")
+                ),
+                not(miri),
+                not(status_core_force_scalar)
+            );
+            { $($fast)* } else { $($($portable)*)? }
+        }
+    };
+    (@predicate $predicate:meta; { $($fast:item)* } else { $($portable:item)* }) => {
+        $(#[cfg($predicate)] $fast)*
+        $(#[cfg(not($predicate))] $portable)*
+    };
+}
+
+mod scalar;
+fast_paths! {
+    {
+        #[cfg(target_arch = "x86_64")]
+        mod x86_64;
+        #[cfg(target_arch = "x86_64")]
+        use x86_64 as imp;
+        #[cfg(target_arch = "aarch64")]
+        mod aarch64;
+        #[cfg(target_arch = "aarch64")]
+        use aarch64 as imp;
+    } else {
+        use scalar as imp;
+    }
+}
+#[cfg(test)]
+// The tests index and unwrap freely: a panic is how they fail.
+#[allow(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
+mod tests;
+
+/// The offset of the first byte at or after `pos` that ends a plain run inside a string:
+/// `"`, `\` or a control character (below 0x20); `bytes.len()` when there is none.
+#[inline(always)]
+pub(crate) fn string_end(bytes: &[u8], pos: usize) -> usize {
+    imp::string_end(bytes, pos)
+}
+
+/// The offset of the first byte at or after `pos` that is not JSON whitespace
+/// (space, tab, line feed, carriage return); `bytes.len()` when there is none.
+#[inline(always)]
+pub(crate) fn whitespace_end(bytes: &[u8], pos: usize) -> usize {
+    imp::whitespace_end(bytes, pos)
+}
+
+/// The offset of the first byte at or after `pos` that is not an ASCII digit;
+/// `bytes.len()` when there is none.
+#[inline(always)]
+pub(crate) fn digits_end(bytes: &[u8], pos: usize) -> usize {
+    imp::digits_end(bytes, pos)
+}
+
+/// Bit `i` set when `block[i]` is an ASCII digit.
+#[inline(always)]
+pub(crate) fn digit_mask32(block: &[u8; 32]) -> u32 {
+    imp::digit_mask32(block)
+}
+
+/// Checks that `bytes` is UTF-8; on failure, how many leading bytes are valid (as
+/// [`core::str::Utf8Error::valid_up_to`]).
+#[inline]
+pub(crate) fn utf8(bytes: &[u8]) -> Result<&str, usize> {
+    // Most bodies are mostly ASCII: skip the ASCII prefix in big steps first. The prefix ends
+    // on a character boundary, so offsets in the rest only shift by its length.
+    let ascii = ascii_prefix(bytes);
+    if ascii == bytes.len() {
+        // SAFETY: `bytes` is all ASCII.
+        return Ok(unsafe { core::str::from_utf8_unchecked(bytes) });
+    }
+    utf8_after(bytes, ascii)
+}
+
+/// [`utf8`] past an ASCII prefix of length `ascii`: out of line, as the wide validators
+/// it may call need many registers, which small ASCII bodies should not pay to save.
+#[inline(never)]
+fn utf8_after(bytes: &[u8], ascii: usize) -> Result<&str, usize> {
+    let rest = bytes.get(ascii..).unwrap_or_default();
+    match utf8_rest(rest) {
+        // SAFETY: `bytes[..ascii]` is ASCII and `bytes[ascii..]` was just checked to be UTF-8.
+        Ok(()) => Ok(unsafe { core::str::from_utf8_unchecked(bytes) }),
+        Err(at) => Err(ascii + at),
+    }
+}
+
+/// Checks `rest` the fastest way the target allows (see each path's `utf8_rest`); on failure,
+/// its valid prefix length.
+#[inline]
+fn utf8_rest(rest: &[u8]) -> Result<(), usize> {
+    if rest.is_empty() {
+        return Ok(());
+    }
+    imp::utf8_rest(rest)
+}
+
+/// The length of the ASCII prefix of `bytes`.
+#[inline(always)]
+pub(crate) fn ascii_prefix(bytes: &[u8]) -> usize {
+    imp::ascii_prefix(bytes)
+}
+
+/// Whether every fast path gives the scalar twin's answer on `bytes`: the three run searches
+/// from every offset (every eighth past the first 512, to keep long inputs linear enough for a
+/// fuzzer), the ASCII prefix, the digit mask of every 32-byte window, and UTF-8 validation
+/// against `core`'s.
+pub(crate) fn agrees_with_scalar(bytes: &[u8]) -> bool {
+    let offsets = (0..=bytes.len() + 1).filter(|&pos| pos <= 512 || pos % 8 == 0);
+    let runs = offsets.clone().all(|pos| {
+        string_end(bytes, pos) == scalar::string_end(bytes, pos)
+            && whitespace_end(bytes, pos) == scalar::whitespace_end(bytes, pos)
+            && digits_end(bytes, pos) == scalar::digits_end(bytes, pos)
+    });
+    let masks = offsets.filter_map(|pos| bytes.get(pos..pos + 32)).all(|block| {
+        <&[u8; 32]>::try_from(block)
+            .is_ok_and(|block| digit_mask32(block) == scalar::digit_mask32(block))
+    });
+    let utf8_same = utf8(bytes).map(str::len)
+        == core::str::from_utf8(bytes).map(str::len).map_err(|e| e.valid_up_to());
+    runs && masks && utf8_same && ascii_prefix(bytes) == scalar::ascii_prefix(bytes)
+}

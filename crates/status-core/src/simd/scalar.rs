@@ -1,0 +1,115 @@
+//! The portable twin of every fast path: SWAR over `u64` words, no `unsafe`.
+//!
+//! Words are read with [`u64::from_le_bytes`], so byte `i` of a word is bits `8 * i` to
+//! `8 * i + 7` on every target, big-endian included: the lowest flagged byte is the first in
+//! memory, and the borrows and carries of the word arithmetic only run from earlier bytes to
+//! later ones, which is why the lowest flag is exact.
+#![forbid(unsafe_code)]
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// High bit set in each byte of `w` that is zero. Only the lowest flagged byte is exact
+/// (borrows may flag bytes above it), which is all the callers read.
+#[inline(always)]
+fn zero_bytes(w: u64) -> u64 {
+    w.wrapping_sub(ONES) & !w & HIGHS
+}
+
+/// High bit set in each byte of `w` below `n` (`n` at most 0x80); lowest flag exact.
+#[inline(always)]
+fn bytes_below(w: u64, n: u8) -> u64 {
+    w.wrapping_sub(ONES * u64::from(n)) & !w & HIGHS
+}
+
+#[inline(always)]
+fn word(bytes: &[u8], pos: usize) -> Option<u64> {
+    let chunk = bytes.get(pos..pos.checked_add(8)?)?;
+    <[u8; 8]>::try_from(chunk).ok().map(u64::from_le_bytes)
+}
+
+/// Runs `flag` over words from `pos`, then `byte` over the tail; see the callers.
+#[inline(always)]
+fn find(
+    bytes: &[u8],
+    mut pos: usize,
+    flag: impl Fn(u64) -> u64,
+    byte: impl Fn(u8) -> bool,
+) -> usize {
+    while let Some(w) = word(bytes, pos) {
+        let mask = flag(w);
+        if mask != 0 {
+            return pos + (mask.trailing_zeros() / 8) as usize;
+        }
+        pos += 8;
+    }
+    while let Some(&b) = bytes.get(pos) {
+        if byte(b) {
+            return pos;
+        }
+        pos += 1;
+    }
+    bytes.len().max(pos)
+}
+
+/// See [`super::string_end`].
+#[inline(always)]
+pub(super) fn string_end(bytes: &[u8], pos: usize) -> usize {
+    find(
+        bytes,
+        pos,
+        |w| {
+            zero_bytes(w ^ (ONES * u64::from(b'"')))
+                | zero_bytes(w ^ (ONES * u64::from(b'\\')))
+                | bytes_below(w, 0x20)
+        },
+        |b| b == b'"' || b == b'\\' || b < 0x20,
+    )
+}
+
+/// See [`super::whitespace_end`].
+#[inline(always)]
+pub(super) fn whitespace_end(bytes: &[u8], mut pos: usize) -> usize {
+    while let Some(&b) = bytes.get(pos) {
+        if !matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
+            return pos;
+        }
+        pos += 1;
+    }
+    bytes.len().max(pos)
+}
+
+/// See [`super::digits_end`].
+#[inline(always)]
+pub(super) fn digits_end(bytes: &[u8], pos: usize) -> usize {
+    find(
+        bytes,
+        pos,
+        // A byte is a digit when it is at least '0' and adding 0x46 keeps it below 0x80.
+        |w| bytes_below(w, b'0') | ((w.wrapping_add(ONES * 0x46) | w) & HIGHS),
+        |b| !b.is_ascii_digit(),
+    )
+}
+
+/// See [`super::digit_mask32`].
+#[inline(always)]
+// SIMD builds need no scalar code for whole blocks; the scalar build and the tests use this.
+#[cfg_attr(not(test), allow(dead_code))]
+pub(super) fn digit_mask32(block: &[u8; 32]) -> u32 {
+    block.iter().rev().fold(0, |mask, b| mask << 1 | u32::from(b.is_ascii_digit()))
+}
+
+/// See [`super::ascii_prefix`].
+#[inline(always)]
+pub(super) fn ascii_prefix(bytes: &[u8]) -> usize {
+    find(bytes, 0, |w| w & HIGHS, |b| !b.is_ascii())
+}
+
+/// See [`super::utf8`]: `core`'s validator on what follows the ASCII prefix; on failure, the
+/// valid prefix length of `rest`.
+#[inline]
+// The NEON build validates with simdutf8 alone; every other build falls back to this.
+#[cfg_attr(target_arch = "aarch64", allow(dead_code))]
+pub(super) fn utf8_rest(rest: &[u8]) -> Result<(), usize> {
+    core::str::from_utf8(rest).map(drop).map_err(|e| e.valid_up_to())
+}
