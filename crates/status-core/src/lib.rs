@@ -3,6 +3,20 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(test, allow(clippy::std_instead_of_alloc, clippy::std_instead_of_core))]
+// "Never panics", checked: no indexing or slicing that can fail, no unwrap or expect, no
+// panicking macros, in any code but the tests (where a panic is how a test fails).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::indexing_slicing,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::unreachable,
+        clippy::todo,
+        clippy::unimplemented
+    )
+)]
 
 #[cfg(test)]
 extern crate std;

@@ -105,7 +105,7 @@ impl Short {
                 return None;
             }
             // At most 19 digits in all: below 10^19, which fits a u64.
-            mantissa = mantissa.wrapping_mul(POW10[n]).wrapping_add(fraction);
+            mantissa = mantissa.wrapping_mul(pow10(n)).wrapping_add(fraction);
             exponent = -(n as i32);
             end += 1 + n;
         }
@@ -159,15 +159,34 @@ impl Short {
     }
 }
 
-const POW10: [u64; 20] = {
-    let mut table = [1u64; 20];
-    let mut i = 1;
-    while i < 20 {
-        table[i] = table[i - 1] * 10;
-        i += 1;
-    }
-    table
-};
+const POW10: [u64; 20] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+    1_000_000_000,
+    10_000_000_000,
+    100_000_000_000,
+    1_000_000_000_000,
+    10_000_000_000_000,
+    100_000_000_000_000,
+    1_000_000_000_000_000,
+    10_000_000_000_000_000,
+    100_000_000_000_000_000,
+    1_000_000_000_000_000_000,
+    10_000_000_000_000_000_000,
+];
+
+/// 10^n for a digit count `n` the caller has bounded by 19.
+#[inline(always)]
+fn pow10(n: usize) -> u64 {
+    POW10.get(n).copied().unwrap_or(0)
+}
 
 const POW10_F64: [f64; 23] = [
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
@@ -190,7 +209,7 @@ fn digit_run(bytes: &[u8], at: usize) -> Option<(u64, usize)> {
             return None;
         }
         if n > 0 {
-            value = value.wrapping_mul(POW10[n]).wrapping_add(eight_digits(chunk << (64 - 8 * n)));
+            value = value.wrapping_mul(pow10(n)).wrapping_add(eight_digits(chunk << (64 - 8 * n)));
         }
         count += n;
         if n < 8 {
@@ -230,6 +249,14 @@ pub(crate) fn is_integer(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn powers_of_ten() {
+        for (n, p) in POW10.iter().enumerate() {
+            assert_eq!(*p, 10u64.pow(n as u32));
+            assert_eq!(pow10(n), *p);
+        }
+    }
 
     fn int<T: TryFrom<u128> + TryFrom<i128>>(s: &str) -> Result<T, NotInteger> {
         Integer::parse(s).and_then(Integer::to)

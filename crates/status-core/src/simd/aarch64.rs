@@ -23,7 +23,8 @@ fn load16(block: &[u8; 16]) -> uint8x16_t {
 /// Loads the 16 bytes at `at`.
 #[inline(always)]
 fn load(bytes: &[u8], at: usize) -> Option<uint8x16_t> {
-    bytes.get(at..)?.first_chunk().map(load16)
+    // A wrapped end lies before `at`, which `get` refuses like any other empty range.
+    bytes.get(at..at.wrapping_add(16))?.first_chunk().map(load16)
 }
 
 /// Applies `classify` from `pos` on and returns the first flagged offset. The last partial

@@ -6,6 +6,8 @@
 //! later ones, which is why the lowest flag is exact.
 #![forbid(unsafe_code)]
 
+use crate::grammar::is_whitespace;
+
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
@@ -24,7 +26,8 @@ fn bytes_below(w: u64, n: u8) -> u64 {
 
 #[inline(always)]
 fn word(bytes: &[u8], pos: usize) -> Option<u64> {
-    let chunk = bytes.get(pos..pos.checked_add(8)?)?;
+    // A wrapped end lies before `pos`, which `get` refuses like any other empty range.
+    let chunk = bytes.get(pos..pos.wrapping_add(8))?;
     <[u8; 8]>::try_from(chunk).ok().map(u64::from_le_bytes)
 }
 
@@ -71,7 +74,7 @@ pub(super) fn string_end(bytes: &[u8], pos: usize) -> usize {
 #[inline(always)]
 pub(super) fn whitespace_end(bytes: &[u8], mut pos: usize) -> usize {
     while let Some(&b) = bytes.get(pos) {
-        if !matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
+        if !is_whitespace(b) {
             return pos;
         }
         pos += 1;

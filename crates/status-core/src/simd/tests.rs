@@ -2,6 +2,7 @@
 //! against its definitions, at every offset of inputs biased towards the bytes that matter.
 
 use super::*;
+use crate::grammar::is_whitespace;
 use std::vec::Vec;
 
 /// A tiny deterministic generator for random inputs.
@@ -93,10 +94,7 @@ fn scalar_twins_match_their_definitions() {
                 scalar::string_end(&input, pos),
                 first(|b| b == b'"' || b == b'\\' || b < 0x20)
             );
-            assert_eq!(
-                scalar::whitespace_end(&input, pos),
-                first(|b| !matches!(b, b' ' | b'\n' | b'\r' | b'\t'))
-            );
+            assert_eq!(scalar::whitespace_end(&input, pos), first(|b| !is_whitespace(b)));
             assert_eq!(scalar::digits_end(&input, pos), first(|b| !b.is_ascii_digit()));
         }
         assert_eq!(

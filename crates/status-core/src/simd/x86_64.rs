@@ -12,7 +12,8 @@ use core::arch::x86_64::{
 /// Loads the 16 bytes at `at`.
 #[inline(always)]
 fn load(bytes: &[u8], at: usize) -> Option<__m128i> {
-    let block = bytes.get(at..at.checked_add(16)?)?;
+    // A wrapped end lies before `at`, which `get` refuses like any other empty range.
+    let block = bytes.get(at..at.wrapping_add(16))?;
     // SAFETY: `block` is exactly 16 readable bytes; `loadu` has no alignment needs.
     Some(unsafe { _mm_loadu_si128(block.as_ptr().cast()) })
 }
