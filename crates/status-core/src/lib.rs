@@ -21,6 +21,32 @@
 #[cfg(test)]
 extern crate std;
 
+// The module map. A module uses only modules listed below it (`.ci/layers.sh` checks every
+// `crate::` path outside the tests), so each can be read, and changed, knowing only what is
+// under it.
+//
+//   de          typed `data` through serde: `impl` blocks for the types below, decode_typed
+//   reply       Decoder, decode, Reply, Success: each status tied to its body shape
+//   error_body  an error body into an ApiError: the documented fast path, else the walk
+//   api_error   ApiError, its shapes and fields, a Display that is safe to log
+//   documented  the documented 400/403/429/500 bodies, read in one pass
+//   envelope    the one top-level walk: keys, duplicates, a visitor for each value
+//   scan        UTF-8 checked up front, the nesting bit stack, the validating Scanner
+//   raw         RawJson: one validated value, borrowed as written
+//   log_safe    LogSafe: server text that cannot break a log line
+//   json_str    JsonStr: a validated string, decoded on the way out
+//   escape      all of the string escape grammar, validating and decoding
+//   timestamp   the gateway body's ISO 8601 timestamps
+//   status      retry advice per status, the backoff schedule
+//   simd        block classification, the only `unsafe`, with its scalar twin
+//   grammar     JSON's byte classes (whitespace, what ends a number)
+//   error       Error and ErrorKind: what went wrong, and at which byte
+//
+// The data flow: `body` -> `scan::Text` (UTF-8, once) -> `envelope::walk` -> for a 2xx status a
+// `Success` whose `data` is a `RawJson` (`decode`) or a `T` deserialized during the same walk
+// (`decode_typed`); for any other, `error_body::read` -> `documented` when the body is exactly
+// as documented, else the walk with a field collector -> `ApiError`.
+
 mod api_error;
 #[cfg(feature = "serde")]
 pub mod de;

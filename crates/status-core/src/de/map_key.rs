@@ -83,7 +83,7 @@ impl<'a, E: Failure> de::Deserializer<'a> for MapKey<'_, 'a, E> {
         let (text, at) = self.number_text(&visitor)?;
         match text.parse::<f32>() {
             Ok(v) if v.is_finite() => visitor.visit_f32(v).map_err(|e: E| e.at(at)),
-            _ => Err(crate::Error::new(ErrorKind::NumberOutOfRange, at).into()),
+            _ => Err(crate::error::Error::new(ErrorKind::NumberOutOfRange, at).into()),
         }
     }
 
@@ -91,7 +91,7 @@ impl<'a, E: Failure> de::Deserializer<'a> for MapKey<'_, 'a, E> {
         let (text, at) = self.number_text(&visitor)?;
         match text.parse::<f64>() {
             Ok(v) if v.is_finite() => visitor.visit_f64(v).map_err(|e: E| e.at(at)),
-            _ => Err(crate::Error::new(ErrorKind::NumberOutOfRange, at).into()),
+            _ => Err(crate::error::Error::new(ErrorKind::NumberOutOfRange, at).into()),
         }
     }
 

@@ -76,7 +76,7 @@ pub(crate) fn from_slice_with_depth<'a, T: de::Deserialize<'a>>(
     let text = Text::new(json)?;
     if let Some(at) = text.utf8_error_at {
         let reason = scan::validate(json, max_depth).err();
-        return Err(reason.unwrap_or(crate::Error::new(ErrorKind::InvalidUtf8, at)).into());
+        return Err(reason.unwrap_or(crate::error::Error::new(ErrorKind::InvalidUtf8, at)).into());
     }
     let mut sc = Scanner::new(text.text, max_depth);
     if sc.skip_ws().is_none() {
