@@ -9,7 +9,7 @@ use status_tests::fuzz;
 /// report the syntax error that `decode` reports, not "expected an object".
 #[test]
 fn typed_one_walk_reports_the_syntax_error_of_a_non_object_body() {
-    let body = include_bytes!("../regressions/typed-non-object-html.bin");
+    let body = include_bytes!("../../regressions/typed-non-object-html.bin");
     let two_steps = decode(200, body).expect_err("not JSON");
     assert_eq!(two_steps, Error::new(ErrorKind::ExpectedValue, 0));
     let one_walk = decode_typed::<IgnoredAny>(200, body).expect_err("not JSON");
@@ -21,7 +21,7 @@ fn typed_one_walk_reports_the_syntax_error_of_a_non_object_body() {
 /// the bytes present are a valid prefix of one.
 #[test]
 fn cut_inside_a_utf8_character_is_unexpected_eof() {
-    let body = include_bytes!("../regressions/truncated-inside-utf8.bin");
+    let body = include_bytes!("../../regressions/truncated-inside-utf8.bin");
     assert_eq!(decode(200, body), Err(Error::new(ErrorKind::UnexpectedEof, body.len())));
     fuzz::differential(body);
 }
@@ -30,7 +30,7 @@ fn cut_inside_a_utf8_character_is_unexpected_eof() {
 /// been on its way.
 #[test]
 fn cut_after_a_high_surrogate_escape_is_unexpected_eof() {
-    let body = include_bytes!("../regressions/truncated-after-high-surrogate.bin");
+    let body = include_bytes!("../../regressions/truncated-after-high-surrogate.bin");
     assert_eq!(decode(200, body), Err(Error::new(ErrorKind::UnexpectedEof, body.len())));
     fuzz::differential(body);
 }
