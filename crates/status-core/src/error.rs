@@ -55,8 +55,12 @@ pub enum ErrorKind {
     /// A number does not fit the type it is deserialized into (an integer too large or
     /// negative for its width, a float exponent beyond the type's range).
     NumberOutOfRange,
-    /// A string with escapes was deserialized into `&str` or `&[u8]`, which can only borrow
-    /// text as written; deserialize it into [`JsonStr`](crate::JsonStr) instead.
+    /// A string with escapes could not be handed to its target: `&str` or `&[u8]`, which can
+    /// only borrow text as written (deserialize into [`JsonStr`](crate::JsonStr)
+    /// instead), or a type that copies the decoded text (`heapless::String<N>`, `char`, an enum
+    /// variant name) when the decoded text is longer than
+    /// [`ESCAPED_STR_CAPACITY`](crate::de::ESCAPED_STR_CAPACITY), the stack buffer it is
+    /// decoded into.
     EscapedString,
     /// A value of the right type that the target type refuses (serde's `invalid_value`).
     InvalidValue,
@@ -138,7 +142,9 @@ impl ErrorKind {
             Self::InvalidTimestamp => "invalid timestamp",
             Self::BufferTooSmall => "buffer too small",
             Self::NumberOutOfRange => "number out of range for its type",
-            Self::EscapedString => "string has escapes and cannot be borrowed; use JsonStr",
+            Self::EscapedString => {
+                "string has escapes and cannot be borrowed, or is too long to decode; use JsonStr"
+            }
             Self::InvalidValue => "invalid value",
             Self::InvalidLength => "invalid length",
             Self::UnknownVariant => "unknown enum variant",

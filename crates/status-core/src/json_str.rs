@@ -82,7 +82,10 @@ impl<'a> JsonStr<'a> {
         Ok(Self::from_validated(literal.get(1..end - 1).unwrap_or_default(), escaped))
     }
 
-    /// The text as written between the quotes, escapes and all.
+    /// The text between the quotes, escapes and all: as written in the body for a string this
+    /// crate's decoder or deserializer found. A `JsonStr` deserialized through another
+    /// deserializer (such as serde_json's) holds the text it lent, already decoded and without
+    /// a backslash, which may differ from what the body said (`"\u0041"` lends `A`).
     #[inline]
     pub const fn raw(&self) -> &'a str {
         self.raw

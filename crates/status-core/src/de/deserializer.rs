@@ -18,7 +18,7 @@ pub(crate) struct Deserializer<'a, E> {
     pub(super) sc: Scanner<'a>,
     pub(super) depth: usize,
     pub(super) max_depth: usize,
-    /// Where the scanner's text starts in the body, for the offsets of captured [`RawJson`].
+    /// Where the scanner's text starts in the body, for the offsets of captured [`RawJson`](crate::RawJson).
     pub(super) base: usize,
     error: PhantomData<fn() -> E>,
 }

@@ -40,10 +40,10 @@ use crate::scan::{self, Scanner, Text, MAX_DEPTH};
 /// The longest escaped string (once decoded) that can be handed to a type which copies it,
 /// such as `heapless::String<N>`, `char` or an enum variant name: it is decoded into a buffer
 /// of this many bytes on the stack. Longer escaped strings fail with
-/// [`ErrorKind::EscapedString`]; [`JsonStr`] takes them at any length.
+/// [`ErrorKind::EscapedString`]; [`JsonStr`](crate::JsonStr) takes them at any length.
 pub const ESCAPED_STR_CAPACITY: usize = 256;
 
-/// The newtype name through which [`JsonStr`] asks this deserializer for the raw string.
+/// The newtype name through which [`JsonStr`](crate::JsonStr) asks this deserializer for the raw string.
 pub(crate) const JSON_STR_TOKEN: &str = "$status_core::private::JsonStr";
 
 /// Deserializes a `T` from a value the decoder validated, such as
