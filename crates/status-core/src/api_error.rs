@@ -83,13 +83,13 @@ pub struct ApiError<'a> {
     status: u16,
     body: &'a [u8],
     fields: ErrorFields<'a>,
-    shape: Shape,
+    shape: ShapeKind,
 }
 
 /// Which [`ErrorShape`] an [`ApiError`] is: its strings are in the fields already, so they are
 /// not kept twice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Shape {
+pub(crate) enum ShapeKind {
     /// `message` and `trace_id` are in the fields.
     Message,
     /// `timestamp`, `status`, `error` and `path` are in the fields.
@@ -115,7 +115,7 @@ impl<'a> ApiError<'a> {
         status: u16,
         body: &'a [u8],
         fields: ErrorFields<'a>,
-        shape: Shape,
+        shape: ShapeKind,
     ) -> Self {
         Self { status, body, fields, shape }
     }
@@ -146,26 +146,26 @@ impl<'a> ApiError<'a> {
         // A shape is recognised only with its fields present: the fallbacks are never taken.
         let missing = ErrorShape::Unrecognized(Error::new(ErrorKind::MissingField, 0));
         match self.shape {
-            Shape::Message => match (f.message, f.trace_id) {
+            ShapeKind::Message => match (f.message, f.trace_id) {
                 (Some(message), Some(trace_id)) => {
                     ErrorShape::Message(MessageBody { message, trace_id })
                 }
                 _ => missing,
             },
-            Shape::Gateway => match (f.timestamp, f.status, f.error_name, f.path) {
+            ShapeKind::Gateway => match (f.timestamp, f.status, f.error_name, f.path) {
                 (Some(timestamp), Some(status), Some(error_name), Some(path)) => {
                     ErrorShape::Gateway(GatewayBody { timestamp, status, error_name, path })
                 }
                 _ => missing,
             },
-            Shape::Unrecognized(reason) => ErrorShape::Unrecognized(reason),
+            ShapeKind::Unrecognized(reason) => ErrorShape::Unrecognized(reason),
         }
     }
 
     /// Why the body matched no documented shape, when it did not.
     pub const fn unrecognized_reason(&self) -> Option<Error> {
         match self.shape {
-            Shape::Unrecognized(reason) => Some(reason),
+            ShapeKind::Unrecognized(reason) => Some(reason),
             _ => None,
         }
     }
@@ -222,7 +222,7 @@ impl core::fmt::Display for ApiError<'_> {
         if let Some(trace_id) = fl.trace_id {
             write!(f, " [trace_id {}]", LogSafe::json(trace_id))?;
         }
-        if let Shape::Unrecognized(reason) = self.shape {
+        if let ShapeKind::Unrecognized(reason) = self.shape {
             write!(f, " (unrecognised body: {reason})")?;
         }
         Ok(())

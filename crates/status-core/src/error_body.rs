@@ -1,7 +1,7 @@
 //! Reading an error body into an [`ApiError`]: the documented bodies in one pass, any other
 //! through the envelope walk, with the documented fields collected as it passes.
 
-use crate::api_error::{ApiError, ErrorFields, Shape};
+use crate::api_error::{ApiError, ErrorFields, ShapeKind};
 use crate::documented;
 use crate::envelope::{self, EachMember, Member, Outline};
 use crate::error::{Error, ErrorKind};
@@ -25,7 +25,7 @@ pub(crate) fn read(status: u16, body: &[u8], max_depth: usize) -> ApiError<'_> {
                     trace_id: Some(s.get(1)),
                     ..ErrorFields::default()
                 };
-                return ApiError::new(status, body, fields, Shape::Message);
+                return ApiError::new(status, body, fields, ShapeKind::Message);
             }
         }
         Expect::Gateway => {
@@ -37,7 +37,7 @@ pub(crate) fn read(status: u16, body: &[u8], max_depth: usize) -> ApiError<'_> {
                     path: Some(s.get(2)),
                     ..ErrorFields::default()
                 };
-                return ApiError::new(status, body, fields, Shape::Gateway);
+                return ApiError::new(status, body, fields, ShapeKind::Gateway);
             }
         }
         Expect::Success | Expect::AnyError => {}
@@ -53,9 +53,9 @@ fn general(status: u16, body: &[u8], max_depth: usize, expect: Expect) -> ApiErr
         let mut collect = EachMember(|m| found.take(m));
         text.settle(envelope::walk(text.text, max_depth, &mut collect))
     });
-    let unrecognized = |kind, offset| Shape::Unrecognized(Error::new(kind, offset));
+    let unrecognized = |kind, offset| ShapeKind::Unrecognized(Error::new(kind, offset));
     let shape = match scanned {
-        Err(reason) => Shape::Unrecognized(reason),
+        Err(reason) => ShapeKind::Unrecognized(reason),
         Ok(Outline::Empty) => unrecognized(ErrorKind::EmptyBody, body.len()),
         Ok(Outline::NotObject { offset }) => unrecognized(ErrorKind::ExpectedObject, offset),
         Ok(Outline::Object { close }) => found.shape(expect, close),
@@ -178,22 +178,22 @@ impl<'a> Found<'a> {
         }
     }
 
-    fn message_shape(&self, close: usize) -> Result<Shape, Error> {
+    fn message_shape(&self, close: usize) -> Result<ShapeKind, Error> {
         self.message.require(close)?;
         self.trace_id.require(close)?;
-        Ok(Shape::Message)
+        Ok(ShapeKind::Message)
     }
 
-    fn gateway_shape(&self, close: usize) -> Result<Shape, Error> {
+    fn gateway_shape(&self, close: usize) -> Result<ShapeKind, Error> {
         self.timestamp.require(close)?;
         self.status.require(close)?;
         self.error.require(close)?;
         self.path.require(close)?;
-        Ok(Shape::Gateway)
+        Ok(ShapeKind::Gateway)
     }
 
     /// The shape the body has, judged by what the status promises.
-    fn shape(&self, expect: Expect, close: usize) -> Shape {
+    fn shape(&self, expect: Expect, close: usize) -> ShapeKind {
         let result = match expect {
             Expect::Message => self.message_shape(close),
             Expect::Gateway => self.gateway_shape(close),
@@ -218,7 +218,7 @@ impl<'a> Found<'a> {
                 })
             }),
         };
-        result.unwrap_or_else(Shape::Unrecognized)
+        result.unwrap_or_else(ShapeKind::Unrecognized)
     }
 }
 

@@ -1,5 +1,7 @@
 //! Integers from JSON number text, with checked arithmetic: too large is an error, never a wrap.
 
+use crate::grammar::continues_number;
+
 /// An integer read from text: its sign and magnitude.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Integer {
@@ -109,9 +111,9 @@ impl Short {
             exponent = -(n as i32);
             end += 1 + n;
         }
+        // An exponent, or text that cannot follow a number, is left to the exact scan.
         match bytes.get(end) {
-            // An exponent, or text that cannot follow a number.
-            Some(b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-') => None,
+            Some(&b) if continues_number(b) => None,
             _ => Some(Self { negative, mantissa, exponent, integer, len: end }),
         }
     }
