@@ -1,0 +1,12 @@
+//! status-hyper's integration tests, in one binary so that the test command links once.
+//!
+//! Each module is one concern, run against a real hyper server on loopback.
+
+mod common;
+
+mod limits;
+mod load;
+mod retry;
+mod secrets;
+mod statuses;
+mod tls;
