@@ -4,6 +4,7 @@
 
 mod client;
 mod connect;
+mod encoding;
 mod error;
 mod event;
 mod projects;

@@ -93,3 +93,30 @@ pub fn max_in_window(times: &[Instant], window: Duration) -> usize {
         .max()
         .unwrap_or(0)
 }
+
+/// A gzip member whose body inflates to `mib` MiB of zeros, built without compressing them
+/// all: one MiB is deflated after a full flush (so the block refers to nothing before it)
+/// and that block is repeated. Deflate cannot do better than about 1:1032, so a GiB of
+/// zeros is about 1 MB of gzip.
+#[cfg(feature = "gzip")]
+pub fn gzip_of_zeros(mib: usize) -> Vec<u8> {
+    use flate2::{Compress, Compression, Crc, FlushCompress};
+    let zeros = vec![0u8; 1 << 20];
+    let mut deflate = Compress::new(Compression::best(), false);
+    let mut block = Vec::with_capacity(4096);
+    deflate.compress_vec(&zeros, &mut block, FlushCompress::Full).unwrap();
+    assert_eq!(deflate.total_in(), 1 << 20, "one call takes the whole MiB");
+    let mut crc_one = Crc::new();
+    crc_one.update(&zeros);
+    let mut crc = Crc::new();
+    let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+    for _ in 0..mib {
+        out.extend_from_slice(&block);
+        crc.combine(&crc_one);
+    }
+    // A final, empty block with the fixed codes: BFINAL 1, BTYPE 01, end-of-block.
+    out.extend_from_slice(&[0x03, 0x00]);
+    out.extend_from_slice(&crc.sum().to_le_bytes());
+    out.extend_from_slice(&(((mib as u64) << 20) as u32).to_le_bytes());
+    out
+}

@@ -4,6 +4,7 @@
 
 mod common;
 
+mod compression;
 mod limits;
 mod load;
 mod retry;
