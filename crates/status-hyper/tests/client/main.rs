@@ -7,6 +7,7 @@ mod common;
 mod compression;
 mod limits;
 mod load;
+mod log_safety;
 mod retry;
 mod secrets;
 mod statuses;
