@@ -5,10 +5,12 @@
 mod common;
 
 mod compression;
+mod headers;
 mod limits;
 mod load;
 mod log_safety;
 mod retry;
 mod secrets;
 mod statuses;
+mod telemetry;
 mod tls;
