@@ -94,6 +94,93 @@ pub fn max_in_window(times: &[Instant], window: Duration) -> usize {
         .unwrap_or(0)
 }
 
+/// What a [`ConnectProxy`] saw of one connection: the request line and headers it was sent.
+#[derive(Debug, Clone)]
+pub struct ProxiedRequest {
+    pub request_line: String,
+    pub headers: Vec<String>,
+}
+
+/// A small HTTP proxy on loopback that only tunnels: it answers `CONNECT host:port` with
+/// 200, then copies bytes both ways; anything else gets 405. It records every request head.
+pub struct ConnectProxy {
+    pub addr: core::net::SocketAddr,
+    pub seen: Arc<Mutex<Vec<ProxiedRequest>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl ConnectProxy {
+    pub async fn start() -> Self {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let seen: Arc<Mutex<Vec<ProxiedRequest>>> = Arc::default();
+        let log = Arc::clone(&seen);
+        let task = tokio::spawn(async move {
+            loop {
+                let Ok((mut client, _)) = listener.accept().await else { continue };
+                let log = Arc::clone(&log);
+                tokio::spawn(async move {
+                    // Read the request head byte by byte, so that nothing after it is consumed.
+                    let mut head = Vec::new();
+                    while !head.ends_with(b"\r\n\r\n") && head.len() < 16 * 1024 {
+                        let mut byte = [0u8; 1];
+                        if client.read_exact(&mut byte).await.is_err() {
+                            return;
+                        }
+                        head.push(byte[0]);
+                    }
+                    let head = String::from_utf8_lossy(&head).into_owned();
+                    let mut lines = head.split("\r\n").filter(|l| !l.is_empty());
+                    let request_line = lines.next().unwrap_or_default().to_owned();
+                    let headers = lines.map(str::to_owned).collect();
+                    log.lock()
+                        .unwrap()
+                        .push(ProxiedRequest { request_line: request_line.clone(), headers });
+                    let mut parts = request_line.split(' ');
+                    let (method, target) = (parts.next(), parts.next());
+                    let (Some("CONNECT"), Some(target)) = (method, target) else {
+                        let _ = client
+                            .write_all(
+                                b"HTTP/1.1 405 Method Not Allowed\r\ncontent-length: 0\r\n\r\n",
+                            )
+                            .await;
+                        return;
+                    };
+                    let Ok(mut upstream) = tokio::net::TcpStream::connect(target).await else {
+                        let _ = client
+                            .write_all(b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n")
+                            .await;
+                        return;
+                    };
+                    if client
+                        .write_all(b"HTTP/1.1 200 Connection Established\r\n\r\n")
+                        .await
+                        .is_ok()
+                    {
+                        let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
+                    }
+                });
+            }
+        });
+        Self { addr, seen, task }
+    }
+
+    pub fn uri(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn seen(&self) -> Vec<ProxiedRequest> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+impl Drop for ConnectProxy {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
 /// A gzip member whose body inflates to `mib` MiB of zeros, built without compressing them
 /// all: one MiB is deflated after a full flush (so the block refers to nothing before it)
 /// and that block is repeated. Deflate cannot do better than about 1:1032, so a GiB of

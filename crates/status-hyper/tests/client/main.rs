@@ -9,6 +9,7 @@ mod headers;
 mod limits;
 mod load;
 mod log_safety;
+mod proxy;
 mod retry;
 mod secrets;
 mod statuses;
