@@ -392,8 +392,8 @@ impl<C: Connector> Client<C> {
 
     /// The span of a call and when it started.
     fn start(&self, request: &ApiRequest) -> (trace::Span, Instant) {
-        let uri = self.uri_for(request).unwrap_or_else(|_| self.inner.config.base.clone());
-        (trace::Span::call(&request.method(), &uri), Instant::now())
+        let uri = || self.uri_for(request).unwrap_or_else(|_| self.inner.config.base.clone());
+        (trace::Span::call(&request.method(), uri), Instant::now())
     }
 
     /// Reports the end of a call: the observer's `Finished`, the span's fields, an event.

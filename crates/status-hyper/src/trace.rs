@@ -32,22 +32,31 @@ mod on {
     pub(crate) struct Span(tracing::Span);
 
     impl Span {
-        /// The span of one call: `send`, `submit` or `poll`.
-        pub(crate) fn call(method: &Method, uri: &Uri) -> Self {
-            Self(tracing::info_span!(
+        /// The span of one call: `send`, `submit` or `poll`; `uri` is only asked for when
+        /// a subscriber wants the span.
+        pub(crate) fn call(method: &Method, uri: impl FnOnce() -> Uri) -> Self {
+            let span = tracing::info_span!(
                 target: TARGET,
                 "request",
                 otel.kind = "client",
                 http.request.method = %method,
-                url.path = uri.path(),
-                server.address = uri.host().unwrap_or_default(),
-                server.port = uri.port_u16().unwrap_or(if uri.scheme_str() == Some("http") { 80 } else { 443 }),
+                url.path = Empty,
+                server.address = Empty,
+                server.port = Empty,
                 http.response.status_code = Empty,
                 error.type = Empty,
                 api.trace_id = Empty,
                 attempts = Empty,
                 wait.project_slot_ms = Empty,
-            ))
+            );
+            if !span.is_disabled() {
+                let uri = uri();
+                let default_port = if uri.scheme_str() == Some("http") { 80 } else { 443 };
+                span.record("url.path", uri.path());
+                span.record("server.address", uri.host().unwrap_or_default());
+                span.record("server.port", uri.port_u16().unwrap_or(default_port));
+            }
+            Self(span)
         }
 
         /// The span of attempt number `attempt` (from 1) of this call.
@@ -160,7 +169,7 @@ mod off {
     pub(crate) struct Span;
 
     impl Span {
-        pub(crate) fn call(_: &Method, _: &Uri) -> Self {
+        pub(crate) fn call(_: &Method, _: impl FnOnce() -> Uri) -> Self {
             Self
         }
 
