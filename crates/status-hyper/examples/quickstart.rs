@@ -35,9 +35,11 @@ type Log = Arc<Mutex<Vec<String>>>;
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn StdError>> {
     if std::env::var_os("RUST_LOG").is_some() {
+        use std::io::IsTerminal as _;
         tracing_subscriber::fmt()
             .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
             .with_writer(std::io::stderr)
+            .with_ansi(std::io::stderr().is_terminal())
             .init();
     }
     match std::env::var("WAYINVIDEO_API_KEY") {
