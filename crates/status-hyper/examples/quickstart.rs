@@ -6,8 +6,12 @@
 //!
 //! ```text
 //! cargo run -p status-hyper --example quickstart
+//! RUST_LOG=status_hyper=debug cargo run -p status-hyper --example quickstart
 //! WAYINVIDEO_API_KEY=... cargo run -p status-hyper --example quickstart --features tls
 //! ```
+//!
+//! With `RUST_LOG` set, the client's `tracing` spans and events go to stderr as well: one
+//! `request` span per call and one `attempt` span per attempt, with the waits and retries.
 
 use core::error::Error as StdError;
 use core::time::Duration;
@@ -30,6 +34,14 @@ type Log = Arc<Mutex<Vec<String>>>;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn StdError>> {
+    if std::env::var_os("RUST_LOG").is_some() {
+        use std::io::IsTerminal as _;
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_writer(std::io::stderr)
+            .with_ansi(std::io::stderr().is_terminal())
+            .init();
+    }
     match std::env::var("WAYINVIDEO_API_KEY") {
         Ok(key) if !key.trim().is_empty() => real_api(&key).await,
         _ => mock_api().await,
@@ -295,10 +307,10 @@ async fn mock_api() -> Result<(), Box<dyn StdError>> {
 }
 
 #[cfg(feature = "tls")]
-async fn real_api(key: &str) -> Result<(), Box<dyn StdError>> {
+async fn real_api(_key: &str) -> Result<(), Box<dyn StdError>> {
     let log: Log = Arc::default();
-    let client = observe(Client::builder(status_hyper::API_BASE.parse()?, ApiKey::new(key)?), &log)
-        .build_https()?;
+    // The key from WAYINVIDEO_API_KEY, the base URL from WAYINVIDEO_BASE_URL if set.
+    let client = observe(Client::from_env()?, &log).build_https()?;
     call_real(client, &log).await
 }
 

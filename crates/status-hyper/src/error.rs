@@ -26,6 +26,9 @@ pub enum ErrorKind {
     BodyTooLarge,
     /// Reading the body failed, for example because the connection closed mid-body.
     Body,
+    /// The body's `Content-Encoding` could not be undone: corrupt or truncated compressed
+    /// data, or an encoding the client did not ask for.
+    ContentEncoding,
     /// No connection could be made; the request was not sent.
     Connect,
     /// Connecting took longer than the connect timeout; the request was not sent.
@@ -38,6 +41,34 @@ pub enum ErrorKind {
     Deadline,
     /// The client or request is misconfigured (bad URI or header, key over plain http).
     Config,
+}
+
+impl ErrorKind {
+    /// The kind's name, as its `Debug` prints it: `"Api"`, `"Timeout"` ... The client
+    /// records it as `error.type` in its spans and events.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Api => "Api",
+            Self::Decode => "Decode",
+            Self::Data => "Data",
+            Self::ContentLengthTooLarge => "ContentLengthTooLarge",
+            Self::BodyTooLarge => "BodyTooLarge",
+            Self::Body => "Body",
+            Self::ContentEncoding => "ContentEncoding",
+            Self::Connect => "Connect",
+            Self::ConnectTimeout => "ConnectTimeout",
+            Self::Transport => "Transport",
+            Self::Timeout => "Timeout",
+            Self::Deadline => "Deadline",
+            Self::Config => "Config",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// An error from the adapter or the client; owns everything it reports.
@@ -124,6 +155,13 @@ impl Error {
 
     pub(crate) fn body_failed(status: StatusCode, source: impl Into<BoxError>) -> Self {
         let mut e = Self::with_source(ErrorKind::Body, source);
+        e.inner.status = Some(status);
+        e
+    }
+
+    /// A body whose `Content-Encoding` could not be undone; `source` says why.
+    pub(crate) fn content_encoding(status: StatusCode, source: impl Into<BoxError>) -> Self {
+        let mut e = Self::with_source(ErrorKind::ContentEncoding, source);
         e.inner.status = Some(status);
         e
     }
@@ -320,6 +358,9 @@ impl fmt::Display for Error {
                 write!(f, "body cut off at the limit of {} bytes", fmt_opt(i.limit))?
             }
             ErrorKind::Body => f.write_str("the connection failed while reading the body")?,
+            ErrorKind::ContentEncoding => {
+                f.write_str("the body's Content-Encoding could not be decoded")?
+            }
             ErrorKind::Connect => f.write_str("could not connect")?,
             ErrorKind::ConnectTimeout => f.write_str("connecting timed out")?,
             ErrorKind::Transport => f.write_str("the connection failed before a reply arrived")?,
@@ -484,6 +525,27 @@ mod tests {
             let shown = api(status, body, None).to_string();
             assert!(!shown.chars().any(LogSafe::escapes), "{status}: {shown:?}");
             assert!(!shown.contains('\u{1b}') && !shown.contains('\n'), "{status}: {shown:?}");
+        }
+    }
+
+    #[test]
+    fn debug_escapes_server_text_too() {
+        let body: &'static [u8] =
+            b"{\"message\": \"a\\nb\\u001b[31m\\u2028\\u202e\", \"trace_id\": \"t\\r\\n\"}";
+        let e = api(400, body, None);
+        assert_eq!(e.message(), Some("a\nb\u{1b}[31m\u{2028}\u{202e}"));
+        for shown in [format!("{e:?}"), format!("{e:#?}")] {
+            let bad = shown.chars().filter(|&c| c != '\n' && LogSafe::escapes(c)).count();
+            assert_eq!(bad, 0, "{shown}");
+            assert!(!format!("{e:?}").contains('\n'));
+        }
+    }
+
+    #[test]
+    fn kind_names_match_debug() {
+        for kind in [ErrorKind::Api, ErrorKind::ContentEncoding, ErrorKind::ConnectTimeout] {
+            assert_eq!(kind.as_str(), format!("{kind:?}"));
+            assert_eq!(kind.to_string(), kind.as_str());
         }
     }
 

@@ -1,0 +1,17 @@
+//! status-hyper's integration tests, in one binary so that the test command links once.
+//!
+//! Each module is one concern, run against a real hyper server on loopback.
+
+mod common;
+
+mod compression;
+mod headers;
+mod limits;
+mod load;
+mod log_safety;
+mod proxy;
+mod retry;
+mod secrets;
+mod statuses;
+mod telemetry;
+mod tls;
