@@ -90,11 +90,15 @@ impl Decoder {
     pub(crate) fn success<'a>(&self, status: u16, body: &'a [u8]) -> Result<Success<'a>, Error> {
         let text = Text::new(body)?;
         let mut data = None;
-        let mut keep_data = EachMember(|m: Member<'a>| {
+        let mut keep = |m: Member<'a>| {
             if m.key == "data" {
                 data = Some(RawJson::from_validated(m.value, m.value_offset));
             }
-        });
+        };
+        // With `small`, one copy of the walk serves this and the error bodies' reading.
+        #[cfg(feature = "small")]
+        let mut keep: &mut dyn FnMut(Member<'a>) = &mut keep;
+        let mut keep_data = EachMember(&mut keep);
         let scanned = envelope::walk(text.text, self.max_depth, &mut keep_data);
         match text.settle(scanned)? {
             Outline::NotObject { offset } => Err(Error::new(ErrorKind::ExpectedObject, offset)),
