@@ -180,3 +180,30 @@ impl<'a> Success<'a> {
         RawJson::from_validated(self.body, 0).member(name)
     }
 }
+
+/// `Success(..)` or `Error(..)`, for defmt.
+#[cfg(feature = "defmt")]
+impl defmt::Format for Reply<'_> {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        match self {
+            Self::Success(s) => defmt::write!(f, "Success({})", s),
+            Self::Error(e) => defmt::write!(f, "Error({})", e),
+        }
+    }
+}
+
+/// The status and the size of `data`, for defmt (the body may be large, and is not logged).
+#[cfg(feature = "defmt")]
+impl defmt::Format for Success<'_> {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        match self.data {
+            Some(data) => defmt::write!(
+                f,
+                "HTTP {=u16}, data of {=usize} bytes",
+                self.status,
+                data.get().len()
+            ),
+            None => defmt::write!(f, "HTTP {=u16}, no data", self.status),
+        }
+    }
+}

@@ -83,6 +83,19 @@ pub fn decode_typed_into<'a, T: Deserialize<'a>>(
     Decoder::new().decode_typed_into(status, body, data)
 }
 
+/// `Success { status, data }` or `Error(..)`, for defmt.
+#[cfg(feature = "defmt")]
+impl<T: defmt::Format> defmt::Format for TypedReply<'_, T> {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        match self {
+            Self::Success { status, data } => {
+                defmt::write!(f, "Success {{ status: {=u16}, data: {} }}", status, data);
+            }
+            Self::Error(e) => defmt::write!(f, "Error({})", e),
+        }
+    }
+}
+
 /// Decoding with `data` typed in the same walk.
 impl Decoder {
     /// Decodes a reply and deserializes a success's `data` as `T` in the same walk over the
