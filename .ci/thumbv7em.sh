@@ -12,6 +12,8 @@
 # Prints the figures, beside serde-json-core doing the same job in the same firmware.
 #
 #   THUMBV7EM_TARGET_DIR   cargo's target directory (default target/thumbv7em)
+#   THUMBV7EM_BUDGETS      `report`: print a missed budget without failing (the firmware's
+#                          own checks still fail the script)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -104,4 +106,8 @@ check "peak stack of decode_typed_into (cap 2048)" \
   "$(figure stack.decode_typed_into.cap2048.status-core)" $((size_of + 2048))
 check "peak stack of decode_typed (cap 2048)" \
   "$(figure stack.decode_typed.cap2048.status-core)" $((size_of + 2048))
+if [ "$fail" -ne 0 ] && [ "${THUMBV7EM_BUDGETS:-}" = report ]; then
+  echo "(THUMBV7EM_BUDGETS=report: missed budgets reported, not failed)"
+  exit 0
+fi
 exit $fail
