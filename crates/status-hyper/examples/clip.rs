@@ -68,13 +68,16 @@ pub async fn run(
     };
     let poll = match lookup("WAYINVIDEO_POLL_SECS").map(|v| v.into_string()) {
         None => Duration::from_secs(if args.mock { 1 } else { 30 }),
-        Some(Ok(text)) => match text.trim().parse::<f64>().ok().and_then(|s| Duration::try_from_secs_f64(s).ok()) {
-            Some(d) => d,
-            None => {
-                let _ = writeln!(err, "WAYINVIDEO_POLL_SECS must be a number of seconds");
-                return 2;
+        Some(Ok(text)) => {
+            match text.trim().parse::<f64>().ok().and_then(|s| Duration::try_from_secs_f64(s).ok())
+            {
+                Some(d) => d,
+                None => {
+                    let _ = writeln!(err, "WAYINVIDEO_POLL_SECS must be a number of seconds");
+                    return 2;
+                }
             }
-        },
+        }
         Some(Err(_)) => {
             let _ = writeln!(err, "WAYINVIDEO_POLL_SECS is not valid Unicode");
             return 2;

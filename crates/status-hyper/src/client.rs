@@ -19,6 +19,8 @@ use status_core::{Decoder, RawJson, Reply, Success};
 use tokio::time::error::Elapsed;
 use tokio::time::{sleep, timeout_at, Instant};
 
+use crate::api::upload::UploadBody;
+use crate::api::ApiSettings;
 use crate::connect::{ConnectTimedOut, Connector, TimeoutConnector};
 use crate::encoding;
 use crate::error::{Error, ErrorKind};
@@ -31,8 +33,6 @@ use crate::request::ApiRequest;
 use crate::retry::RetryPolicy;
 use crate::secret::ApiKey;
 use crate::trace;
-use crate::api::upload::UploadBody;
-use crate::api::ApiSettings;
 
 /// The API's production base URI.
 pub const API_BASE: &str = "https://wayinvideo-api.wayin.ai";

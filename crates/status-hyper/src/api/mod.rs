@@ -541,7 +541,9 @@ impl<C: Connector> Client<C> {
             freed.as_mut().enable();
             let submitting = self.submit(request);
             let result = match deadline {
-                Some(d) => timeout_at(d, submitting).await.unwrap_or_else(|_| Err(Error::deadline())),
+                Some(d) => {
+                    timeout_at(d, submitting).await.unwrap_or_else(|_| Err(Error::deadline()))
+                }
                 None => submitting.await,
             };
             let error = match result {

@@ -613,7 +613,10 @@ mod tests {
         assert_eq!(Ratio::parse("RATIO_9_16"), Ratio::Ratio9x16);
         assert_eq!(Ratio::parse("RATIO_21_9").to_string(), "RATIO_21_9");
         let lang: Language = serde_json::from_str(r#""pt-BR""#).unwrap();
-        assert_eq!((lang.as_str(), serde_json::to_string(&Language::EN).unwrap()), ("pt-BR", r#""en""#.into()));
+        assert_eq!(
+            (lang.as_str(), serde_json::to_string(&Language::EN).unwrap()),
+            ("pt-BR", r#""en""#.into())
+        );
     }
 
     #[test]
@@ -654,7 +657,8 @@ mod tests {
         );
         let no_ratio = ClipRequest::new("v").enable_ai_reframe(true);
         assert_eq!(no_ratio.check().unwrap_err().kind(), crate::ErrorKind::Config);
-        let bad_layout = ExportRequest::new("p").ratio(Ratio::Ratio1x1).reframe_layout(ReframeLayout::PiP);
+        let bad_layout =
+            ExportRequest::new("p").ratio(Ratio::Ratio1x1).reframe_layout(ReframeLayout::PiP);
         assert_eq!(bad_layout.check().unwrap_err().kind(), crate::ErrorKind::Config);
         assert!(FindMomentsRequest::new("v", " ").check().is_err());
         assert!(TranscriptionRequest::new("").check().is_err());

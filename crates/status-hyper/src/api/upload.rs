@@ -79,7 +79,8 @@ impl Body for UploadBody {
         if this.remaining == 0 {
             return Poll::Ready(None);
         }
-        let want = usize::try_from(this.remaining).map_or(this.buf.len(), |r| r.min(this.buf.len()));
+        let want =
+            usize::try_from(this.remaining).map_or(this.buf.len(), |r| r.min(this.buf.len()));
         let Some(space) = this.buf.get_mut(..want) else {
             return Poll::Ready(None);
         };
@@ -182,10 +183,7 @@ impl<C: Connector> Client<C> {
     ) -> Result<(), Error> {
         check_size(len)?;
         if Instant::now() >= target.expires_at {
-            return Err(Error::upload(
-                "the pre-signed URL has expired; request a new one",
-                None,
-            ));
+            return Err(Error::upload("the pre-signed URL has expired; request a new one", None));
         }
         let uri: Uri = target
             .upload_url

@@ -111,7 +111,10 @@ impl FakeApi {
     /// The envelope: `{"data": ...}`, or with the older pages' `code` and `message`.
     fn ok(data: Value, config: &MockServerBuilder) -> MockReply {
         if config.legacy_fields {
-            MockReply::json(200, json!({"code": "0", "data": data, "message": "success"}).to_string())
+            MockReply::json(
+                200,
+                json!({"code": "0", "data": data, "message": "success"}).to_string(),
+            )
         } else {
             MockReply::json(200, json!({ "data": data }).to_string())
         }

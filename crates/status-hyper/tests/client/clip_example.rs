@@ -29,7 +29,8 @@ async fn succeeded_prints_one_json_line_per_clip_and_exits_0() {
     for legacy in [false, true] {
         let server = MockServer::builder().legacy_fields(legacy).polls_to_finish(3).start();
         let server = server.await.unwrap();
-        let (code, out, err) = run(Some(&server), &["https://v.example/talk.mp4", "--export"]).await;
+        let (code, out, err) =
+            run(Some(&server), &["https://v.example/talk.mp4", "--export"]).await;
         assert_eq!(code, 0, "{err}");
         let lines: Vec<serde_json::Value> =
             out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();

@@ -103,7 +103,8 @@ async fn every_endpoint_both_protocols_both_spellings() {
 async fn invalid_requests_are_refused_before_sending() {
     let server = MockServer::start().await.unwrap();
     let client = builder(&server, false).build_http().unwrap();
-    let no_ratio = ClipRequest::new("https://v.example/a").enable_export(true).enable_ai_reframe(true);
+    let no_ratio =
+        ClipRequest::new("https://v.example/a").enable_export(true).enable_ai_reframe(true);
     let err = client.submit_clips(&no_ratio).await.unwrap_err();
     assert_eq!(err.kind(), status_hyper::ErrorKind::Config);
     assert!(err.to_string().contains("ratio"), "{err}");

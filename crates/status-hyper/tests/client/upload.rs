@@ -1,8 +1,8 @@
 //! Uploads: a pre-signed URL, then the file streamed to it without the key.
 
 use core::pin::Pin;
+use core::sync::atomic::{AtomicUsize, Ordering};
 use core::task::{Context, Poll};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use http::header::AUTHORIZATION;
@@ -72,7 +72,10 @@ async fn an_8_mib_file_is_streamed_byte_exact_without_the_key() {
         let put_request = requests.iter().find(|r| r.method == Method::PUT).unwrap();
         assert!(put_request.headers.get(AUTHORIZATION).is_none());
         assert!(put_request.path.starts_with("/storage/"));
-        assert!(requests.iter().filter(|r| r.method == Method::POST).all(|r| r.has_bearer(crate::common::KEY)));
+        assert!(requests
+            .iter()
+            .filter(|r| r.method == Method::POST)
+            .all(|r| r.has_bearer(crate::common::KEY)));
 
         // The identity is accepted as `video_url`, once.
         let request = ClipRequest::new(uploaded.identity());
@@ -89,7 +92,8 @@ async fn reads_are_bounded_chunks_from_any_reader() {
     let data = content(3 * 1024 * 1024 + 7);
     let hash = fnv1a(FNV_OFFSET, &data);
     let largest = Arc::new(AtomicUsize::new(0));
-    let reader = Counting { inner: std::io::Cursor::new(data.clone()), largest: Arc::clone(&largest) };
+    let reader =
+        Counting { inner: std::io::Cursor::new(data.clone()), largest: Arc::clone(&largest) };
     let server = MockServer::start().await.unwrap();
     let client = builder(&server, true).build_http().unwrap();
     let uploaded = client.upload_reader("clip.webm", reader, data.len() as u64).await.unwrap();
@@ -143,7 +147,10 @@ async fn a_refusing_storage_host_keeps_its_reply() {
     let client = builder(&server, false).build_http().unwrap();
     let mut target = client.request_upload("a.mp4").await.unwrap();
     target.upload_url = format!("{}storage/unknown-token", server.uri());
-    let err = client.put_upload(&target, std::io::Cursor::new(vec![0u8; 4]), 4, "video/mp4").await.unwrap_err();
+    let err = client
+        .put_upload(&target, std::io::Cursor::new(vec![0u8; 4]), 4, "video/mp4")
+        .await
+        .unwrap_err();
     assert_eq!((err.kind(), err.status().map(|s| s.as_u16())), (ErrorKind::Upload, Some(404)));
     assert!(err.raw_body().is_some());
 }

@@ -14,7 +14,8 @@ use status_hyper::{BufferedResponse, ErrorKind, RetryPolicy};
 use crate::common::{builder, PROTOCOLS};
 
 fn data<T: DeserializeOwned>(body: &str) -> T {
-    let reply = BufferedResponse::new(StatusCode::OK, HeaderMap::new(), Bytes::from(body.to_owned()));
+    let reply =
+        BufferedResponse::new(StatusCode::OK, HeaderMap::new(), Bytes::from(body.to_owned()));
     reply.data_as().unwrap()
 }
 
@@ -52,13 +53,18 @@ fn row_02_success_envelope() {
 #[test]
 fn row_03_task_id_key_in_submit_response() {
     let older = r#"{"code":"0","data":{"project_id":"trans_proj_001","name":"sample project name","status":"CREATED"},"message":"success"}"#;
-    let newer = r#"{"data":{"id":"trans_proj_001","name":"sample project name","status":"CREATED"}}"#;
+    let newer =
+        r#"{"data":{"id":"trans_proj_001","name":"sample project name","status":"CREATED"}}"#;
     let export = r#"{"data":{"export_task_id":"trans_proj_001","status":"CREATED","extra":[1]}}"#;
     for body in [older, newer, export] {
         let s: SubmittedTask = data(body);
         assert_eq!((s.id.as_str(), s.status), ("trans_proj_001", Some(TaskStatus::Created)));
     }
-    let none = BufferedResponse::new(StatusCode::OK, HeaderMap::new(), Bytes::from_static(br#"{"data":{"status":"CREATED"}}"#));
+    let none = BufferedResponse::new(
+        StatusCode::OK,
+        HeaderMap::new(),
+        Bytes::from_static(br#"{"data":{"status":"CREATED"}}"#),
+    );
     assert_eq!(none.data_as::<SubmittedTask>().unwrap_err().kind(), ErrorKind::Data);
 }
 
@@ -70,8 +76,12 @@ async fn row_04_results_path_placeholder() {
         let server = MockServer::builder().legacy_fields(legacy).polls_to_finish(1).start();
         let server = server.await.unwrap();
         let client = builder(&server, false).build_http().unwrap();
-        let task = client.transcribe(&TranscriptionRequest::new("https://v.example/a")).await.unwrap();
-        assert_eq!(task.results_path(PathPrefix::Api), format!("/api/v2/transcripts/results/{}", task.id()));
+        let task =
+            client.transcribe(&TranscriptionRequest::new("https://v.example/a")).await.unwrap();
+        assert_eq!(
+            task.results_path(PathPrefix::Api),
+            format!("/api/v2/transcripts/results/{}", task.id())
+        );
         let results = client.transcript_results(task.id()).await.unwrap();
         assert_eq!(results.id, task.id());
     }
@@ -151,7 +161,11 @@ async fn row_09_find_moments_query() {
 #[test]
 fn row_10_source_lang_default() {
     // Unset means "not sent", which both sides read as auto-detect.
-    for value in [json(&ClipRequest::new("v")), json(&SummaryRequest::new("v")), json(&TranscriptionRequest::new("v"))] {
+    for value in [
+        json(&ClipRequest::new("v")),
+        json(&SummaryRequest::new("v")),
+        json(&TranscriptionRequest::new("v")),
+    ] {
         assert!(value.get("source_lang").is_none(), "{value}");
     }
 }
@@ -176,7 +190,11 @@ fn row_12_ratio() {
 
 #[test]
 fn row_13_resolution_values() {
-    for (r, s) in [(Resolution::Fhd1080, "FHD_1080"), (Resolution::Qhd2k, "QHD_2K"), (Resolution::Uhd4k, "UHD_4K")] {
+    for (r, s) in [
+        (Resolution::Fhd1080, "FHD_1080"),
+        (Resolution::Qhd2k, "QHD_2K"),
+        (Resolution::Uhd4k, "UHD_4K"),
+    ] {
         assert_eq!(json(&ExportRequest::new("p").resolution(r))["resolution"], s);
     }
     let future: Resolution = serde_json::from_str(r#""UHD_8K""#).unwrap();
@@ -195,7 +213,10 @@ fn row_15_clipping_params_present() {
     assert_eq!(json(&ClipRequest::new("v")), serde_json::json!({"video_url": "v"}));
     let newer = ClipRequest::new("v").limit(3).enable_more_results(true).enable_express_mode(true);
     let v = json(&newer);
-    assert_eq!((v["limit"].clone(), v["enable_more_results"].clone(), v["enable_express_mode"].clone()), (3.into(), true.into(), true.into()));
+    assert_eq!(
+        (v["limit"].clone(), v["enable_more_results"].clone(), v["enable_express_mode"].clone()),
+        (3.into(), true.into(), true.into())
+    );
 }
 
 #[test]
@@ -220,7 +241,8 @@ async fn row_17_429_example_path() {
 #[test]
 fn row_18_result_retention() {
     // `expire_at` is exposed whatever the retention is.
-    let r: ClipResults = data(r#"{"data":{"id":"p","status":"SUCCEEDED","expire_at":"1741824000000"}}"#);
+    let r: ClipResults =
+        data(r#"{"data":{"id":"p","status":"SUCCEEDED","expire_at":"1741824000000"}}"#);
     assert_eq!(r.expire_at, Some(1_741_824_000_000));
     let at = r.expires_at().unwrap().duration_since(std::time::UNIX_EPOCH).unwrap();
     assert_eq!(at.as_millis(), 1_741_824_000_000);
@@ -231,7 +253,10 @@ async fn row_19_export_results_path() {
     for http2 in PROTOCOLS {
         let server = MockServer::builder().polls_to_finish(1).start().await.unwrap();
         let client = builder(&server, http2).build_http().unwrap();
-        let task = client.export_clips(&ExportRequest::new("prj0000000000042").clip_indices([0, 1])).await.unwrap();
+        let task = client
+            .export_clips(&ExportRequest::new("prj0000000000042").clip_indices([0, 1]))
+            .await
+            .unwrap();
         assert_eq!(task.kind(), TaskKind::Export);
         let results = client.export_results(task.id()).await.unwrap();
         assert_eq!(results.id, task.id(), "read from export_task_id");
@@ -255,8 +280,14 @@ async fn row_20_printed_dates_vs_content() {
 #[test]
 fn row_21_expire_at_example() {
     for (body, ms) in [
-        (r#"{"data":{"id":"p","status":"SUCCEEDED","expire_at":1775751200314}}"#, 1_775_751_200_314),
-        (r#"{"data":{"id":"p","status":"SUCCEEDED","expire_at":1741824000000}}"#, 1_741_824_000_000),
+        (
+            r#"{"data":{"id":"p","status":"SUCCEEDED","expire_at":1775751200314}}"#,
+            1_775_751_200_314,
+        ),
+        (
+            r#"{"data":{"id":"p","status":"SUCCEEDED","expire_at":1741824000000}}"#,
+            1_741_824_000_000,
+        ),
     ] {
         let r: ClipResults = data(body);
         assert_eq!(r.expire_at, Some(ms));

@@ -5,7 +5,7 @@ use core::time::Duration;
 use futures_util::StreamExt;
 use http::Method;
 use status_hyper::api::{
-    ClipRequest, ClipResults, ProjectLimitWait, Progress, TaskKind, TaskStatus,
+    ClipRequest, ClipResults, Progress, ProjectLimitWait, TaskKind, TaskStatus,
 };
 use status_hyper::mock::MockServer;
 use status_hyper::{ApiRequest, ErrorKind, ProjectSlots};
@@ -22,14 +22,12 @@ fn polls(server: &MockServer) -> Vec<Instant> {
 #[tokio::test(start_paused = true)]
 async fn progress_arrives_in_order_at_the_documented_interval() {
     for http2 in PROTOCOLS {
-        let server =
-            MockServer::builder().polls_to_finish(4).clips(4, 2).start().await.unwrap();
+        let server = MockServer::builder().polls_to_finish(4).clips(4, 2).start().await.unwrap();
         let client = paused(builder(&server, http2)).build_http().unwrap();
         let start = Instant::now();
         let task = client.submit_clips(&ClipRequest::new("https://v.example/a")).await.unwrap();
         let reports: Vec<_> = client.wait(task).into_stream().collect().await;
-        let reports: Vec<Progress<ClipResults>> =
-            reports.into_iter().map(Result::unwrap).collect();
+        let reports: Vec<Progress<ClipResults>> = reports.into_iter().map(Result::unwrap).collect();
         let idx = |p: &Progress<ClipResults>| match p {
             Progress::Clips(c) => c.iter().map(|c| c.idx).collect::<Vec<_>>(),
             _ => vec![],
@@ -54,7 +52,8 @@ async fn progress_arrives_in_order_at_the_documented_interval() {
 #[tokio::test(start_paused = true)]
 async fn the_interval_is_configurable_and_polls_go_through_the_rate_limiter() {
     let server = MockServer::builder().polls_to_finish(40).start().await.unwrap();
-    let client = paused(builder(&server, false)).poll_interval(Duration::ZERO).build_http().unwrap();
+    let client =
+        paused(builder(&server, false)).poll_interval(Duration::ZERO).build_http().unwrap();
     let start = Instant::now();
     let task = client.submit_clips(&ClipRequest::new("https://v.example/a")).await.unwrap();
     client.wait(task).run(|_| {}).await.unwrap();
@@ -95,7 +94,10 @@ async fn a_failed_task_is_a_typed_error_with_its_message() {
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::TaskFailed);
-    assert_eq!((err.task_id(), err.message()), (Some(id.as_str()), Some("the video could not be processed")));
+    assert_eq!(
+        (err.task_id(), err.message()),
+        (Some(id.as_str()), Some("the video could not be processed"))
+    );
     assert_eq!(err.to_string(), format!("task {id} failed: the video could not be processed"));
     assert_eq!(statuses, [TaskStatus::Created, TaskStatus::Ongoing, TaskStatus::Failed]);
     assert_eq!(client.project_slots().running(), 0);
@@ -104,9 +106,7 @@ async fn a_failed_task_is_a_typed_error_with_its_message() {
 #[tokio::test(start_paused = true)]
 async fn a_failure_message_cannot_forge_log_lines() {
     let server = MockServer::start().await.unwrap();
-    server.push(status_hyper::mock::MockReply::success(
-        r#"{"id": "p", "status": "CREATED"}"#,
-    ));
+    server.push(status_hyper::mock::MockReply::success(r#"{"id": "p", "status": "CREATED"}"#));
     server.push(status_hyper::mock::MockReply::success(
         r#"{"id": "p", "status": "FAILED", "error_message": "bad\n2026 INFO ok\u001b[2J"}"#,
     ));
@@ -122,7 +122,8 @@ async fn a_failure_message_cannot_forge_log_lines() {
 async fn an_adopted_task_is_polled_at_once_and_holds_a_slot() {
     let server = MockServer::builder().polls_to_finish(2).start().await.unwrap();
     let other = paused(builder(&server, false)).project_slots(ProjectSlots::api()).build_http();
-    let (_, mut theirs) = other.unwrap().submit(&ApiRequest::post("/api/v2/clips", "{}")).await.unwrap();
+    let (_, mut theirs) =
+        other.unwrap().submit(&ApiRequest::post("/api/v2/clips", "{}")).await.unwrap();
     let id = theirs.id().unwrap().to_owned();
     theirs.finish(); // that process is gone; the project runs on
 
@@ -182,7 +183,10 @@ async fn the_project_limit_with_backoff_follows_the_schedule() {
     // Five submissions, 1, 2, 4 and 8 s apart (plus at most 25 % jitter).
     assert_eq!(submissions(&server), 2 + 5);
     let waited = Instant::now() - start;
-    assert!(waited >= Duration::from_secs(15) && waited <= Duration::from_millis(18_750), "{waited:?}");
+    assert!(
+        waited >= Duration::from_secs(15) && waited <= Duration::from_millis(18_750),
+        "{waited:?}"
+    );
 }
 
 #[tokio::test(start_paused = true)]
