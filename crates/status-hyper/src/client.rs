@@ -445,7 +445,7 @@ impl<C: Connector> Client<C> {
         });
     }
 
-    fn emit(&self, event: &Event<'_>) {
+    pub(crate) fn emit(&self, event: &Event<'_>) {
         if let Some(observer) = &self.inner.config.observer {
             observer(event);
         }

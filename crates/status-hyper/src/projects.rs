@@ -112,12 +112,12 @@ impl ProjectSlots {
     /// ([`Client::poll`](crate::Client::poll), or [`Client::wait`](crate::Client::wait)
     /// through [`Client::adopt`](crate::Client::adopt)); the slot is freed when it is seen
     /// finished or the handle is dropped.
-    pub async fn adopt(&self, project_id: impl Into<String>) -> Project {
-        loop {
-            if let Ok((permit, _)) = self.acquire_by(None).await {
-                return Project::adopted(self.clone(), permit, project_id.into());
-            }
-        }
+    ///
+    /// # Errors
+    ///
+    /// None in practice: the slots are never closed.
+    pub async fn adopt(&self, project_id: impl Into<String>) -> Result<Project, Error> {
+        self.adopt_by(project_id.into(), None).await
     }
 
     /// As [`adopt`](Self::adopt), failing with [`ErrorKind::Deadline`](crate::ErrorKind)

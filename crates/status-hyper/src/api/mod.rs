@@ -171,6 +171,11 @@ pub enum ProjectLimitWait {
     /// Wait until one of the projects the client knows of (its own, and those declared with
     /// [`Client::adopt`]) is seen finished, then submit again; when it knows of none, wait
     /// as [`Backoff`](Self::Backoff) does. No request is spent while waiting. The default.
+    ///
+    /// A project is seen finished by whoever polls it: a [`TaskWait`] or
+    /// [`Client::poll`] on its handle (or the handle is dropped). The wait is bounded by the
+    /// client's [deadline](ClientBuilder::deadline), counted from the first submission:
+    /// tasks take minutes, so give submissions that wait this way a deadline that long.
     #[default]
     ForSlot,
     /// Wait the [retry policy](crate::RetryPolicy)'s backoff (at least `Retry-After`) and
@@ -556,6 +561,7 @@ impl<C: Connector> Client<C> {
             // The limiter admitted the request, so the client's own budget had room: the
             // 429 is the running-projects limit.
             let budget_had_room = self.rate_limiter().is_some();
+            let waiting = Instant::now();
             match wait {
                 ProjectLimitWait::Fail => return Err(error),
                 ProjectLimitWait::ForSlot if budget_had_room && slots.running() > 0 => {
@@ -583,6 +589,11 @@ impl<C: Connector> Client<C> {
                     sleep(delay).await;
                 }
             }
+            self.emit(&crate::Event::ProjectLimit {
+                path: request.path(),
+                refusals,
+                waited: waiting.elapsed(),
+            });
         }
     }
 }

@@ -143,8 +143,9 @@ impl<C: Connector> Client<C> {
     ///
     /// # Errors
     ///
-    /// As [`Client::send`], and [`ErrorKind::Data`](crate::ErrorKind::Data) for a reply
-    /// without `upload_url` and `identity` (or `identify`).
+    /// As [`Client::send`]; [`ErrorKind::Data`](crate::ErrorKind::Data) for a reply without
+    /// `upload_url`, [`ErrorKind::Upload`](crate::ErrorKind::Upload) for one without
+    /// `identity` (or `identify`).
     pub async fn request_upload(&self, file_name: &str) -> Result<UploadTarget, Error> {
         let body = super::to_json(&serde_json::json!({ "name": file_name }))?;
         let path = format!("{}/upload/single-file", self.api_settings().prefix.as_str());
@@ -154,7 +155,7 @@ impl<C: Connector> Client<C> {
         let received = Instant::now();
         let mut raw: RawUploadTarget = response.data_as()?;
         let Some(identity) = raw.identity() else {
-            return Err(Error::config("the upload reply names no `identity` (or `identify`)"));
+            return Err(Error::upload("the reply names no `identity` (or `identify`)", None));
         };
         Ok(UploadTarget {
             upload_url: raw.upload_url,

@@ -9,7 +9,10 @@ use status_hyper::mock::MockServer;
 mod clip;
 
 async fn run(server: Option<&MockServer>, args: &[&str]) -> (i32, String, String) {
-    let base = server.map(|s| s.uri().to_string());
+    run_at(server.map(|s| s.uri().to_string()), args).await
+}
+
+async fn run_at(base: Option<String>, args: &[&str]) -> (i32, String, String) {
     let lookup = move |name: &str| -> Option<OsString> {
         match name {
             "WAYINVIDEO_API_KEY" => base.as_ref().map(|_| "sk-example-key".into()),
@@ -73,6 +76,9 @@ async fn other_errors_exit_2_and_a_missing_key_says_how_to_use_the_mock() {
     let server = MockServer::builder().api_key("another-key").start().await.unwrap();
     let (code, _, err) = run(Some(&server), &["https://v.example/a"]).await;
     assert!(code == 2 && err.contains("HTTP 403"), "{err}");
+    let (code, _, err) =
+        run_at(Some("http://api.example.com".into()), &["https://v.example/a"]).await;
+    assert!(code == 2 && err.contains("loopback"), "{err}");
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! Waiting for tasks, and the running-projects limit, on tokio's paused clock.
 
 use core::time::Duration;
+use std::sync::{Arc, Mutex};
 
 use futures_util::StreamExt;
 use http::Method;
@@ -8,7 +9,7 @@ use status_hyper::api::{
     ClipRequest, ClipResults, Progress, ProjectLimitWait, TaskKind, TaskStatus,
 };
 use status_hyper::mock::MockServer;
-use status_hyper::{ApiRequest, ErrorKind, ProjectSlots};
+use status_hyper::{ApiRequest, ErrorKind, Event, ProjectSlots};
 use tokio::time::Instant;
 
 use crate::common::{builder, paused, PROTOCOLS};
@@ -131,6 +132,9 @@ async fn an_adopted_task_is_polled_at_once_and_holds_a_slot() {
     let start = Instant::now();
     let task = client.adopt::<ClipResults>(TaskKind::Clips, id).await.unwrap();
     assert_eq!(client.project_slots().running(), 1);
+    let handle = client.project_slots().adopt("prj_elsewhere").await.unwrap();
+    assert_eq!((handle.id(), client.project_slots().running()), (Some("prj_elsewhere"), 2));
+    drop(handle);
     let results = client.wait(task).run(|_| {}).await.unwrap();
     assert_eq!(results.status, TaskStatus::Succeeded);
     let at: Vec<_> = polls(&server).iter().map(|t| *t - start).collect();
@@ -139,7 +143,9 @@ async fn an_adopted_task_is_polled_at_once_and_holds_a_slot() {
 }
 
 /// Two projects run on the server, submitted by another process; the client knows one.
-async fn full_server(wait: ProjectLimitWait) -> (MockServer, status_hyper::Client, String) {
+async fn full_server(
+    wait: ProjectLimitWait,
+) -> (MockServer, status_hyper::Client, String, Arc<Mutex<Vec<(u32, Duration)>>>) {
     let server = MockServer::builder().rate_limit(None).project_limit(2).polls_to_finish(2);
     let server = server.start().await.unwrap();
     let other = paused(builder(&server, false)).project_slots(ProjectSlots::api()).build_http();
@@ -150,8 +156,18 @@ async fn full_server(wait: ProjectLimitWait) -> (MockServer, status_hyper::Clien
         ids.push(p.id().unwrap().to_owned());
         p.finish();
     }
-    let client = paused(builder(&server, false)).on_project_limit(wait).build_http().unwrap();
-    (server, client, ids.remove(0))
+    let waits: Arc<Mutex<Vec<(u32, Duration)>>> = Arc::default();
+    let seen = Arc::clone(&waits);
+    let client = paused(builder(&server, false))
+        .on_project_limit(wait)
+        .observer(move |e| {
+            if let Event::ProjectLimit { refusals, waited, .. } = e {
+                seen.lock().unwrap().push((*refusals, *waited));
+            }
+        })
+        .build_http()
+        .unwrap();
+    (server, client, ids.remove(0), waits)
 }
 
 fn submissions(server: &MockServer) -> usize {
@@ -160,7 +176,7 @@ fn submissions(server: &MockServer) -> usize {
 
 #[tokio::test(start_paused = true)]
 async fn the_project_limit_waits_for_a_known_project_instead_of_retrying() {
-    let (server, client, known) = full_server(ProjectLimitWait::ForSlot).await;
+    let (server, client, known, waits) = full_server(ProjectLimitWait::ForSlot).await;
     let adopted = client.adopt::<ClipResults>(TaskKind::Clips, known).await.unwrap();
     let waiter = client.clone();
     let start = Instant::now();
@@ -172,11 +188,12 @@ async fn the_project_limit_waits_for_a_known_project_instead_of_retrying() {
     assert_eq!(submissions(&server), 2 + 2, "one refused and one accepted, no retries between");
     assert_eq!(server.limit_rejections(), 1);
     assert!(task.is_running());
+    assert_eq!(*waits.lock().unwrap(), [(1, POLL)]);
 }
 
 #[tokio::test(start_paused = true)]
 async fn the_project_limit_with_backoff_follows_the_schedule() {
-    let (server, client, _) = full_server(ProjectLimitWait::Backoff).await;
+    let (server, client, _, waits) = full_server(ProjectLimitWait::Backoff).await;
     let start = Instant::now();
     let err = client.submit_clips(&ClipRequest::new("https://v.example/a")).await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(429));
@@ -191,16 +208,17 @@ async fn the_project_limit_with_backoff_follows_the_schedule() {
 
 #[tokio::test(start_paused = true)]
 async fn the_project_limit_can_fail_at_once() {
-    let (server, client, _) = full_server(ProjectLimitWait::Fail).await;
+    let (server, client, _, waits) = full_server(ProjectLimitWait::Fail).await;
     let err = client.submit_clips(&ClipRequest::new("https://v.example/a")).await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(429));
     assert_eq!(submissions(&server), 2 + 1);
     assert_eq!(client.project_slots().running(), 0);
+    assert!(waits.lock().unwrap().is_empty());
 }
 
 #[tokio::test(start_paused = true)]
 async fn with_no_known_project_the_slot_wait_falls_back_to_backoff() {
-    let (server, client, _) = full_server(ProjectLimitWait::ForSlot).await;
+    let (server, client, _, _) = full_server(ProjectLimitWait::ForSlot).await;
     let err = client.submit_clips(&ClipRequest::new("https://v.example/a")).await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(429));
     assert_eq!(submissions(&server), 2 + 5);
