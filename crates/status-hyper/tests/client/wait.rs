@@ -204,6 +204,8 @@ async fn the_project_limit_with_backoff_follows_the_schedule() {
         waited >= Duration::from_secs(15) && waited <= Duration::from_millis(18_750),
         "{waited:?}"
     );
+    let refusals: Vec<u32> = waits.lock().unwrap().iter().map(|w| w.0).collect();
+    assert_eq!(refusals, [1, 2, 3, 4]);
 }
 
 #[tokio::test(start_paused = true)]
