@@ -19,6 +19,8 @@ use status_core::{Decoder, RawJson, Reply, Success};
 use tokio::time::error::Elapsed;
 use tokio::time::{sleep, timeout_at, Instant};
 
+use crate::api::upload::UploadBody;
+use crate::api::ApiSettings;
 use crate::connect::{ConnectTimedOut, Connector, TimeoutConnector};
 use crate::encoding;
 use crate::error::{Error, ErrorKind};
@@ -61,6 +63,8 @@ pub struct ClientBuilder {
     observer: Option<Observer>,
     user_agent: HeaderValue,
     proxy: Proxy,
+    /// The typed API's settings (`crate::api`): path prefix, poll interval, project limit.
+    pub(crate) api: ApiSettings,
 }
 
 impl ClientBuilder {
@@ -208,9 +212,11 @@ impl ClientBuilder {
         }
         let mut hyper = HyperClient::builder(TokioExecutor::new());
         hyper.http2_only(self.http2_only);
-        let http = hyper.build(TimeoutConnector::new(connector, self.connect_timeout));
+        let connector = TimeoutConnector::new(connector, self.connect_timeout);
+        let upload = hyper.build(connector.clone());
+        let http = hyper.build(connector);
         let base_path = self.base.path().trim_end_matches('/').to_owned();
-        Ok(Client { inner: Arc::new(Inner { http, base_path, config: self }) })
+        Ok(Client { inner: Arc::new(Inner { http, upload, base_path, config: self }) })
     }
 }
 
@@ -232,6 +238,7 @@ impl fmt::Debug for ClientBuilder {
             .field("observer", &self.observer.as_ref().map(|_| "Fn(&Event)"))
             .field("user_agent", &self.user_agent)
             .field("proxy", &self.proxy)
+            .field("api", &self.api)
             .finish()
     }
 }
@@ -257,6 +264,8 @@ pub struct Client<C = ProxyConnector> {
 
 struct Inner<C> {
     http: HyperClient<TimeoutConnector<C>, Full<Bytes>>,
+    /// The same connector for streamed uploads to pre-signed URLs (no key is sent there).
+    upload: HyperClient<TimeoutConnector<C>, UploadBody>,
     base_path: String,
     config: ClientBuilder,
 }
@@ -309,6 +318,7 @@ impl Client {
             observer: None,
             user_agent: HeaderValue::from_static(DEFAULT_USER_AGENT),
             proxy: Proxy::default(),
+            api: ApiSettings::default(),
         }
     }
 }
@@ -386,8 +396,20 @@ impl<C: Connector> Client<C> {
         &self.inner.config.retry
     }
 
-    fn deadline(&self) -> Option<Instant> {
+    pub(crate) fn deadline(&self) -> Option<Instant> {
         self.inner.config.deadline.and_then(|d| Instant::now().checked_add(d))
+    }
+
+    /// The typed API's settings.
+    pub(crate) fn api_settings(&self) -> &ApiSettings {
+        &self.inner.config.api
+    }
+
+    /// The hyper client for uploads, and the `User-Agent` to send with them.
+    pub(crate) fn upload_http(
+        &self,
+    ) -> (&HyperClient<TimeoutConnector<C>, UploadBody>, &HeaderValue) {
+        (&self.inner.upload, &self.inner.config.user_agent)
     }
 
     /// The span of a call and when it started.
@@ -423,7 +445,7 @@ impl<C: Connector> Client<C> {
         });
     }
 
-    fn emit(&self, event: &Event<'_>) {
+    pub(crate) fn emit(&self, event: &Event<'_>) {
         if let Some(observer) = &self.inner.config.observer {
             observer(event);
         }
@@ -489,7 +511,10 @@ impl<C: Connector> Client<C> {
                 Err(e) => e,
             };
             let policy = &config.retry;
+            let returned_429 =
+                request.returns_429() && error.status() == Some(StatusCode::TOO_MANY_REQUESTS);
             if attempt >= policy.max_attempts()
+                || returned_429
                 || !policy.may_retry(&error, &method, request.is_idempotent())
             {
                 return Err(error.set_attempts(attempt));

@@ -41,6 +41,13 @@ pub enum ErrorKind {
     Deadline,
     /// The client or request is misconfigured (bad URI or header, key over plain http).
     Config,
+    /// A task the client waited for ended `FAILED`; [`Error::message`] is its
+    /// `error_message` and [`Error::task_id`] its id.
+    TaskFailed,
+    /// An upload was refused before or while sending: the file is over the size limit, its
+    /// length changed while it was read, the pre-signed URL expired, or the storage host
+    /// answered with a non-2xx status (kept with its raw body).
+    Upload,
 }
 
 impl ErrorKind {
@@ -61,6 +68,8 @@ impl ErrorKind {
             Self::Timeout => "Timeout",
             Self::Deadline => "Deadline",
             Self::Config => "Config",
+            Self::TaskFailed => "TaskFailed",
+            Self::Upload => "Upload",
         }
     }
 }
@@ -102,6 +111,7 @@ struct Details {
     path: Option<String>,
     timestamp: Option<String>,
     unrecognized: Option<status_core::Error>,
+    task_id: Option<String>,
 }
 
 impl Error {
@@ -203,9 +213,36 @@ impl Error {
                 ErrorShape::Unrecognized(reason) => Some(reason),
                 _ => None,
             },
+            task_id: None,
         };
         e.inner.body = Some(body);
         e.inner.retry_after = retry_after;
+        e
+    }
+
+    /// A task that ended `FAILED`, with its id and `error_message`.
+    pub(crate) fn task_failed(task_id: &str, message: Option<&str>) -> Self {
+        let mut e = Self::new(ErrorKind::TaskFailed);
+        e.inner.details.task_id = Some(task_id.to_owned());
+        e.inner.details.message = message.map(str::to_owned);
+        e
+    }
+
+    /// An upload refused for the reason `note`; with the storage host's reply when there was one.
+    pub(crate) fn upload(note: &'static str, reply: Option<(StatusCode, Bytes)>) -> Self {
+        let mut e = Self::new(ErrorKind::Upload);
+        e.inner.note = Some(note);
+        if let Some((status, body)) = reply {
+            e.inner.status = Some(status);
+            e.inner.body = Some(body);
+        }
+        e
+    }
+
+    /// An upload whose transport failed; `source` says how.
+    pub(crate) fn upload_failed(note: &'static str, source: impl Into<BoxError>) -> Self {
+        let mut e = Self::with_source(ErrorKind::Upload, source);
+        e.inner.note = Some(note);
         e
     }
 
@@ -237,6 +274,11 @@ impl Error {
     /// The API's `trace_id` (400/500 bodies): quote it to support.
     pub fn trace_id(&self) -> Option<&str> {
         self.inner.details.trace_id.as_deref()
+    }
+
+    /// The id of the task that failed ([`ErrorKind::TaskFailed`]).
+    pub fn task_id(&self) -> Option<&str> {
+        self.inner.details.task_id.as_deref()
     }
 
     /// The gateway's short error type, such as `"Too Many Requests"` (403/429 bodies).
@@ -372,6 +414,18 @@ impl fmt::Display for Error {
             ErrorKind::Config => {
                 write!(f, "invalid configuration: {}", i.note.unwrap_or("see the source"))?
             }
+            ErrorKind::TaskFailed => {
+                write!(f, "task {} failed", LogSafe::new(d.task_id.as_deref().unwrap_or("?")))?;
+                if let Some(message) = &d.message {
+                    write!(f, ": {}", LogSafe::new(message))?;
+                }
+            }
+            ErrorKind::Upload => {
+                write!(f, "upload failed: {}", i.note.unwrap_or("see the source"))?;
+                if let Some(status) = i.status {
+                    write!(f, " (HTTP {})", status.as_u16())?;
+                }
+            }
         }
         if let Some(trace_id) = &d.trace_id {
             write!(f, " [trace_id {}]", LogSafe::new(trace_id))?;
@@ -398,7 +452,7 @@ impl fmt::Debug for Error {
         let d = &i.details;
         let mut s = f.debug_struct("Error");
         s.field("kind", &i.kind);
-        let fields: [(&str, &dyn fmt::Debug, bool); 13] = [
+        let fields: [(&str, &dyn fmt::Debug, bool); 14] = [
             ("status", &i.status, i.status.is_some()),
             ("message", &d.message, d.message.is_some()),
             ("trace_id", &d.trace_id, d.trace_id.is_some()),
@@ -406,6 +460,7 @@ impl fmt::Debug for Error {
             ("path", &d.path, d.path.is_some()),
             ("timestamp", &d.timestamp, d.timestamp.is_some()),
             ("unrecognized", &d.unrecognized, d.unrecognized.is_some()),
+            ("task_id", &d.task_id, d.task_id.is_some()),
             ("body", &i.body, i.body.is_some()),
             ("retry_after", &i.retry_after, i.retry_after.is_some()),
             ("limit", &i.limit, i.limit.is_some()),

@@ -46,6 +46,16 @@ pub enum Event<'a> {
         /// How long it waited.
         waited: Duration,
     },
+    /// A typed submission was refused with 429 for the running-projects limit and waited
+    /// `waited` (for a known project to finish, or the backoff) before submitting again.
+    ProjectLimit {
+        /// The request's path.
+        path: &'a str,
+        /// How many times the submission has been refused so far.
+        refusals: u32,
+        /// How long it waited.
+        waited: Duration,
+    },
     /// The limits admitted an attempt, which is being sent now.
     Attempt {
         /// The method.

@@ -4,7 +4,9 @@
 
 mod common;
 
+mod clip_example;
 mod compression;
+mod endpoints;
 mod headers;
 mod limits;
 mod load;
@@ -15,3 +17,6 @@ mod secrets;
 mod statuses;
 mod telemetry;
 mod tls;
+mod upload;
+mod versions;
+mod wait;
