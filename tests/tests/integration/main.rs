@@ -11,5 +11,6 @@ mod prop_truncation;
 mod regressions;
 mod rfc8259;
 mod spec;
+mod stream;
 mod typed_agree;
 mod typed_data;

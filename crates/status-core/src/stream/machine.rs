@@ -105,15 +105,19 @@ enum Top {
 enum Slot {
     Absent,
     Found,
-    Invalid(ErrorKind, usize),
+    /// The value (at `Machine::slot_at`) has another type.
+    WrongType,
+    /// An integer that is not a status.
+    NotStatus,
 }
 
 impl Slot {
-    fn require(self, close: usize) -> Result<(), Error> {
+    fn require(self, close: usize, at: usize) -> Result<(), Error> {
         match self {
             Self::Found => Ok(()),
             Self::Absent => Err(Error::new(ErrorKind::MissingField, close)),
-            Self::Invalid(kind, at) => Err(Error::new(kind, at)),
+            Self::WrongType => Err(Error::new(ErrorKind::UnexpectedType, at)),
+            Self::NotStatus => Err(Error::new(ErrorKind::InvalidStatus, at)),
         }
     }
 
@@ -302,6 +306,7 @@ pub(crate) struct Machine {
     status_acc: u32,
     body_status: u16,
     slots: [Slot; 6],
+    slot_at: [usize; 6],
     top: Top,
     close: usize,
     data_seen: bool,
@@ -345,6 +350,7 @@ impl Machine {
             status_acc: 0,
             body_status: 0,
             slots: [Slot::Absent; 6],
+            slot_at: [0; 6],
             top: Top::Empty,
             close: 0,
             data_seen: false,
@@ -437,17 +443,22 @@ impl Machine {
         self.slots.get(field.index()).copied().unwrap_or(Slot::Absent)
     }
 
+    fn require(&self, field: Field, close: usize) -> Result<(), Error> {
+        let at = self.slot_at.get(field.index()).copied().unwrap_or(0);
+        self.slot(field).require(close, at)
+    }
+
     fn message_shape(&self, close: usize) -> Result<ErrorShapeKind, Error> {
-        self.slot(Field::Message).require(close)?;
-        self.slot(Field::TraceId).require(close)?;
+        self.require(Field::Message, close)?;
+        self.require(Field::TraceId, close)?;
         Ok(ErrorShapeKind::Message)
     }
 
     fn gateway_shape(&self, close: usize) -> Result<ErrorShapeKind, Error> {
-        self.slot(Field::Timestamp).require(close)?;
-        self.slot(Field::Status).require(close)?;
-        self.slot(Field::Error).require(close)?;
-        self.slot(Field::Path).require(close)?;
+        self.require(Field::Timestamp, close)?;
+        self.require(Field::Status, close)?;
+        self.require(Field::Error, close)?;
+        self.require(Field::Path, close)?;
         Ok(ErrorShapeKind::Gateway)
     }
 
@@ -828,7 +839,6 @@ impl Machine {
                 self.data_seen = true;
             }
             Member::Field(field) => {
-                let wrong = |kind| Slot::Invalid(kind, self.value_at);
                 let slot = if field == Field::Status {
                     self.track_status = false;
                     let number = matches!(self.value_first, b'-' | b'0'..=b'9');
@@ -837,16 +847,19 @@ impl Machine {
                             self.body_status = s as u16;
                             Slot::Found
                         }
-                        (true, _) => wrong(ErrorKind::InvalidStatus),
-                        (false, _) => wrong(ErrorKind::UnexpectedType),
+                        (true, _) => Slot::NotStatus,
+                        (false, _) => Slot::WrongType,
                     }
                 } else if self.value_first == b'"' {
                     Slot::Found
                 } else {
-                    wrong(ErrorKind::UnexpectedType)
+                    Slot::WrongType
                 };
                 if let Some(s) = self.slots.get_mut(field.index()) {
                     *s = slot;
+                }
+                if let Some(at) = self.slot_at.get_mut(field.index()) {
+                    *at = self.value_at;
                 }
             }
         }
