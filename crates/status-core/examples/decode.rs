@@ -20,8 +20,7 @@ use std::process::ExitCode;
 use status_core::stream::{Events, Field, Outcome, PushDecoder, StreamShape};
 use status_core::{decode, Error, ErrorKind, ErrorShape, Reply, Retry, Timestamp};
 
-const USAGE: &str =
-    "usage: decode [--chunk N] STATUS [FILE]   (body from FILE, or standard input)";
+const USAGE: &str = "usage: decode [--chunk N] STATUS [FILE]   (body from FILE, or standard input)";
 
 fn main() -> ExitCode {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
@@ -132,10 +131,9 @@ fn streamed(status: u16, body: &[u8], n: usize) -> Option<Shown> {
         }
         Ok(Outcome::Error(e)) => {
             let shape = match e.shape() {
-                StreamShape::Message => Shape::Message {
-                    message: take(Field::Message),
-                    trace_id: take(Field::TraceId),
-                },
+                StreamShape::Message => {
+                    Shape::Message { message: take(Field::Message), trace_id: take(Field::TraceId) }
+                }
                 StreamShape::Gateway => Shape::Gateway {
                     timestamp: take(Field::Timestamp),
                     body_status: e.body_status().unwrap_or(0),
@@ -257,15 +255,17 @@ mod tests {
             .unwrap()
             .map(|e| std::fs::read(e.unwrap().path()).unwrap())
             .collect();
-        bodies.extend([
-            &b""[..],
-            b"<html>bad gateway</html>",
-            b"{\"data\":[01]}",
-            br#"{"data": {"a": "caf\u00e9"}, "code": 0}"#,
-            br#"{"message": "m\u00e9", "trace_id": "t", "x": [1, 2]}"#,
-            b"{\"data\":\"\xc3\"}",
-        ]
-        .map(<[u8]>::to_vec));
+        bodies.extend(
+            [
+                &b""[..],
+                b"<html>bad gateway</html>",
+                b"{\"data\":[01]}",
+                br#"{"data": {"a": "caf\u00e9"}, "code": 0}"#,
+                br#"{"message": "m\u00e9", "trace_id": "t", "x": [1, 2]}"#,
+                b"{\"data\":\"\xc3\"}",
+            ]
+            .map(<[u8]>::to_vec),
+        );
         assert!(bodies.len() > 6, "the example bodies are there");
         for body in &bodies {
             for status in [200, 204, 400, 403, 429, 500, 502, 99] {
@@ -278,7 +278,11 @@ mod tests {
                 };
                 let want = print(whole(status, body));
                 for n in (1..=64).chain([4096]) {
-                    assert_eq!(print(streamed(status, body, n)), want, "{status} in {n}-byte chunks");
+                    assert_eq!(
+                        print(streamed(status, body, n)),
+                        want,
+                        "{status} in {n}-byte chunks"
+                    );
                 }
             }
         }

@@ -109,7 +109,10 @@ fn duplicate_keys_split_anywhere_are_found_at_the_second() {
     let long = "k".repeat(40);
     let body = format!(r#"{{"{long}":1, "a\u0062c":2, "{long}x":3, "abc":4}}"#);
     let at = body.rfind("\"abc\"").unwrap();
-    assert_eq!(decode(200, body.as_bytes()), Err(status_core::Error::new(ErrorKind::DuplicateKey, at)));
+    assert_eq!(
+        decode(200, body.as_bytes()),
+        Err(status_core::Error::new(ErrorKind::DuplicateKey, at))
+    );
     check(200, body.as_bytes(), 1);
     let mut many: String = (0..32).map(|i| format!("\"key{i}\":{i},")).collect();
     many.insert(0, '{');
@@ -154,7 +157,7 @@ fn a_field_the_body_breaks_inside_is_not_collected() {
 #[test]
 fn a_malformed_body_fails_at_its_first_bad_byte_not_at_the_end() {
     let mut body = br#"{"data": [1, 2, x"#.to_vec();
-    body.extend(std::iter::repeat_n(b' ', 1 << 16));
+    body.extend(core::iter::repeat_n(b' ', 1 << 16));
     let mut dec = PushDecoder::new(200).unwrap();
     let mut chunks = body.chunks(64);
     let err = chunks.next().map(|c| dec.feed(c, &mut ())).unwrap().unwrap_err();

@@ -159,7 +159,10 @@ impl KeyTag {
         if self.len <= 15 {
             self.head | (self.len as u128) << 120
         } else {
-            0xFF << 120 | (self.len as u128) << 88 | (self.head & 0xFF_FFFF) << 64 | self.hash as u128
+            0xFF << 120
+                | (self.len as u128) << 88
+                | (self.head & 0xFF_FFFF) << 64
+                | self.hash as u128
         }
     }
 
@@ -418,8 +421,7 @@ impl Machine {
         if self.success() {
             return Verdict::Success { data: self.data_seen };
         }
-        let body_status = (self.slot(Field::Status) == Slot::Found)
-            .then_some(self.body_status);
+        let body_status = (self.slot(Field::Status) == Slot::Found).then_some(self.body_status);
         let shape = match (self.error, self.top) {
             (Some(e), _) => Err(e),
             (None, Top::Empty) => Err(Error::new(ErrorKind::EmptyBody, len)),
@@ -969,7 +971,11 @@ impl Machine {
     /// Inside a string from chunk index `i`: whole runs between quotes, escapes and control
     /// characters at a time. Returns where the main loop goes on.
     #[inline]
-    fn string<E: Events + ?Sized>(&mut self, mut i: usize, io: &mut Io<'_, E>) -> Result<usize, Error> {
+    fn string<E: Events + ?Sized>(
+        &mut self,
+        mut i: usize,
+        io: &mut Io<'_, E>,
+    ) -> Result<usize, Error> {
         let c = io.chunk;
         let base = self.base;
         loop {

@@ -19,6 +19,7 @@ mod machine;
 
 #[cfg(feature = "heapless")]
 mod collect;
+mod io;
 
 use crate::error::{Error, ErrorKind};
 use crate::raw::RawJson;
@@ -28,6 +29,11 @@ use machine::{ErrorShapeKind, Io, KeyTag, Machine, Verdict};
 
 #[cfg(feature = "heapless")]
 pub use collect::{ErrorText, FieldText};
+#[cfg(feature = "embedded-io-async")]
+pub use io::decode_async;
+pub use io::ReadError;
+#[cfg(feature = "embedded-io")]
+pub use io::{decode_buf_read, decode_read};
 
 /// A documented field of an error body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

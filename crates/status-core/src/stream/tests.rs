@@ -75,9 +75,7 @@ fn streamed(status: u16, body: &[u8], cuts: &[usize]) -> Seen {
     }
     match dec.finish() {
         Err(e) => Seen::Malformed(e),
-        Ok(Outcome::Success { has_data, .. }) => {
-            Seen::Success(has_data.then_some(sink.data))
-        }
+        Ok(Outcome::Success { has_data, .. }) => Seen::Success(has_data.then_some(sink.data)),
         Ok(Outcome::Error(e)) => {
             let t = &sink.text;
             let get = |f| t.get(f).map(|x: &FieldText<4096>| String::from(x.as_str()));
