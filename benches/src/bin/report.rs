@@ -315,5 +315,12 @@ fn main() {
         print_table(table);
     }
     print_targets(&tables);
+    // The push decoder against whole-body decode, its own tables (benches/src/stream.rs).
+    status_benches::stream::report(
+        settings.quick,
+        settings.filter.as_deref(),
+        settings.rounds,
+        settings.batch,
+    );
     eprintln!("\nreport took {:.1} s", started.elapsed().as_secs_f64());
 }

@@ -534,11 +534,32 @@ impl Machine {
                 | Lex::Trailing
                     if is_whitespace(b) =>
                 {
-                    simd::whitespace_end(c, i + 1)
+                    // Pretty-printed JSON has one space here more often than a run.
+                    match c.get(i + 1) {
+                        Some(&next) if !is_whitespace(next) => i + 1,
+                        _ => simd::whitespace_end(c, i + 1),
+                    }
+                }
+                // The commonest steps, without the general one's dispatch.
+                Lex::After if b == b',' => {
+                    self.lex = if self.nest.in_object() { Lex::ObjKey } else { Lex::Value };
+                    i + 1
+                }
+                Lex::Colon if b == b':' => {
+                    self.lex = Lex::Value;
+                    i + 1
+                }
+                Lex::ObjKey | Lex::ObjOpen if b == b'"' => {
+                    self.begin_key(base + i);
+                    i + 1
+                }
+                Lex::Value | Lex::ArrOpen if b != b']' => {
+                    self.begin_value(b, base + i, io)?;
+                    self.token_in_chunk(i + 1, io)?
                 }
                 _ => {
                     self.step(b, base + i, io)?;
-                    i + 1
+                    self.token_in_chunk(i + 1, io)?
                 }
             };
         }
@@ -551,6 +572,66 @@ impl Machine {
         };
         self.emit_data(upto, io);
         self.copy_item(upto, io)
+    }
+
+    /// Just after the first byte of a number or a literal at chunk index `i - 1`: when the
+    /// whole token and the byte after it are in the chunk and the token is valid, takes it in
+    /// one go and returns the index after it. Anything else (the chunk ends inside the token,
+    /// an error, a byte above 0x7F) is left to the byte-at-a-time states, which decide it
+    /// exactly; this only looks.
+    #[inline]
+    fn token_in_chunk<E: Events + ?Sized>(
+        &mut self,
+        i: usize,
+        io: &mut Io<'_, E>,
+    ) -> Result<usize, Error> {
+        let c = io.chunk;
+        let digit = |p: usize| c.get(p).is_some_and(u8::is_ascii_digit);
+        let end = match self.lex {
+            Lex::NumSign | Lex::NumZero | Lex::NumInt if !self.track_status => {
+                let mut p = i;
+                match self.lex {
+                    Lex::NumSign => match c.get(p) {
+                        Some(b'0') => p += 1,
+                        Some(b'1'..=b'9') => p = simd::digits_end(c, p + 1),
+                        _ => return Ok(i),
+                    },
+                    Lex::NumInt => p = simd::digits_end(c, p),
+                    _ => {}
+                }
+                if c.get(p) == Some(&b'.') {
+                    if !digit(p + 1) {
+                        return Ok(i);
+                    }
+                    p = simd::digits_end(c, p + 2);
+                }
+                if matches!(c.get(p), Some(b'e' | b'E')) {
+                    p += 1;
+                    if matches!(c.get(p), Some(b'+' | b'-')) {
+                        p += 1;
+                    }
+                    if !digit(p) {
+                        return Ok(i);
+                    }
+                    p = simd::digits_end(c, p + 1);
+                }
+                match c.get(p) {
+                    Some(&next) if !continues_number(next) => p,
+                    _ => return Ok(i),
+                }
+            }
+            Lex::Lit => {
+                let word = LITERALS.get(usize::from(self.lit)).copied().unwrap_or_default();
+                let rest = word.get(usize::from(self.lit_at)..).unwrap_or_default();
+                if c.get(i..i + rest.len()) != Some(rest) {
+                    return Ok(i);
+                }
+                i + rest.len()
+            }
+            _ => return Ok(i),
+        };
+        self.value_end(self.base + end, io)?;
+        Ok(end)
     }
 
     /// One byte in a state outside strings, at absolute offset `at`.
@@ -715,6 +796,7 @@ impl Machine {
         self.step(b, at, io)
     }
 
+    #[inline]
     fn begin_value<E: Events + ?Sized>(&mut self, b: u8, at: usize, io: &mut Io<'_, E>) -> Step {
         let depth = self.nest.len;
         let member_value = depth == 1 && self.top == Top::Object;
@@ -731,7 +813,7 @@ impl Machine {
                 _ => {}
             }
         }
-        if let Some(path) = self.path {
+        if let Some(path) = &self.path {
             let level = path.item_level();
             if depth == level && self.on_path == level {
                 self.item_from = Some(at);
@@ -790,7 +872,7 @@ impl Machine {
             return Err(Error::new(ErrorKind::DepthLimitExceeded, at));
         }
         let n = self.nest.len + 1;
-        if let Some(path) = self.path {
+        if let Some(path) = &self.path {
             let level = path.item_level();
             let parent_on_path = self.on_path == n - 1 && n >= 2;
             let named = if n == 2 { self.member == Member::Data } else { self.key_match };
@@ -816,13 +898,14 @@ impl Machine {
     }
 
     /// A value just ended at absolute offset `end`, exclusive.
+    #[inline]
     fn value_end<E: Events + ?Sized>(&mut self, end: usize, io: &mut Io<'_, E>) -> Step {
         let depth = self.nest.len;
         self.lex = if depth == 0 { Lex::Trailing } else { Lex::After };
         if depth == 1 && self.top == Top::Object {
             self.member_end(end, io);
         }
-        if let Some(path) = self.path {
+        if let Some(path) = &self.path {
             let level = path.item_level();
             if depth == level && self.on_path == level && self.item_from.is_some() {
                 self.item_end(end, io)?;

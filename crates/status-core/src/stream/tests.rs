@@ -123,9 +123,11 @@ const BODIES: &[&[u8]] = &[
 
 #[test]
 fn every_chunk_size_gives_decodes_verdict() {
-    let sizes: Vec<usize> = if cfg!(miri) { std::vec![1, 3, 64] } else { (1..=16).collect() };
+    // Miri runs a sample: two chunk sizes, two statuses.
+    let sizes: Vec<usize> = if cfg!(miri) { std::vec![1, 64] } else { (1..=16).collect() };
+    let statuses: &[u16] = if cfg!(miri) { &[200, 403] } else { &[200, 400, 403, 404] };
     for body in BODIES {
-        for status in [200, 400, 403, 404] {
+        for &status in statuses {
             agree(status, body, &sizes);
         }
     }
@@ -134,14 +136,18 @@ fn every_chunk_size_gives_decodes_verdict() {
 #[test]
 fn mutations_everywhere_give_decodes_verdict() {
     let bytes: &[u8] = if cfg!(miri) {
-        b" \"\\}9\xc3"
+        b"\"\\}\xc3"
     } else {
         b" \t\n\"\\{}[],:09-.eEu/tfn\x00\x1f\x80\xc3\xa9\xe2\xef\xbb\xbf\xf0\xff"
     };
     let (step, statuses): (usize, &[u16]) =
-        if cfg!(miri) { (29, &[200, 403]) } else { (1, &[200, 400, 403, 599]) };
+        if cfg!(miri) { (53, &[200, 403]) } else { (1, &[200, 400, 403, 599]) };
     let sizes: &[usize] = if cfg!(miri) { &[1, 7] } else { &[1, 2, 3, 5, 64] };
-    for body in BODIES.iter().filter(|b| b.len() > 4) {
+    // Miri: the three bodies that reach data, the fields and the gateway status.
+    let bodies = BODIES.iter().filter(|b| b.len() > 4);
+    let bodies: Vec<&&[u8]> =
+        if cfg!(miri) { std::vec![&BODIES[3], &BODIES[4], &BODIES[6]] } else { bodies.collect() };
+    for body in bodies {
         for at in (0..=body.len()).step_by(step) {
             let mut variants: Vec<Vec<u8>> = std::vec![body[..at].to_vec()];
             for &b in bytes {
