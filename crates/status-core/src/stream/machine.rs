@@ -320,6 +320,8 @@ pub(crate) struct Machine {
     item_from: Option<usize>,
     item_at: usize,
     item_len: usize,
+    /// The current chunk is UTF-8 from where a pending character ends up to this index.
+    utf8_to: usize,
     error: Option<Error>,
 }
 
@@ -364,6 +366,7 @@ impl Machine {
             item_from: None,
             item_at: 0,
             item_len: 0,
+            utf8_to: 0,
             error: None,
         }
     }
@@ -498,8 +501,27 @@ impl Machine {
             self.item_from = Some(base);
         }
         let c = io.chunk;
+        // UTF-8 once per chunk, as `decode` does once per body: the strings that lie in the
+        // valid part need no check of their own. (A character begun in the last chunk ends
+        // in this one's first bytes; past them, characters start afresh.)
+        let from = usize::from(self.pending.need);
+        // (Tiny chunks check their few runs one by one.)
+        self.utf8_to = match c.get(from..).filter(|_| c.len() >= 16).map(simd::utf8) {
+            Some(Ok(_)) => c.len(),
+            Some(Err(v)) => from + v,
+            None => 0,
+        };
         let mut i = 0;
         while let Some(&b) = c.get(i) {
+            // Inside `data`, away from every hook: the fast lane, while it can.
+            let room = c.len() - i >= 16;
+            if room && self.nest.len >= 2 && self.path.is_none() && self.pending.need == 0 {
+                let j = self.lane(c, i);
+                if j != i {
+                    i = j;
+                    continue;
+                }
+            }
             if self.pending.need != 0 {
                 self.continue_char(b, io)?;
                 i += 1;
@@ -572,6 +594,129 @@ impl Machine {
         };
         self.emit_data(upto, io);
         self.copy_item(upto, io)
+    }
+
+    /// The fast lane: whole tokens at a time from chunk index `i`, as `scan::Scanner::value`
+    /// reads them, while the containers stay at least two deep (so that no member or item
+    /// ends) and every token lies whole inside the chunk. It stops, leaving the state at a
+    /// token boundary, before anything it does not take whole and valid: the general path then
+    /// reads that byte and decides it exactly. Returns where it stopped.
+    #[inline]
+    fn lane(&mut self, c: &[u8], mut i: usize) -> usize {
+        let digit = |p: usize| c.get(p).is_some_and(u8::is_ascii_digit);
+        // A plain string whose opening quote is at `q`: the index after it, when it is whole
+        // and valid in the chunk.
+        let utf8_to = self.utf8_to;
+        let string = |q: usize| -> Option<usize> {
+            let (end, _) = escape::skip_string(c, q + 1).ok()?;
+            if end > utf8_to {
+                simd::utf8(c.get(q + 1..end)?).ok()?;
+            }
+            Some(end)
+        };
+        loop {
+            let Some(&b) = c.get(i) else { return i };
+            let between_tokens = matches!(
+                self.lex,
+                Lex::Value | Lex::ArrOpen | Lex::After | Lex::ObjOpen | Lex::ObjKey | Lex::Colon
+            );
+            if !between_tokens {
+                return i;
+            }
+            if is_whitespace(b) {
+                i = match c.get(i + 1) {
+                    Some(&next) if !is_whitespace(next) => i + 1,
+                    _ => simd::whitespace_end(c, i + 1),
+                };
+                continue;
+            }
+            match self.lex {
+                Lex::Value | Lex::ArrOpen => {
+                    let end = match b {
+                        b'"' => string(i),
+                        b'-' | b'0'..=b'9' => {
+                            let mut p = i + usize::from(b == b'-');
+                            match c.get(p) {
+                                Some(b'0') => p += 1,
+                                Some(b'1'..=b'9') => p = simd::digits_end(c, p + 1),
+                                _ => return i,
+                            }
+                            if c.get(p) == Some(&b'.') {
+                                if !digit(p + 1) {
+                                    return i;
+                                }
+                                p = simd::digits_end(c, p + 2);
+                            }
+                            if matches!(c.get(p), Some(b'e' | b'E')) {
+                                p += 1;
+                                if matches!(c.get(p), Some(b'+' | b'-')) {
+                                    p += 1;
+                                }
+                                if !digit(p) {
+                                    return i;
+                                }
+                                p = simd::digits_end(c, p + 1);
+                            }
+                            c.get(p).filter(|&&next| !continues_number(next)).map(|_| p)
+                        }
+                        b't' | b'f' | b'n' => {
+                            let word: &[u8] = match b {
+                                b't' => b"true",
+                                b'f' => b"false",
+                                _ => b"null",
+                            };
+                            (c.get(i..i + word.len()) == Some(word)).then_some(i + word.len())
+                        }
+                        b'{' | b'[' if self.nest.len < self.max_depth => {
+                            let object = b == b'{';
+                            self.nest.push(object);
+                            self.lex = if object { Lex::ObjOpen } else { Lex::ArrOpen };
+                            i += 1;
+                            continue;
+                        }
+                        b']' if self.lex == Lex::ArrOpen && self.nest.len > 2 => {
+                            self.nest.pop();
+                            self.lex = Lex::After;
+                            i += 1;
+                            continue;
+                        }
+                        _ => None,
+                    };
+                    let Some(end) = end else { return i };
+                    self.lex = Lex::After;
+                    i = end;
+                }
+                Lex::After => match b {
+                    b',' => {
+                        self.lex = if self.nest.in_object() { Lex::ObjKey } else { Lex::Value };
+                        i += 1;
+                    }
+                    b'}' | b']' if self.nest.len > 2 && (b == b'}') == self.nest.in_object() => {
+                        self.nest.pop();
+                        i += 1;
+                    }
+                    _ => return i,
+                },
+                Lex::ObjOpen | Lex::ObjKey => match b {
+                    b'"' => {
+                        let Some(end) = string(i) else { return i };
+                        self.lex = Lex::Colon;
+                        i = end;
+                    }
+                    b'}' if self.lex == Lex::ObjOpen && self.nest.len > 2 => {
+                        self.nest.pop();
+                        self.lex = Lex::After;
+                        i += 1;
+                    }
+                    _ => return i,
+                },
+                Lex::Colon if b == b':' => {
+                    self.lex = Lex::Value;
+                    i += 1;
+                }
+                _ => return i,
+            }
+        }
     }
 
     /// Just after the first byte of a number or a literal at chunk index `i - 1`: when the
@@ -1064,7 +1209,9 @@ impl Machine {
         loop {
             let stop = simd::string_end(c, i);
             let run = c.get(i..stop).unwrap_or_default();
-            let valid = match simd::utf8(run) {
+            let checked =
+                if stop <= self.utf8_to || run.is_ascii() { Ok("") } else { simd::utf8(run) };
+            let valid = match checked {
                 Ok(_) => run.len(),
                 Err(v) => {
                     let tail = run.get(v..).unwrap_or_default();

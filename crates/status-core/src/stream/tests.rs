@@ -173,6 +173,6 @@ fn mutations_everywhere_give_decodes_verdict() {
 fn state_is_small_and_fixed() {
     // The key tags (32 x 16 bytes) and the depth bit stack (128 bytes) are most of it.
     let size = core::mem::size_of::<PushDecoder>();
-    assert!(size <= 1024, "{size} bytes");
+    assert!(size <= 1088, "{size} bytes");
     std::println!("PushDecoder: {size} bytes");
 }
