@@ -2,7 +2,8 @@
 //! 64 and 4096 bytes, against whole-body `decode` of the same body in the same run.
 
 use core::hint::black_box;
-use std::time::{Duration, Instant};
+use core::time::Duration;
+use std::time::Instant;
 
 use status_core::stream::{Events, Outcome, PushDecoder};
 

@@ -133,12 +133,11 @@ where
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, any(feature = "embedded-io", feature = "embedded-io-async")))]
 mod tests {
-    #![cfg(any(feature = "embedded-io", feature = "embedded-io-async"))]
+    use super::super::OnData;
     use super::*;
     use crate::error::ErrorKind;
-    use crate::stream::OnData;
     use std::vec::Vec;
 
     const BODY: &[u8] = br#"{"data": {"clips": [1, "two", {"x": 3}]}, "code": 0}"#;
@@ -249,10 +248,10 @@ mod tests {
         for step in [1, 4, 4096] {
             let mut items = Vec::new();
             let mut short = Short { bytes: BODY, step, read: 0 };
-            let path = crate::stream::ItemPath::new(&["clips"]).unwrap();
+            let path = super::super::ItemPath::new(&["clips"]).unwrap();
             let mut window = [0u8; 16];
             let mut events =
-                crate::stream::OnItem(|i: crate::raw::RawJson<'_>| items.push(i.get().len()));
+                super::super::OnItem(|i: crate::raw::RawJson<'_>| items.push(i.get().len()));
             let dec = decoder().with_items(path);
             let outcome = block_on(decode_async(&mut short, dec, &mut window, &mut events));
             assert_eq!(outcome, Ok(Outcome::Success { status: 200, has_data: true }));
