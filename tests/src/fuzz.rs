@@ -821,6 +821,7 @@ pub fn stream(data: &[u8]) {
     }
     let want = crate::stream::expected(status, body);
     assert_eq!(crate::stream::streamed(status, body, &cuts), want, "chunks {lengths:?}");
+    crate::stream::items_agree(status, body, &cuts);
     let ones: Vec<usize> = (1..body.len()).collect();
     assert_eq!(crate::stream::streamed(status, body, &ones), want, "one byte at a time");
 }

@@ -7,7 +7,8 @@ use std::vec::Vec;
 use status_core::stream::{
     ErrorText, Events, Field, Outcome, PushDecoder, StreamShape, StreamedError,
 };
-use status_core::{decode, ErrorKind, ErrorShape, Reply};
+use status_core::stream::{ItemPath, OnItem};
+use status_core::{decode, ErrorKind, ErrorShape, JsonType, RawJson, Reply};
 
 /// A verdict both paths can give, owned, for comparison.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,6 +148,29 @@ pub fn streamed(status: u16, body: &[u8], cuts: &[usize]) -> Seen {
     seen(dec.finish(), got)
 }
 
+/// When `data` of a 2xx body is an array: its elements streamed as items (through a window as
+/// large as the body) are the elements whole-body `decode` and `from_raw` give, text and
+/// offset.
+pub fn items_agree(status: u16, body: &[u8], cuts: &[usize]) {
+    let Ok(Reply::Success(ok)) = decode(status, body) else { return };
+    let Some(data) = ok.data().filter(|d| d.json_type() == JsonType::Array) else { return };
+    let Ok(want) = status_core::from_raw::<Vec<RawJson<'_>>>(data) else { return };
+    let want: Vec<(String, usize)> =
+        want.iter().map(|i| (i.get().to_owned(), i.offset())).collect();
+    let mut dec = PushDecoder::new(status).unwrap().with_items(ItemPath::new(&[]).unwrap());
+    let mut window = vec![0u8; body.len()];
+    let mut got = Vec::new();
+    let mut events = OnItem(|i: RawJson<'_>| got.push((i.get().to_owned(), i.offset())));
+    let mut from = 0;
+    for &to in cuts.iter().chain([body.len()].iter()) {
+        let to = to.clamp(from, body.len());
+        dec.feed_items(&body[from..to], &mut window, &mut events).expect("a valid body");
+        from = to;
+    }
+    assert!(dec.finish().is_ok());
+    assert_eq!(got, want, "items of {:?}", String::from_utf8_lossy(body));
+}
+
 /// The cuts that make chunks of `size` bytes.
 pub fn even_cuts(len: usize, size: usize) -> Vec<usize> {
     (1..).map(|k| k * size).take_while(|&c| c < len).collect()
@@ -163,8 +187,10 @@ pub fn check(status: u16, body: &[u8], split_step: usize) {
     let want = expected(status, body);
     let show = || format!("{status} {:?}", String::from_utf8_lossy(body));
     for size in chunk_sizes() {
-        let got = streamed(status, body, &even_cuts(body.len(), size));
+        let cuts = even_cuts(body.len(), size);
+        let got = streamed(status, body, &cuts);
         assert_eq!(got, want, "{} in chunks of {size}", show());
+        items_agree(status, body, &cuts);
     }
     if body.len() <= 4096 {
         for at in (0..=body.len()).step_by(split_step.max(1)) {

@@ -228,14 +228,18 @@ fn an_item_larger_than_the_window_is_an_error() {
 
 #[test]
 fn items_only_at_their_path() {
-    let body = br#"{"clips": [9], "data": {"x": {"clips": [8]}, "cl\u0069ps": [1, {"clips": [7]}, "2"], "y": [6]}}"#;
-    let want: Vec<String> = vec!["1".into(), r#"{"clips": [7]}"#.into(), "\"2\"".into()];
-    for size in 1..=16 {
+    // Long enough, with deep values on and off the path, for the fast lane to take part.
+    let item = r#"{"clips": [7], "deep": [[{"a": "0123456789abcdef0123456789"}, 12.5e3]]}"#;
+    let body = format!(
+        r#"{{"clips": [9], "data": {{"x": {{"clips": [8]}}, "cl\u0069ps": [1, {item}, "2"], "y": [6], "z": [[[1, 2, 3, {{"clips": [5]}}], "0123456789abcdef0123456789abcdef"]]}}}}"#
+    );
+    let want: Vec<String> = vec!["1".into(), item.into(), "\"2\"".into()];
+    for size in (1..=64).chain([4096]) {
         let mut dec = PushDecoder::new(200).unwrap().with_items(ItemPath::new(&["clips"]).unwrap());
-        let mut window = [0u8; 64];
+        let mut window = [0u8; 128];
         let mut seen = Vec::new();
         let mut events = OnItem(|item: status_core::RawJson<'_>| seen.push(item.get().to_owned()));
-        for c in body.chunks(size) {
+        for c in body.as_bytes().chunks(size) {
             dec.feed_items(c, &mut window, &mut events).unwrap();
         }
         dec.finish().unwrap();

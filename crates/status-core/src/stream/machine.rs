@@ -515,7 +515,10 @@ impl Machine {
         while let Some(&b) = c.get(i) {
             // Inside `data`, away from every hook: the fast lane, while it can.
             let room = c.len() - i >= 16;
-            if room && self.nest.len >= 2 && self.path.is_none() && self.pending.need == 0 {
+            // (With an item path: inside a container off the path, where no item or path
+            // key can be.)
+            let off_path = self.path.is_none() || self.on_path < self.nest.len;
+            if room && self.nest.len >= 2 && off_path && self.pending.need == 0 {
                 let j = self.lane(c, i);
                 if j != i {
                     i = j;
@@ -603,6 +606,9 @@ impl Machine {
     /// reads that byte and decides it exactly. Returns where it stopped.
     #[inline]
     fn lane(&mut self, c: &[u8], mut i: usize) -> usize {
+        // Containers are closed here only down to this depth: below it a member, an item
+        // or a container on the item path ends, which the general path handles.
+        let keep = if self.path.is_some() { self.on_path.saturating_add(1).max(2) } else { 2 };
         let digit = |p: usize| c.get(p).is_some_and(u8::is_ascii_digit);
         // A plain string whose opening quote is at `q`: the index after it, when it is whole
         // and valid in the chunk.
@@ -674,7 +680,7 @@ impl Machine {
                             i += 1;
                             continue;
                         }
-                        b']' if self.lex == Lex::ArrOpen && self.nest.len > 2 => {
+                        b']' if self.lex == Lex::ArrOpen && self.nest.len > keep => {
                             self.nest.pop();
                             self.lex = Lex::After;
                             i += 1;
@@ -691,7 +697,7 @@ impl Machine {
                         self.lex = if self.nest.in_object() { Lex::ObjKey } else { Lex::Value };
                         i += 1;
                     }
-                    b'}' | b']' if self.nest.len > 2 && (b == b'}') == self.nest.in_object() => {
+                    b'}' | b']' if self.nest.len > keep && (b == b'}') == self.nest.in_object() => {
                         self.nest.pop();
                         i += 1;
                     }
@@ -703,7 +709,7 @@ impl Machine {
                         self.lex = Lex::Colon;
                         i = end;
                     }
-                    b'}' if self.lex == Lex::ObjOpen && self.nest.len > 2 => {
+                    b'}' if self.lex == Lex::ObjOpen && self.nest.len > keep => {
                         self.nest.pop();
                         self.lex = Lex::After;
                         i += 1;
