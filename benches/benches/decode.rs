@@ -139,12 +139,34 @@ fn malformed_group(c: &mut Criterion) {
     group.finish();
 }
 
+/// The push decoder in 1-, 64- and 4096-byte chunks against whole-body decode, on the same
+/// bodies (benches/src/stream.rs); malformed bodies of two sizes for flat rejection.
+fn stream_group(c: &mut Criterion) {
+    use status_benches::stream::{malformed_bodies, mode_name, run, valid_bodies, MODES};
+    let mut group = c.benchmark_group("streaming");
+    group.warm_up_time(Duration::from_secs(1)).sample_size(20);
+    for body in valid_bodies(quick()).into_iter().chain(malformed_bodies()) {
+        group.throughput(Throughput::Bytes(body.bytes.len() as u64));
+        let want = run(None, &body.bytes);
+        for mode in MODES {
+            assert_eq!(run(mode, &body.bytes), want, "{} in {}", body.name, mode_name(mode));
+            group.bench_with_input(
+                BenchmarkId::new(mode_name(mode), &body.name),
+                &body.bytes,
+                |b, bytes| b.iter(|| run(mode, black_box(bytes))),
+            );
+        }
+    }
+    group.finish();
+}
+
 criterion_group!(
     benches,
     error_bodies_group,
     success_group,
     typed_group,
     capacity_group,
-    malformed_group
+    malformed_group,
+    stream_group
 );
 criterion_main!(benches);

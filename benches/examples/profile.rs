@@ -23,6 +23,11 @@ fn main() {
         std::process::exit(2);
     };
     let iters: u64 = iters.parse().expect("ITERATIONS is a number");
+    // `decode` or `stream-N`: whole-body decode against the push decoder in N-byte chunks.
+    if let Some(mode) = status_benches::stream::parse_mode(engine) {
+        stream(body, mode, iters);
+        return;
+    }
     let engine = [
         Engine::StatusCore,
         Engine::SerdeJson,
@@ -72,5 +77,27 @@ fn main() {
     let mut scratch = Scratch::default();
     for _ in 0..iters {
         black_box(decode_success(engine, black_box(&b.bytes), &mut scratch)).expect("valid body");
+    }
+}
+
+/// A success body (or a malformed one, which must be refused) through `decode` or the push
+/// decoder.
+fn stream(body: &str, mode: Option<usize>, iters: u64) {
+    let bad = MALFORMED_KINDS.iter().find_map(|kind| {
+        let size = body.strip_prefix(kind)?.strip_prefix('-')?.parse().ok()?;
+        Some(malformed(kind, size))
+    });
+    let generated = GENERATED_SIZES.iter().find(|&&s| format!("gen-{}", size_name(s)) == *body);
+    let b = match (bad, generated) {
+        (Some(b), _) => b,
+        (None, Some(&size)) => generated_envelopes(&[size]).remove(0),
+        (None, None) => {
+            corpus_envelopes().into_iter().find(|b| b.name == body).expect("unknown body")
+        }
+    };
+    let valid = status_benches::stream::run(mode, &b.bytes).is_ok();
+    for _ in 0..iters {
+        let got = status_benches::stream::run(mode, black_box(&b.bytes));
+        assert_eq!(black_box(got).is_ok(), valid);
     }
 }

@@ -21,6 +21,8 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
+pub mod stream;
+
 /// One body to decode, with the HTTP status it came with.
 #[derive(Debug, Clone)]
 pub struct Body {

@@ -28,6 +28,7 @@ fn main() -> std::io::Result<()> {
     differential.extend(bodies.iter().cloned());
     write(&root.join("differential"), &differential)?;
     write(&root.join("typed"), &typed())?;
+    write(&root.join("stream"), &stream(&root.join("decode"))?)?;
     write(&root.join("strings"), &strings())?;
     write(&root.join("timestamp"), &timestamps())?;
     Ok(())
@@ -219,4 +220,24 @@ fn typed() -> Vec<Vec<u8>> {
     let long = "\\u00e9".repeat(130);
     out.push(format!(r#"{{"data": {{"id": "p", "name": "n", "status": "SUCCEEDED", "clips": [{{"idx": 0, "title": "t", "begin_ms": 0, "end_ms": 1, "desc": "{long}"}}]}}}}"#));
     out.into_iter().map(String::into_bytes).collect()
+}
+
+/// The `stream` target's seeds: every `decode` input (seeds and what the fuzzer kept), with a
+/// chunk-length byte after the status, the patterns in turn.
+fn stream(decode: &Path) -> std::io::Result<Vec<Vec<u8>>> {
+    let mut files: Vec<_> = fs::read_dir(decode)?.collect::<Result<Vec<_>, _>>()?;
+    files.sort_by_key(|e| e.file_name());
+    let patterns = [0x00, 0x10, 0x3F, 0x07, 0xF3, 0x70, 0x1F, 0xFF];
+    files
+        .iter()
+        .zip(patterns.iter().cycle())
+        .map(|(file, &pattern)| {
+            let input = fs::read(file.path())?;
+            let at = input.len().min(2);
+            let mut seed = input[..at].to_vec();
+            seed.push(pattern);
+            seed.extend_from_slice(&input[at..]);
+            Ok(seed)
+        })
+        .collect()
 }

@@ -793,3 +793,35 @@ fn has_negative_zero(json: &str) -> bool {
     json.match_indices("-0")
         .any(|(i, _)| !matches!(json.as_bytes().get(i + 2), Some(b'.' | b'e' | b'E' | b'0'..=b'9')))
 }
+
+/// The `stream` target: the push decoder fed the body of a `decode` input in chunks the input
+/// chooses gives `decode`'s verdict, and so does one byte at a time.
+///
+/// After the status (as [`split_status`]), one byte chooses the chunk lengths: its low and
+/// high nibbles plus one, in turn. Fewer than three bytes: the body is the rest, whole.
+pub fn stream(data: &[u8]) {
+    let (status, rest) = split_status(data);
+    if !(100..=999).contains(&status) {
+        assert!(status_core::stream::PushDecoder::new(status).is_err());
+        return;
+    }
+    let (pattern, body) = match rest.split_first() {
+        Some((&p, body)) => (p, body),
+        None => (0, rest),
+    };
+    let lengths = [usize::from(pattern & 0x0F) + 1, usize::from(pattern >> 4) + 1];
+    let mut cuts = Vec::new();
+    let mut at = 0;
+    for k in 0.. {
+        at += lengths[k % 2];
+        if at >= body.len() {
+            break;
+        }
+        cuts.push(at);
+    }
+    let want = crate::stream::expected(status, body);
+    assert_eq!(crate::stream::streamed(status, body, &cuts), want, "chunks {lengths:?}");
+    crate::stream::items_agree(status, body, &cuts);
+    let ones: Vec<usize> = (1..body.len()).collect();
+    assert_eq!(crate::stream::streamed(status, body, &ones), want, "one byte at a time");
+}

@@ -2,6 +2,7 @@
 
 pub mod fuzz;
 pub mod models;
+pub mod stream;
 
 /// The 200 example of the status-codes page.
 pub const SPEC_200: &str = r#"{

@@ -9,6 +9,7 @@ use std::alloc::System;
 
 use heapless::{LinearMap, String as HString};
 use serde::de::IgnoredAny;
+use status_core::stream::{ErrorText, Events, Field, ItemPath, PushDecoder};
 use status_core::{decode, decode_typed, Decoder, ErrorShape, JsonStr, Reply};
 use status_tests::models::ClipResults;
 
@@ -113,6 +114,51 @@ fn use_reply(status: u16, body: &[u8]) {
     }
     black_box(Decoder::new().with_max_depth(4).validate(body).ok());
     use_typed(status, body);
+    use_stream(status, body);
+}
+
+/// Events that touch everything the push decoder hands out.
+struct Touch {
+    text: ErrorText<32>,
+}
+
+impl Events for Touch {
+    fn data(&mut self, bytes: &[u8]) {
+        black_box(bytes);
+    }
+    fn field_start(&mut self, f: Field) {
+        self.text.field_start(f);
+    }
+    fn field_text(&mut self, f: Field, t: &str) {
+        self.text.field_text(f, t);
+    }
+    fn field_end(&mut self, f: Field) {
+        self.text.field_end(f);
+    }
+    fn item(&mut self, item: status_core::RawJson<'_>) {
+        black_box(status_core::from_raw::<Option<IgnoredAny>>(item).ok());
+    }
+}
+
+/// The push decoder in chunks of 1, 7 and 64 bytes, with items at `clips` in a small window.
+fn use_stream(status: u16, body: &[u8]) {
+    let path = ItemPath::new(&["clips"]);
+    for size in [1, 7, 64] {
+        let Ok(dec) = PushDecoder::new(status) else { return };
+        let mut dec = match path {
+            Some(path) => dec.with_items(path),
+            None => dec,
+        };
+        let mut window = [0u8; 256];
+        let mut touch = Touch { text: ErrorText::new() };
+        for chunk in body.chunks(size) {
+            if dec.feed_items(chunk, &mut window, &mut touch).is_err() {
+                break;
+            }
+        }
+        black_box(dec.finish().ok());
+        black_box(touch.text.message().map(|m| m.is_cut()));
+    }
 }
 
 #[test]

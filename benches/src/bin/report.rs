@@ -371,5 +371,12 @@ fn main() {
     if let Some(table) = tables.iter().find(|t| t.title == CAPACITY_TITLE) {
         print_capacity_targets(table);
     }
+    // The push decoder against whole-body decode, its own tables (benches/src/stream.rs).
+    status_benches::stream::report(
+        settings.quick,
+        settings.filter.as_deref(),
+        settings.rounds,
+        settings.batch,
+    );
     eprintln!("\nreport took {:.1} s", started.elapsed().as_secs_f64());
 }

@@ -76,6 +76,10 @@ pub enum ErrorKind {
     DuplicateField,
     /// A message from a `Deserialize` implementation; see `DataError::message`.
     Custom,
+    /// An element of the streamed item array does not fit the caller's window
+    /// ([`stream::PushDecoder::feed_items`](crate::stream::PushDecoder::feed_items)); the
+    /// offset is its first byte that did not fit.
+    ItemTooLarge,
 }
 
 impl ErrorKind {
@@ -113,6 +117,7 @@ impl ErrorKind {
             Self::UnknownField => "unknown_field",
             Self::DuplicateField => "duplicate_field",
             Self::Custom => "custom",
+            Self::ItemTooLarge => "item_too_large",
         }
     }
 
@@ -152,6 +157,7 @@ impl ErrorKind {
             Self::UnknownField => "unknown field",
             Self::DuplicateField => "duplicate field",
             Self::Custom => "rejected by the target type",
+            Self::ItemTooLarge => "item larger than the window",
         }
     }
 }

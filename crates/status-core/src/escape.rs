@@ -48,7 +48,7 @@ pub(crate) fn string_content(raw: &str) -> Result<bool, Error> {
 }
 
 /// Validates the escape whose backslash is at `at`; returns the offset just after it.
-fn escape_end(bytes: &[u8], at: usize) -> Result<usize, Error> {
+pub(crate) fn escape_end(bytes: &[u8], at: usize) -> Result<usize, Error> {
     match bytes.get(at + 1) {
         Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => Ok(at + 2),
         Some(b'u') => {

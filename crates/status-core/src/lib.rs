@@ -33,6 +33,7 @@ extern crate std;
 // under it.
 //
 //   de          typed `data` through serde: `impl` blocks for the types below, decode_typed
+//   stream      PushDecoder: decode's verdict for a body fed in chunks; data, fields, items
 //   reply       Decoder, decode, Reply, Success: each status tied to its body shape
 //   error_body  an error body into an ApiError: the documented fast path, else the walk
 //   api_error   ApiError, its shapes and fields, a Display that is safe to log
@@ -48,6 +49,10 @@ extern crate std;
 //   simd        block classification, the only `unsafe`, with its scalar twin
 //   grammar     JSON's byte classes (whitespace, what ends a number)
 //   error       Error and ErrorKind: what went wrong, and at which byte
+//
+// A streamed body: chunks -> `stream::PushDecoder` (UTF-8, grammar, keys and the error fields,
+// one state machine) -> `Events` (data bytes, field text, items in the caller's window) ->
+// `finish` -> the same verdict as `decode`.
 //
 // The data flow: `body` -> `scan::Text` (UTF-8, once) -> `envelope::walk` -> for a 2xx status a
 // `Success` whose `data` is a `RawJson` (`decode`) or a `T` deserialized during the same walk
@@ -72,6 +77,7 @@ mod scan;
 #[allow(unsafe_code)]
 mod simd;
 mod status;
+pub mod stream;
 mod timestamp;
 
 pub use api_error::{ApiError, ErrorFields, ErrorShape, GatewayBody, MessageBody};

@@ -80,3 +80,59 @@ fn unescaped(s: JsonStr<'_>) -> i64 {
 fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
     loop {}
 }
+
+/// Streams one reply through the push decoder in 64-byte chunks, with the items of
+/// `data.clips` in a 256-byte window and the error fields in fixed buffers, and folds it.
+#[no_mangle]
+pub extern "C" fn status_check_stream(status: u16, body: *const u8, len: usize) -> i64 {
+    use status_core::stream::{ErrorText, Events, Field, ItemPath, Outcome, PushDecoder};
+
+    struct Fold {
+        sum: i64,
+        text: ErrorText<64>,
+    }
+    impl Events for Fold {
+        fn data(&mut self, bytes: &[u8]) {
+            self.sum += bytes.len() as i64;
+        }
+        fn field_start(&mut self, field: Field) {
+            self.text.field_start(field);
+        }
+        fn field_text(&mut self, field: Field, text: &str) {
+            self.text.field_text(field, text);
+        }
+        fn field_end(&mut self, field: Field) {
+            self.text.field_end(field);
+        }
+        fn item(&mut self, item: status_core::RawJson<'_>) {
+            let clip = status_core::from_raw::<Clip<'_>>(item);
+            self.sum += clip.map_or(-1, |c| i64::from(c.idx) + c.tags.len() as i64);
+        }
+    }
+
+    if body.is_null() {
+        return -1;
+    }
+    // SAFETY: the C caller passes a buffer of `len` readable bytes that outlives the call.
+    let body = unsafe { core::slice::from_raw_parts(body, len) };
+    let Ok(decoder) = PushDecoder::new(status) else { return -1 };
+    let mut decoder = match ItemPath::new(&["clips"]) {
+        Some(path) => decoder.with_items(path),
+        None => decoder,
+    };
+    let mut window = [0u8; 256];
+    let mut fold = Fold { sum: 0, text: ErrorText::new() };
+    for chunk in body.chunks(64) {
+        if let Err(e) = decoder.feed_items(chunk, &mut window, &mut fold) {
+            return -(e.offset() as i64) - 2;
+        }
+    }
+    match decoder.finish() {
+        Err(e) => -(e.offset() as i64) - 2,
+        Ok(Outcome::Success { .. }) => fold.sum,
+        Ok(Outcome::Error(e)) => {
+            let message = fold.text.message().map_or(0, |m| m.as_str().len() as i64);
+            message + i64::from(e.body_status().unwrap_or(0))
+        }
+    }
+}

@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use status_tests::fuzz;
 
 /// Every fuzz target, by the name of its binary and corpus directory; each has a test below.
-const TARGETS: &[&str] = &["decode", "differential", "simd", "strings", "timestamp", "typed"];
+const TARGETS: &[&str] =
+    &["decode", "differential", "simd", "stream", "strings", "timestamp", "typed"];
 
 fn corpus_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus")
@@ -53,6 +54,11 @@ fn differential_corpus() {
 #[test]
 fn simd_corpus() {
     replay("simd", fuzz::simd);
+}
+
+#[test]
+fn stream_corpus() {
+    replay("stream", fuzz::stream);
 }
 
 #[test]

@@ -11,6 +11,7 @@ mod prop_truncation;
 mod regressions;
 mod rfc8259;
 mod spec;
+mod stream;
 mod typed_agree;
 mod typed_data;
 mod typed_into;

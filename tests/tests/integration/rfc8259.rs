@@ -3,7 +3,7 @@
 use status_core::{decode, Decoder, ErrorKind};
 
 /// Texts every strict parser must accept.
-const ACCEPT: &[&str] = &[
+pub(crate) const ACCEPT: &[&str] = &[
     "[1E22]",
     "[1e+2]",
     "[1E-2]",
@@ -30,7 +30,7 @@ const ACCEPT: &[&str] = &[
 ];
 
 /// Texts every strict parser must refuse, with the kind and offset this decoder reports.
-const REJECT: &[(&[u8], ErrorKind, usize)] = &[
+pub(crate) const REJECT: &[(&[u8], ErrorKind, usize)] = &[
     (b"[1 true]", ErrorKind::ExpectedCommaOrEnd, 3),
     (b"[\"\",]", ErrorKind::ExpectedValue, 4),
     (b"[,1]", ErrorKind::ExpectedValue, 1),
