@@ -2,6 +2,8 @@
 //! serde-json-core, the typed clip-results target, the stack measurement and the exit.
 #![no_std]
 
+pub mod stream_demo;
+
 use core::hint::black_box;
 
 use cortex_m_semihosting::debug::{self, EXIT_FAILURE, EXIT_SUCCESS};

@@ -28,6 +28,15 @@ const ALL: [Case; 7] = [
     Case { status: 200, body: MALFORMED_200 },
 ];
 
+/// The streaming demonstration, for `peak_stack`: the clips decoded, 0 on any failure.
+#[inline(never)]
+fn stream_clips() -> u32 {
+    match status_firmware::stream_demo::run() {
+        Ok(run) if run.wrong.is_none() => run.clips,
+        _ => 0,
+    }
+}
+
 /// Which case the measured functions (plain `fn() -> u32`) decode.
 static CASE: AtomicUsize = AtomicUsize::new(0);
 
@@ -204,6 +213,41 @@ fn main() -> ! {
         exit(false);
     }
     hprintln!("every reply decoded as expected (400 403 429 500 200, HTML 502, malformed 200, clip results)");
+    use status_firmware::stream_demo::{CHUNK, CLIPS, WINDOW};
+    match status_firmware::stream_demo::run() {
+        Ok(run) if run.wrong.is_none() && run.clips == CLIPS && run.bytes >= 250_000 => {
+            hprintln!(
+                "streamed {} clips ({} bytes, generated on the fly) in {}-byte chunks, each typed in a {}-byte window",
+                run.clips,
+                run.bytes,
+                CHUNK,
+                WINDOW
+            );
+            hprintln!("figure stream.bytes {}", run.bytes);
+        }
+        Ok(run) => {
+            hprintln!(
+                "FAILED: streaming gave {} clips of {} bytes, first wrong clip {:?}",
+                run.clips,
+                run.bytes,
+                run.wrong
+            );
+            exit(false);
+        }
+        Err(e) => {
+            hprintln!("FAILED: streaming: {:?} at byte {}", e.kind(), e.offset());
+            exit(false);
+        }
+    }
+    let (clips, stream_stack) = peak_stack(stream_clips);
+    if clips != CLIPS {
+        hprintln!("FAILED: streaming under the stack painter gave {} clips", clips);
+        exit(false);
+    }
+    // Everything the streaming run holds is on the stack: the decoder, the window, the chunk
+    // buffer and the body's generator; nothing is static, nothing is allocated.
+    hprintln!("figure size_of.PushDecoder {}", core::mem::size_of::<status_core::stream::PushDecoder>());
+    hprintln!("figure ram.stream.status-core {}", stream_stack);
     // Both jobs read every one of the five shapes (`check_replies` compared their fields).
     black_box((run_five(status_core_job), run_five(serde_json_core_job)));
 
