@@ -2,7 +2,9 @@
 //! `valgrind --tool=callgrind target/release/examples/profile twitter status-core 20`
 //! gives instruction counts that do not depend on the machine's load.
 //!
-//! Bodies: `400`, `403`, `429`, `500`, a corpus name, `gen-<size>` (`gen-1KiB` ...),
+//! Bodies: `400`, `403`, `429`, `500`, the reordered error bodies (`400-swapped` ...), a corpus
+//! name, a number or escape workload (`floats`, `integers`, `mixed-numbers`, `mesh`,
+//! `escaped-text`), `gen-<size>` (`gen-1KiB` ...),
 //! `clips-32`/`clips-4000`, or a malformed body `<kind>-<bytes>` (`truncated-1048576`: the
 //! engine must reject it).
 
@@ -10,8 +12,8 @@ use core::hint::black_box;
 
 use status_benches::{
     corpus_envelopes, decode_error, decode_success, decode_typed, error_bodies,
-    generated_envelopes, malformed, size_name, typed_bodies, Engine, Scratch, GENERATED_SIZES,
-    MALFORMED_KINDS,
+    generated_envelopes, malformed, number_envelopes, reordered_error_bodies, size_name,
+    typed_bodies, Engine, Scratch, GENERATED_SIZES, MALFORMED_KINDS,
 };
 
 fn main() {
@@ -31,7 +33,8 @@ fn main() {
     .into_iter()
     .find(|e| e.name() == engine)
     .expect("unknown engine");
-    if let Some(b) = error_bodies().into_iter().find(|b| &b.name == body) {
+    let errors = error_bodies().into_iter().chain(reordered_error_bodies());
+    if let Some(b) = errors.into_iter().find(|b| &b.name == body) {
         for _ in 0..iters {
             black_box(decode_error(engine, black_box(&b)));
         }
@@ -58,7 +61,11 @@ fn main() {
     let generated = GENERATED_SIZES.iter().find(|&&s| format!("gen-{}", size_name(s)) == *body);
     let b = match generated {
         Some(&size) => generated_envelopes(&[size]).remove(0),
-        None => corpus_envelopes().into_iter().find(|b| &b.name == body).expect("unknown body"),
+        None => corpus_envelopes()
+            .into_iter()
+            .chain(number_envelopes())
+            .find(|b| &b.name == body)
+            .expect("unknown body"),
     };
     let mut scratch = Scratch::default();
     for _ in 0..iters {

@@ -19,6 +19,12 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
+// Workloads kept in their own files: numbers and escaped strings, error bodies in other orders.
+mod error_orders;
+mod numbers;
+pub use error_orders::reordered_error_bodies;
+pub use numbers::{number_data, number_envelopes, NUMBER_BODY_SIZE, NUMBER_WORKLOADS};
+
 /// One body to decode, with the HTTP status it came with.
 #[derive(Debug, Clone)]
 pub struct Body {
