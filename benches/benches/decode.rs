@@ -44,10 +44,8 @@ fn success_group(c: &mut Criterion) {
     group.warm_up_time(Duration::from_secs(1));
     let sizes =
         if quick() { &GENERATED_SIZES[..GENERATED_SIZES.len() - 2] } else { &GENERATED_SIZES[..] };
-    let bodies = corpus_envelopes()
-        .into_iter()
-        .chain(number_envelopes())
-        .chain(generated_envelopes(sizes));
+    let bodies =
+        corpus_envelopes().into_iter().chain(number_envelopes()).chain(generated_envelopes(sizes));
     for body in bodies {
         group.throughput(Throughput::Bytes(body.bytes.len() as u64));
         if body.bytes.len() > 8 << 20 {

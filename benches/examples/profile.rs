@@ -11,9 +11,9 @@
 use core::hint::black_box;
 
 use status_benches::{
-    corpus_envelopes, decode_error, decode_success, decode_typed, error_bodies,
-    generated_envelopes, malformed, number_envelopes, reordered_error_bodies, size_name,
-    typed_bodies, Engine, Scratch, GENERATED_SIZES, MALFORMED_KINDS,
+    corpus_envelopes, decode_error, decode_success, decode_typed, envelope, error_bodies,
+    generated_envelopes, malformed, number_data, reordered_error_bodies, size_name, typed_bodies,
+    Body, Engine, Scratch, GENERATED_SIZES, MALFORMED_KINDS,
 };
 
 fn main() {
@@ -59,13 +59,12 @@ fn main() {
         return;
     }
     let generated = GENERATED_SIZES.iter().find(|&&s| format!("gen-{}", size_name(s)) == *body);
-    let b = match generated {
-        Some(&size) => generated_envelopes(&[size]).remove(0),
-        None => corpus_envelopes()
-            .into_iter()
-            .chain(number_envelopes())
-            .find(|b| &b.name == body)
-            .expect("unknown body"),
+    let b = match (generated, number_data(body)) {
+        (Some(&size), _) => generated_envelopes(&[size]).remove(0),
+        (None, Some(data)) => Body { name: body.clone(), status: 200, bytes: envelope(&data) },
+        (None, None) => {
+            corpus_envelopes().into_iter().find(|b| &b.name == body).expect("unknown body")
+        }
     };
     let mut scratch = Scratch::default();
     for _ in 0..iters {

@@ -17,7 +17,8 @@ use crate::{envelope, Body};
 pub const NUMBER_BODY_SIZE: usize = 1 << 20;
 
 /// The names of the generated bodies, in table order.
-pub const NUMBER_WORKLOADS: [&str; 5] = ["floats", "integers", "mixed-numbers", "mesh", "escaped-text"];
+pub const NUMBER_WORKLOADS: [&str; 5] =
+    ["floats", "integers", "mixed-numbers", "mesh", "escaped-text"];
 
 /// xorshift64: a small deterministic generator.
 struct Rng(u64);

@@ -222,9 +222,7 @@ fn reordered_table(settings: &Settings) -> Table {
         throughput: false,
     };
     for body in reordered_error_bodies().iter().filter(|b| wanted(settings, &b.name)) {
-        table
-            .rows
-            .push(measure(settings, body, &ERROR_ENGINES, &mut |e, b, _| decode_error(e, b)));
+        table.rows.push(measure(settings, body, &ERROR_ENGINES, &mut |e, b, _| decode_error(e, b)));
     }
     table
 }

@@ -2,14 +2,78 @@
 //!
 //! `{"message": "...", "trace_id": "..."}` (400, 500) and
 //! `{"timestamp": "...", "status": 403, "error": "...", "path": "..."}` (403, 429): these keys in
-//! this order, with any whitespace, escapes or UTF-8. Anything else, valid or not, is `None`,
-//! and the general reading (the envelope walk) takes over; for the bodies read here it finds
-//! the same fields and the same shape, which the tests of [`crate::error_body`] check.
+//! this order, with any whitespace, escapes or UTF-8. Any other small flat object of plain keys
+//! (other orders, other keys) is read in one pass too, by [`members`], which hands each member
+//! on as the envelope walk would. Anything else, valid or not, is `None`, and the general
+//! reading (the envelope walk) takes over; for the bodies read here it finds the same fields
+//! and the same shape, which the tests of [`crate::error_body`] check.
 
+use crate::envelope::Member;
 use crate::grammar::{continues_number, is_whitespace};
 use crate::json_str::JsonStr;
 use crate::scan::Scanner;
 use crate::simd;
+
+/// How many members [`members`] reads before leaving a body to the general walk.
+const MAX_MEMBERS: usize = 8;
+
+/// Reads an error body that is an object of at most [`MAX_MEMBERS`] members with plain keys
+/// (no escapes), none repeated, in one pass: each member goes to `take` in order, as the
+/// envelope walk would give it, values validated by the same scanner. Gives the offset of the
+/// closing brace.
+///
+/// `None` for any other body, valid or not, and then `take` may have seen some members: the
+/// caller starts over with the general walk, which gives the same members and offsets for the
+/// bodies read here.
+#[inline(never)]
+pub(crate) fn members<'a>(
+    body: &'a [u8],
+    max_depth: usize,
+    mut take: impl FnMut(Member<'a>),
+) -> Option<usize> {
+    let mut c = Cursor::new(body)?;
+    let text = c.text;
+    c.punct(b'{')?;
+    if max_depth == 0 {
+        return None;
+    }
+    let mut keys = [""; MAX_MEMBERS];
+    let mut count = 0;
+    loop {
+        c.skip_line_ws();
+        let key = c.plain_key()?;
+        if keys.iter().take(count).any(|&k| k == key) {
+            return None;
+        }
+        *keys.get_mut(count)? = key;
+        count += 1;
+        c.colon()?;
+        c.skip_ws();
+        let value_offset = c.pos;
+        let string = if c.text.as_bytes().get(c.pos) == Some(&b'"') {
+            Some(c.string()?)
+        } else {
+            let mut sc = Scanner::new(text, max_depth);
+            sc.advance(c.pos);
+            sc.value(1).ok()?;
+            c.pos = sc.pos();
+            None
+        };
+        let value = text.get(value_offset..c.pos)?;
+        take(Member { key: JsonStr::from_validated(key, false), value, value_offset, string });
+        c.skip_ws();
+        match c.text.as_bytes().get(c.pos) {
+            Some(b',') => c.pos += 1,
+            Some(b'}') => {
+                let close = c.pos;
+                c.pos += 1;
+                c.skip_ws();
+                return (c.pos == text.len()).then_some(close);
+            }
+            _ => return None,
+        }
+    }
+}
 
 /// Reads the 400/500 body as the API writes it, `{"message": "...", "trace_id": "..."}`: these
 /// keys in this order, with any whitespace, in one pass. Gives the two strings.
@@ -134,12 +198,35 @@ impl<'a> Cursor<'a> {
             return None;
         }
         self.pos += N;
+        self.colon()
+    }
+
+    /// Whitespace and the colon after a key.
+    #[inline(always)]
+    fn colon(&mut self) -> Option<()> {
         // A colon and a space, as pretty-printers write them, in one comparison.
+        let b = self.text.as_bytes();
         if b.get(self.pos..).is_some_and(|rest| rest.starts_with(b": ")) {
             self.pos += 2;
             return Some(());
         }
         self.punct(b':')
+    }
+
+    /// A key without escapes at the cursor (no whitespace before it): its text, unquoted.
+    #[inline(always)]
+    fn plain_key(&mut self) -> Option<&'a str> {
+        let b = self.text.as_bytes();
+        if b.get(self.pos) != Some(&b'"') {
+            return None;
+        }
+        let start = self.pos + 1;
+        let end = simd::string_end(b, start);
+        if b.get(end) != Some(&b'"') {
+            return None;
+        }
+        self.pos = end + 1;
+        self.text.get(start..end)
     }
 
     /// Whitespace, then a string value.

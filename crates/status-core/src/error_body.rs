@@ -15,8 +15,9 @@ use crate::status::Expect;
 #[inline(never)]
 pub(crate) fn read(status: u16, body: &[u8], max_depth: usize) -> ApiError<'_> {
     let expect = Expect::for_status(status);
-    // The documented bodies as the API writes them take a one-pass path; every other body,
-    // the general scan, which gives the same answer for those.
+    // The documented bodies as the API writes them take a one-pass path, other small flat
+    // objects another; every other body, the general scan, which gives the same answer for
+    // those.
     match expect {
         Expect::Message => {
             if let Some(s) = documented::message(body) {
@@ -42,7 +43,21 @@ pub(crate) fn read(status: u16, body: &[u8], max_depth: usize) -> ApiError<'_> {
         }
         Expect::Success | Expect::AnyError => {}
     }
-    general(status, body, max_depth, expect)
+    flat(status, body, max_depth, expect)
+}
+
+/// Reads a small flat error body in any key order in one pass, collecting the fields as the
+/// general scan does and judging them the same way; any other body goes to the general scan.
+#[inline(never)]
+fn flat(status: u16, body: &[u8], max_depth: usize, expect: Expect) -> ApiError<'_> {
+    let mut found = Found::default();
+    match documented::members(body, max_depth, |m| found.take(m)) {
+        Some(close) => {
+            let shape = found.shape(expect, close);
+            ApiError::new(status, body, found.fields(), shape)
+        }
+        None => general(status, body, max_depth, expect),
+    }
 }
 
 /// Reads an error body of any form: the envelope walk, collecting the documented fields.
@@ -256,10 +271,37 @@ mod tests {
             assert_eq!(raw_strings(&e), raw_strings(&general), "{status} {:?}", lossy());
             assert_eq!(e.shape(), general.shape(), "{status} {:?}", lossy());
         }
-        match expect {
+        let documented = match expect {
             Expect::Message => documented::message(body).is_some(),
             Expect::Gateway => documented::gateway(body).is_some(),
             Expect::Success | Expect::AnyError => false,
+        };
+        documented || documented::members(body, Decoder::DEFAULT_MAX_DEPTH, |_| {}).is_some()
+    }
+
+    /// The documented fields in other orders and layouts, and with keys besides them.
+    const OTHER_ORDERS: [&[u8]; 5] = [
+        b"{\n  \"trace_id\": \"the_trace_id\",\n  \"message\": \"the error message\"\n}",
+        br#"{"message":"m","code":40012,"trace_id":"t","extra":[1,{"a":null}]}"#,
+        b"{\r\n\t\"status\" : 429,\r\n\t\"timestamp\" : \"2026-03-10T15:52:01.610+00:00\",\r\n\t\"path\" : \"/p\",\r\n\t\"error\" : \"Too \\u004dany\"\r\n}",
+        br#"{"path":"/api/v2/clips","error":"Forbidden","status":403,"timestamp":"2026-03-13T07:58:46.156+00:00","retry_after":"30"}"#,
+        br#"{"status":4030,"message":"m","trace_id":7,"path":"x","error":"e","timestamp":"t"}"#,
+    ];
+
+    #[test]
+    fn other_orders_and_extra_keys_are_read_in_one_pass() {
+        for body in OTHER_ORDERS {
+            for status in [400, 403, 404, 429, 500] {
+                assert!(agrees(status, body), "{status} {:?}", String::from_utf8_lossy(body));
+            }
+        }
+        // Repeated keys, escaped keys, too many keys: the general scan's.
+        for body in [
+            &br#"{"message":"m","trace_id":"t","message":"m"}"#[..],
+            br#"{"mess\u0061ge":"m","trace_id":"t"}"#,
+            br#"{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8,"message":"m","trace_id":"t"}"#,
+        ] {
+            assert!(!agrees(400, body), "{:?}", String::from_utf8_lossy(body));
         }
     }
 
@@ -269,6 +311,7 @@ mod tests {
         for (body, status) in bodies.into_iter().zip([400, 500, 403, 429]) {
             assert!(agrees(status, body), "the one-pass path reads the documented body");
         }
+        let bodies = [&bodies[..], &OTHER_ORDERS[..]].concat();
         // Every byte that matters somewhere in a body, put everywhere: the one-pass path
         // must refuse what it cannot read exactly as the general scan would.
         let bytes: &[u8] = if cfg!(miri) {
@@ -280,7 +323,7 @@ mod tests {
         let (step, statuses): (usize, &[u16]) =
             if cfg!(miri) { (23, &[400, 403]) } else { (1, &[400, 403, 404, 429, 500]) };
         let (mut read, mut total) = (0, 0);
-        for body in bodies {
+        for &body in &bodies {
             let mut variants: Vec<Vec<u8>> = Vec::new();
             for at in (0..=body.len()).step_by(step) {
                 variants.push(body[..at].to_vec());
