@@ -2,73 +2,106 @@
 //!
 //! `{"message": "...", "trace_id": "..."}` (400, 500) and
 //! `{"timestamp": "...", "status": 403, "error": "...", "path": "..."}` (403, 429): these keys in
-//! this order, with any whitespace, escapes or UTF-8. Any other small flat object of plain keys
-//! (other orders, other keys) is read in one pass too, by [`members`], which hands each member
-//! on as the envelope walk would. Anything else, valid or not, is `None`, and the general
-//! reading (the envelope walk) takes over; for the bodies read here it finds the same fields
-//! and the same shape, which the tests of [`crate::error_body`] check.
+//! this order, with any whitespace, escapes or UTF-8; and, by [`any_order`], the same fields in
+//! any order, with a few other keys besides. Anything else, valid or not, is `None`, and the
+//! general reading (the envelope walk) takes over; for the bodies read here it finds the same
+//! fields and the same shape, which the tests of [`crate::error_body`] check.
 
-use crate::envelope::Member;
 use crate::grammar::{continues_number, is_whitespace};
 use crate::json_str::JsonStr;
 use crate::scan::Scanner;
 use crate::simd;
 
-/// How many members [`members`] reads before leaving a body to the general walk.
-const MAX_MEMBERS: usize = 8;
+/// How many keys besides the documented ones [`any_order`] reads before leaving a body to
+/// the general walk.
+const MAX_EXTRA_KEYS: usize = 4;
 
-/// Reads an error body that is an object of at most [`MAX_MEMBERS`] members with plain keys
-/// (no escapes), none repeated, in one pass: each member goes to `take` in order, as the
-/// envelope walk would give it, values validated by the same scanner. Gives the offset of the
-/// closing brace.
+/// The documented error fields found by [`any_order`]: the strings `message`, `trace_id`,
+/// `timestamp`, `error` and `path` (in this order), and `status`.
+pub(crate) struct AnyOrder<'a> {
+    pub(crate) strings: Strings<'a, 5>,
+    /// Bit `i` set when string `i` is there; bit 5, when `status` is.
+    pub(crate) present: u8,
+    pub(crate) status: u16,
+}
+
+impl AnyOrder<'_> {
+    /// The bit of `present` for `status`.
+    pub(crate) const STATUS: u8 = 1 << 5;
+}
+
+/// Reads an error body that is one flat object in one pass: the documented keys in any order,
+/// with any whitespace, each at most once and with a value of its documented type (a string, or
+/// for `status` a three-digit integer), and up to [`MAX_EXTRA_KEYS`] other keys with any values,
+/// validated as the envelope walk validates them. Every key must be plain (no escapes).
 ///
-/// `None` for any other body, valid or not, and then `take` may have seen some members: the
-/// caller starts over with the general walk, which gives the same members and offsets for the
-/// bodies read here.
+/// `None` for any other body, valid or not (a repeated key, a field of another type, an escaped
+/// key, a nesting limit of zero): the general walk then reads it. For the bodies read here it
+/// finds the same fields.
 #[inline(never)]
-pub(crate) fn members<'a>(
-    body: &'a [u8],
-    max_depth: usize,
-    mut take: impl FnMut(Member<'a>),
-) -> Option<usize> {
-    let mut c = Cursor::new(body)?;
-    let text = c.text;
+pub(crate) fn any_order(text: &str, max_depth: usize) -> Option<AnyOrder<'_>> {
+    let mut c = Cursor { text, pos: 0 };
     c.punct(b'{')?;
     if max_depth == 0 {
         return None;
     }
-    let mut keys = [""; MAX_MEMBERS];
-    let mut count = 0;
+    let mut strings = [JsonStr::from_validated("", false); 5];
+    let (mut present, mut status) = (0u8, 0u16);
+    let mut extra = [""; MAX_EXTRA_KEYS];
+    let mut extras = 0;
     loop {
         c.skip_line_ws();
         let key = c.plain_key()?;
-        if keys.iter().take(count).any(|&k| k == key) {
-            return None;
-        }
-        *keys.get_mut(count)? = key;
-        count += 1;
         c.colon()?;
         c.skip_ws();
-        let value_offset = c.pos;
-        let string = if c.text.as_bytes().get(c.pos) == Some(&b'"') {
-            Some(c.string()?)
-        } else {
-            let mut sc = Scanner::new(text, max_depth);
-            sc.advance(c.pos);
-            sc.value(1).ok()?;
-            c.pos = sc.pos();
-            None
+        let field = match key.as_bytes() {
+            b"message" => Some(0),
+            b"trace_id" => Some(1),
+            b"timestamp" => Some(2),
+            b"error" => Some(3),
+            b"path" => Some(4),
+            b"status" => Some(5),
+            _ => None,
         };
-        let value = text.get(value_offset..c.pos)?;
-        take(Member { key: JsonStr::from_validated(key, false), value, value_offset, string });
+        match field {
+            Some(i) => {
+                let bit = 1u8 << i;
+                if present & bit != 0 {
+                    return None;
+                }
+                present |= bit;
+                match strings.get_mut(i) {
+                    Some(slot) => *slot = c.string()?,
+                    None => status = c.status()?,
+                }
+            }
+            None => {
+                if extra.iter().take(extras).any(|&k| k == key) {
+                    return None;
+                }
+                *extra.get_mut(extras)? = key;
+                extras += 1;
+                if c.text.as_bytes().get(c.pos) == Some(&b'"') {
+                    c.string()?;
+                } else {
+                    let mut sc = Scanner::new(c.text, max_depth);
+                    sc.advance(c.pos);
+                    sc.value(1).ok()?;
+                    c.pos = sc.pos();
+                }
+            }
+        }
         c.skip_ws();
         match c.text.as_bytes().get(c.pos) {
             Some(b',') => c.pos += 1,
             Some(b'}') => {
-                let close = c.pos;
                 c.pos += 1;
                 c.skip_ws();
-                return (c.pos == text.len()).then_some(close);
+                return (c.pos == c.text.len()).then_some(AnyOrder {
+                    strings: Strings::new(strings),
+                    present,
+                    status,
+                });
             }
             _ => return None,
         }

@@ -8,6 +8,7 @@ use crate::error::{Error, ErrorKind};
 use crate::json_str::JsonStr;
 use crate::raw::RawJson;
 use crate::scan::Text;
+use crate::simd;
 use crate::status::Expect;
 
 /// The reply for a status outside 2xx: the status wins over the body, whatever it holds.
@@ -46,18 +47,38 @@ pub(crate) fn read(status: u16, body: &[u8], max_depth: usize) -> ApiError<'_> {
     flat(status, body, max_depth, expect)
 }
 
-/// Reads a small flat error body in any key order in one pass, collecting the fields as the
-/// general scan does and judging them the same way; any other body goes to the general scan.
+/// Reads an error body with the documented fields in any order in one pass
+/// ([`documented::any_order`]) when they make the shape the status promises (either shape for
+/// an undocumented status, the message shape first, as [`Found::shape`] judges); any other body
+/// goes to the general scan, which gives the same answer for these.
 #[inline(never)]
 fn flat(status: u16, body: &[u8], max_depth: usize, expect: Expect) -> ApiError<'_> {
-    let mut found = Found::default();
-    match documented::members(body, max_depth, |m| found.take(m)) {
-        Some(close) => {
-            let shape = found.shape(expect, close);
-            ApiError::new(status, body, found.fields(), shape)
-        }
-        None => general(status, body, max_depth, expect),
-    }
+    // (The documented reading checked the UTF-8 too: checking it again here costs less on
+    // these bodies than keeping it across would cost the documented ones.)
+    let any_order = simd::utf8(body).ok().and_then(|text| documented::any_order(text, max_depth));
+    let Some(f) = any_order else {
+        return general(status, body, max_depth, expect);
+    };
+    let has = |bits: u8| f.present & bits == bits;
+    let (message, gateway) = (has(0b11), has(0b1_1100 | documented::AnyOrder::STATUS));
+    let shape = match expect {
+        Expect::Message if message => ShapeKind::Message,
+        Expect::Gateway if gateway => ShapeKind::Gateway,
+        Expect::AnyError if message => ShapeKind::Message,
+        Expect::AnyError if gateway => ShapeKind::Gateway,
+        // A missing field: the general scan says which, and where.
+        _ => return general(status, body, max_depth, expect),
+    };
+    let string = |i: usize| (f.present >> i & 1 != 0).then(|| f.strings.get(i));
+    let fields = ErrorFields {
+        message: string(0),
+        trace_id: string(1),
+        timestamp: string(2),
+        error_name: string(3),
+        path: string(4),
+        status: has(documented::AnyOrder::STATUS).then_some(f.status),
+    };
+    ApiError::new(status, body, fields, shape)
 }
 
 /// Reads an error body of any form: the envelope walk, collecting the documented fields.
@@ -276,7 +297,9 @@ mod tests {
             Expect::Gateway => documented::gateway(body).is_some(),
             Expect::Success | Expect::AnyError => false,
         };
-        documented || documented::members(body, Decoder::DEFAULT_MAX_DEPTH, |_| {}).is_some()
+        let any_order = core::str::from_utf8(body)
+            .is_ok_and(|text| documented::any_order(text, Decoder::DEFAULT_MAX_DEPTH).is_some());
+        documented || any_order
     }
 
     /// The documented fields in other orders and layouts, and with keys besides them.
@@ -285,7 +308,7 @@ mod tests {
         br#"{"message":"m","code":40012,"trace_id":"t","extra":[1,{"a":null}]}"#,
         b"{\r\n\t\"status\" : 429,\r\n\t\"timestamp\" : \"2026-03-10T15:52:01.610+00:00\",\r\n\t\"path\" : \"/p\",\r\n\t\"error\" : \"Too \\u004dany\"\r\n}",
         br#"{"path":"/api/v2/clips","error":"Forbidden","status":403,"timestamp":"2026-03-13T07:58:46.156+00:00","retry_after":"30"}"#,
-        br#"{"status":4030,"message":"m","trace_id":7,"path":"x","error":"e","timestamp":"t"}"#,
+        br#"{"status":403,"message":"m","trace_id":"7","path":"x","error":"e","timestamp":"t"}"#,
     ];
 
     #[test]
@@ -295,11 +318,13 @@ mod tests {
                 assert!(agrees(status, body), "{status} {:?}", String::from_utf8_lossy(body));
             }
         }
-        // Repeated keys, escaped keys, too many keys: the general scan's.
+        // Repeated keys, escaped keys, too many keys, fields of other types: the general scan's.
         for body in [
+            &br#"{"status":4030,"message":"m","trace_id":"t","path":"x","error":"e"}"#[..],
+            br#"{"message":"m","trace_id":7}"#,
             &br#"{"message":"m","trace_id":"t","message":"m"}"#[..],
             br#"{"mess\u0061ge":"m","trace_id":"t"}"#,
-            br#"{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8,"message":"m","trace_id":"t"}"#,
+            br#"{"a":1,"b":2,"c":3,"d":4,"e":5,"message":"m","trace_id":"t"}"#,
         ] {
             assert!(!agrees(400, body), "{:?}", String::from_utf8_lossy(body));
         }
