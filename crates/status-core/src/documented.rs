@@ -45,7 +45,7 @@ pub(crate) fn any_order(text: &str, max_depth: usize) -> Option<AnyOrder<'_>> {
     if max_depth == 0 {
         return None;
     }
-    let mut strings = [JsonStr::from_validated("", false); 5];
+    let (mut raw, mut escaped) = ([""; 5], 0u8);
     let (mut present, mut status) = (0u8, 0u16);
     let mut extra = [""; MAX_EXTRA_KEYS];
     let mut extras = 0;
@@ -70,8 +70,12 @@ pub(crate) fn any_order(text: &str, max_depth: usize) -> Option<AnyOrder<'_>> {
                     return None;
                 }
                 present |= bit;
-                match strings.get_mut(i) {
-                    Some(slot) => *slot = c.string()?,
+                match raw.get_mut(i) {
+                    Some(slot) => {
+                        let s = c.string()?;
+                        *slot = s.raw();
+                        escaped |= u8::from(s.has_escapes()) << i;
+                    }
                     None => status = c.status()?,
                 }
             }
@@ -98,7 +102,7 @@ pub(crate) fn any_order(text: &str, max_depth: usize) -> Option<AnyOrder<'_>> {
                 c.pos += 1;
                 c.skip_ws();
                 return (c.pos == c.text.len()).then_some(AnyOrder {
-                    strings: Strings::new(strings),
+                    strings: Strings { raw, escaped },
                     present,
                     status,
                 });
