@@ -62,7 +62,8 @@ pub(crate) fn string_content(raw: &str) -> Result<bool, Error> {
 }
 
 /// Validates the escape whose backslash is at `at`; returns the offset just after it.
-#[inline]
+// Inlined into the out-of-line run loop, which then keeps the offset in a register.
+#[inline(always)]
 fn escape_end(bytes: &[u8], at: usize) -> Result<usize, Error> {
     match bytes.get(at + 1) {
         Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => Ok(at + 2),
