@@ -9,8 +9,8 @@ use core::time::Duration;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use status_benches::{
     corpus_envelopes, decode_error, decode_success, decode_typed, error_bodies,
-    generated_envelopes, malformed, survives, Scratch, ERROR_ENGINES, GENERATED_SIZES,
-    MALFORMED_KINDS, SUCCESS_ENGINES, TYPED_ENGINES,
+    generated_envelopes, malformed, number_envelopes, reordered_error_bodies, survives, Scratch,
+    ERROR_ENGINES, GENERATED_SIZES, MALFORMED_KINDS, SUCCESS_ENGINES, TYPED_ENGINES,
 };
 
 fn quick() -> bool {
@@ -20,7 +20,7 @@ fn quick() -> bool {
 fn error_bodies_group(c: &mut Criterion) {
     let mut group = c.benchmark_group("error-bodies");
     group.warm_up_time(Duration::from_secs(1));
-    for body in error_bodies() {
+    for body in error_bodies().into_iter().chain(reordered_error_bodies()) {
         group.throughput(Throughput::Bytes(body.bytes.len() as u64));
         for engine in ERROR_ENGINES {
             assert!(
@@ -44,7 +44,8 @@ fn success_group(c: &mut Criterion) {
     group.warm_up_time(Duration::from_secs(1));
     let sizes =
         if quick() { &GENERATED_SIZES[..GENERATED_SIZES.len() - 2] } else { &GENERATED_SIZES[..] };
-    let bodies = corpus_envelopes().into_iter().chain(generated_envelopes(sizes));
+    let bodies =
+        corpus_envelopes().into_iter().chain(number_envelopes()).chain(generated_envelopes(sizes));
     for body in bodies {
         group.throughput(Throughput::Bytes(body.bytes.len() as u64));
         if body.bytes.len() > 8 << 20 {

@@ -2,18 +2,20 @@
 //! `valgrind --tool=callgrind target/release/examples/profile twitter status-core 20`
 //! gives instruction counts that do not depend on the machine's load.
 //!
-//! Bodies: `400`, `403`, `429`, `500`, a corpus name, `gen-<size>` (`gen-1KiB` ...),
-//! `clips-32`/`clips-4000`, a capacity row (`clips-20/cap-32`, `clips-20/cap-2048`,
-//! `clips-20/cap-2048/decode_typed`), or a malformed body `<kind>-<bytes>` (`truncated-1048576`: the
+//! Bodies: `400`, `403`, `429`, `500`, the reordered error bodies (`400-swapped` ...), a corpus
+//! name, a number or escape workload (`floats`, `integers`, `mixed-numbers`, `mesh`,
+//! `escaped-text`), `gen-<size>` (`gen-1KiB` ...), `clips-32`/`clips-4000`, a capacity row
+//! (`clips-20/cap-32`, `clips-20/cap-2048`, `clips-20/cap-2048/decode_typed`), or a malformed
+//! body `<kind>-<bytes>` (`truncated-1048576`: the
 //! engine must reject it).
 
 use core::hint::black_box;
 
 use status_benches::capacity::{capacity_cases, decode_capacity};
 use status_benches::{
-    corpus_envelopes, decode_error, decode_success, decode_typed, error_bodies,
-    generated_envelopes, malformed, size_name, typed_bodies, Engine, Scratch, GENERATED_SIZES,
-    MALFORMED_KINDS,
+    corpus_envelopes, decode_error, decode_success, decode_typed, envelope, error_bodies,
+    generated_envelopes, malformed, number_data, reordered_error_bodies, size_name, typed_bodies,
+    Body, Engine, Scratch, GENERATED_SIZES, MALFORMED_KINDS,
 };
 
 fn main() {
@@ -38,7 +40,8 @@ fn main() {
     .into_iter()
     .find(|e| e.name() == engine)
     .expect("unknown engine");
-    if let Some(b) = error_bodies().into_iter().find(|b| &b.name == body) {
+    let errors = error_bodies().into_iter().chain(reordered_error_bodies());
+    if let Some(b) = errors.into_iter().find(|b| &b.name == body) {
         for _ in 0..iters {
             black_box(decode_error(engine, black_box(&b)));
         }
@@ -70,9 +73,12 @@ fn main() {
         return;
     }
     let generated = GENERATED_SIZES.iter().find(|&&s| format!("gen-{}", size_name(s)) == *body);
-    let b = match generated {
-        Some(&size) => generated_envelopes(&[size]).remove(0),
-        None => corpus_envelopes().into_iter().find(|b| &b.name == body).expect("unknown body"),
+    let b = match (generated, number_data(body)) {
+        (Some(&size), _) => generated_envelopes(&[size]).remove(0),
+        (None, Some(data)) => Body { name: body.clone(), status: 200, bytes: envelope(&data) },
+        (None, None) => {
+            corpus_envelopes().into_iter().find(|b| &b.name == body).expect("unknown body")
+        }
     };
     let mut scratch = Scratch::default();
     for _ in 0..iters {

@@ -22,6 +22,11 @@ use std::path::PathBuf;
 use serde::Deserialize;
 
 pub mod stream;
+// Workloads kept in their own files: numbers and escaped strings, error bodies in other orders.
+mod error_orders;
+mod numbers;
+pub use error_orders::reordered_error_bodies;
+pub use numbers::{number_data, number_envelopes, NUMBER_BODY_SIZE, NUMBER_WORKLOADS};
 
 /// One body to decode, with the HTTP status it came with.
 #[derive(Debug, Clone)]

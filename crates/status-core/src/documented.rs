@@ -2,9 +2,10 @@
 //!
 //! `{"message": "...", "trace_id": "..."}` (400, 500) and
 //! `{"timestamp": "...", "status": 403, "error": "...", "path": "..."}` (403, 429): these keys in
-//! this order, with any whitespace, escapes or UTF-8. Anything else, valid or not, is `None`,
-//! and the general reading (the envelope walk) takes over; for the bodies read here it finds
-//! the same fields and the same shape, which the tests of [`crate::error_body`] check.
+//! this order, with any whitespace, escapes or UTF-8; and, by [`any_order`], the same fields in
+//! any order, with a few other keys besides. Anything else, valid or not, is `None`, and the
+//! general reading (the envelope walk) takes over; for the bodies read here it finds the same
+//! fields and the same shape, which the tests of [`crate::error_body`] check.
 //!
 //! Speed only: the `small` feature leaves this path out (only the tests use it then).
 #![cfg_attr(feature = "small", allow(dead_code))]
@@ -13,6 +14,106 @@ use crate::grammar::{continues_number, is_whitespace};
 use crate::json_str::JsonStr;
 use crate::scan::Scanner;
 use crate::simd;
+
+/// How many keys besides the documented ones [`any_order`] reads before leaving a body to
+/// the general walk.
+const MAX_EXTRA_KEYS: usize = 4;
+
+/// The documented error fields found by [`any_order`]: the strings `message`, `trace_id`,
+/// `timestamp`, `error` and `path` (in this order), and `status`.
+pub(crate) struct AnyOrder<'a> {
+    pub(crate) strings: Strings<'a, 5>,
+    /// Bit `i` set when string `i` is there; bit 5, when `status` is.
+    pub(crate) present: u8,
+    pub(crate) status: u16,
+}
+
+impl AnyOrder<'_> {
+    /// The bit of `present` for `status`.
+    pub(crate) const STATUS: u8 = 1 << 5;
+}
+
+/// Reads an error body that is one flat object in one pass: the documented keys in any order,
+/// with any whitespace, each at most once and with a value of its documented type (a string, or
+/// for `status` a three-digit integer), and up to [`MAX_EXTRA_KEYS`] other keys with any values,
+/// validated as the envelope walk validates them. Every key must be plain (no escapes).
+///
+/// `None` for any other body, valid or not (a repeated key, a field of another type, an escaped
+/// key, a nesting limit of zero): the general walk then reads it. For the bodies read here it
+/// finds the same fields.
+#[inline(never)]
+pub(crate) fn any_order(text: &str, max_depth: usize) -> Option<AnyOrder<'_>> {
+    let mut c = Cursor { text, pos: 0 };
+    c.punct(b'{')?;
+    if max_depth == 0 {
+        return None;
+    }
+    let (mut raw, mut escaped) = ([""; 5], 0u8);
+    let (mut present, mut status) = (0u8, 0u16);
+    let mut extra = [""; MAX_EXTRA_KEYS];
+    let mut extras = 0;
+    loop {
+        c.skip_line_ws();
+        let key = c.plain_key()?;
+        c.colon()?;
+        c.skip_ws();
+        let field = match key.as_bytes() {
+            b"message" => Some(0),
+            b"trace_id" => Some(1),
+            b"timestamp" => Some(2),
+            b"error" => Some(3),
+            b"path" => Some(4),
+            b"status" => Some(5),
+            _ => None,
+        };
+        match field {
+            Some(i) => {
+                let bit = 1u8 << i;
+                if present & bit != 0 {
+                    return None;
+                }
+                present |= bit;
+                match raw.get_mut(i) {
+                    Some(slot) => {
+                        let s = c.string()?;
+                        *slot = s.raw();
+                        escaped |= u8::from(s.has_escapes()) << i;
+                    }
+                    None => status = c.status()?,
+                }
+            }
+            None => {
+                if extra.iter().take(extras).any(|&k| k == key) {
+                    return None;
+                }
+                *extra.get_mut(extras)? = key;
+                extras += 1;
+                if c.text.as_bytes().get(c.pos) == Some(&b'"') {
+                    c.string()?;
+                } else {
+                    let mut sc = Scanner::new(c.text, max_depth);
+                    sc.advance(c.pos);
+                    sc.value(1).ok()?;
+                    c.pos = sc.pos();
+                }
+            }
+        }
+        c.skip_ws();
+        match c.text.as_bytes().get(c.pos) {
+            Some(b',') => c.pos += 1,
+            Some(b'}') => {
+                c.pos += 1;
+                c.skip_ws();
+                return (c.pos == c.text.len()).then_some(AnyOrder {
+                    strings: Strings { raw, escaped },
+                    present,
+                    status,
+                });
+            }
+            _ => return None,
+        }
+    }
+}
 
 /// Reads the 400/500 body as the API writes it, `{"message": "...", "trace_id": "..."}`: these
 /// keys in this order, with any whitespace, in one pass. Gives the two strings.
@@ -137,12 +238,35 @@ impl<'a> Cursor<'a> {
             return None;
         }
         self.pos += N;
+        self.colon()
+    }
+
+    /// Whitespace and the colon after a key.
+    #[inline(always)]
+    fn colon(&mut self) -> Option<()> {
         // A colon and a space, as pretty-printers write them, in one comparison.
+        let b = self.text.as_bytes();
         if b.get(self.pos..).is_some_and(|rest| rest.starts_with(b": ")) {
             self.pos += 2;
             return Some(());
         }
         self.punct(b':')
+    }
+
+    /// A key without escapes at the cursor (no whitespace before it): its text, unquoted.
+    #[inline(always)]
+    fn plain_key(&mut self) -> Option<&'a str> {
+        let b = self.text.as_bytes();
+        if b.get(self.pos) != Some(&b'"') {
+            return None;
+        }
+        let start = self.pos + 1;
+        let end = simd::string_end(b, start);
+        if b.get(end) != Some(&b'"') {
+            return None;
+        }
+        self.pos = end + 1;
+        self.text.get(start..end)
     }
 
     /// Whitespace, then a string value.

@@ -2,13 +2,13 @@
 //! through the envelope walk, with the documented fields collected as it passes.
 
 use crate::api_error::{ApiError, ErrorFields, ShapeKind};
-#[cfg(any(test, not(feature = "small")))]
 use crate::documented;
 use crate::envelope::{self, EachMember, Member, Outline};
 use crate::error::{Error, ErrorKind};
 use crate::json_str::JsonStr;
 use crate::raw::RawJson;
 use crate::scan::Text;
+use crate::simd;
 use crate::status::Expect;
 
 /// The reply for a status outside 2xx: the status wins over the body, whatever it holds.
@@ -16,9 +16,9 @@ use crate::status::Expect;
 #[inline(never)]
 pub(crate) fn read(status: u16, body: &[u8], max_depth: usize) -> ApiError<'_> {
     let expect = Expect::for_status(status);
-    // The documented bodies as the API writes them take a one-pass path; every other body,
-    // the general scan, which gives the same answer for those. The `small` feature leaves the
-    // one-pass path out.
+    // The documented bodies as the API writes them take a one-pass path, other small flat
+    // objects another; every other body, the general scan, which gives the same answer for
+    // those. The `small` feature leaves both one-pass paths out.
     #[cfg(not(feature = "small"))]
     match expect {
         Expect::Message => {
@@ -45,7 +45,45 @@ pub(crate) fn read(status: u16, body: &[u8], max_depth: usize) -> ApiError<'_> {
         }
         Expect::Success | Expect::AnyError => {}
     }
+    #[cfg(not(feature = "small"))]
+    return flat(status, body, max_depth, expect);
+    #[cfg(feature = "small")]
     general(status, body, max_depth, expect)
+}
+
+/// Reads an error body with the documented fields in any order in one pass
+/// ([`documented::any_order`]) when they make the shape the status promises (either shape for
+/// an undocumented status, the message shape first, as [`Found::shape`] judges); any other body
+/// goes to the general scan, which gives the same answer for these.
+#[inline(never)]
+#[cfg_attr(feature = "small", allow(dead_code))]
+fn flat(status: u16, body: &[u8], max_depth: usize, expect: Expect) -> ApiError<'_> {
+    // (The documented reading checked the UTF-8 too: checking it again here costs less on
+    // these bodies than keeping it across would cost the documented ones.)
+    let any_order = simd::utf8(body).ok().and_then(|text| documented::any_order(text, max_depth));
+    let Some(f) = any_order else {
+        return general(status, body, max_depth, expect);
+    };
+    let has = |bits: u8| f.present & bits == bits;
+    let (message, gateway) = (has(0b11), has(0b1_1100 | documented::AnyOrder::STATUS));
+    let shape = match expect {
+        Expect::Message if message => ShapeKind::Message,
+        Expect::Gateway if gateway => ShapeKind::Gateway,
+        Expect::AnyError if message => ShapeKind::Message,
+        Expect::AnyError if gateway => ShapeKind::Gateway,
+        // A missing field: the general scan says which, and where.
+        _ => return general(status, body, max_depth, expect),
+    };
+    let string = |i: usize| (f.present >> i & 1 != 0).then(|| f.strings.get(i));
+    let fields = ErrorFields {
+        message: string(0),
+        trace_id: string(1),
+        timestamp: string(2),
+        error_name: string(3),
+        path: string(4),
+        status: has(documented::AnyOrder::STATUS).then_some(f.status),
+    };
+    ApiError::new(status, body, fields, shape)
 }
 
 /// Reads an error body of any form: the envelope walk, collecting the documented fields.
@@ -263,10 +301,41 @@ mod tests {
             assert_eq!(raw_strings(&e), raw_strings(&general), "{status} {:?}", lossy());
             assert_eq!(e.shape(), general.shape(), "{status} {:?}", lossy());
         }
-        match expect {
+        let documented = match expect {
             Expect::Message => documented::message(body).is_some(),
             Expect::Gateway => documented::gateway(body).is_some(),
             Expect::Success | Expect::AnyError => false,
+        };
+        let any_order = core::str::from_utf8(body)
+            .is_ok_and(|text| documented::any_order(text, Decoder::DEFAULT_MAX_DEPTH).is_some());
+        documented || any_order
+    }
+
+    /// The documented fields in other orders and layouts, and with keys besides them.
+    const OTHER_ORDERS: [&[u8]; 5] = [
+        b"{\n  \"trace_id\": \"the_trace_id\",\n  \"message\": \"the error message\"\n}",
+        br#"{"message":"m","code":40012,"trace_id":"t","extra":[1,{"a":null}]}"#,
+        b"{\r\n\t\"status\" : 429,\r\n\t\"timestamp\" : \"2026-03-10T15:52:01.610+00:00\",\r\n\t\"path\" : \"/p\",\r\n\t\"error\" : \"Too \\u004dany\"\r\n}",
+        br#"{"path":"/api/v2/clips","error":"Forbidden","status":403,"timestamp":"2026-03-13T07:58:46.156+00:00","retry_after":"30"}"#,
+        br#"{"status":403,"message":"m","trace_id":"7","path":"x","error":"e","timestamp":"t"}"#,
+    ];
+
+    #[test]
+    fn other_orders_and_extra_keys_are_read_in_one_pass() {
+        for body in OTHER_ORDERS {
+            for status in [400, 403, 404, 429, 500] {
+                assert!(agrees(status, body), "{status} {:?}", String::from_utf8_lossy(body));
+            }
+        }
+        // Repeated keys, escaped keys, too many keys, fields of other types: the general scan's.
+        for body in [
+            &br#"{"status":4030,"message":"m","trace_id":"t","path":"x","error":"e"}"#[..],
+            br#"{"message":"m","trace_id":7}"#,
+            &br#"{"message":"m","trace_id":"t","message":"m"}"#[..],
+            br#"{"mess\u0061ge":"m","trace_id":"t"}"#,
+            br#"{"a":1,"b":2,"c":3,"d":4,"e":5,"message":"m","trace_id":"t"}"#,
+        ] {
+            assert!(!agrees(400, body), "{:?}", String::from_utf8_lossy(body));
         }
     }
 
@@ -276,6 +345,7 @@ mod tests {
         for (body, status) in bodies.into_iter().zip([400, 500, 403, 429]) {
             assert!(agrees(status, body), "the one-pass path reads the documented body");
         }
+        let bodies = [&bodies[..], &OTHER_ORDERS[..]].concat();
         // Every byte that matters somewhere in a body, put everywhere: the one-pass path
         // must refuse what it cannot read exactly as the general scan would.
         let bytes: &[u8] = if cfg!(miri) {
@@ -287,7 +357,7 @@ mod tests {
         let (step, statuses): (usize, &[u16]) =
             if cfg!(miri) { (23, &[400, 403]) } else { (1, &[400, 403, 404, 429, 500]) };
         let (mut read, mut total) = (0, 0);
-        for body in bodies {
+        for &body in &bodies {
             let mut variants: Vec<Vec<u8>> = Vec::new();
             for at in (0..=body.len()).step_by(step) {
                 variants.push(body[..at].to_vec());

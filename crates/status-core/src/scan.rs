@@ -215,78 +215,16 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// The end of the valid number at the cursor, from one digit mask of the next 32 bytes,
-    /// for the usual shapes: `-?(0|[1-9][0-9]*)(.[0-9]+)?` followed by whitespace, a comma or
-    /// a closing bracket. `None` for anything else (an exponent, a number near the end of
-    /// input or longer than the block, an error), which [`Self::number_exact`] then settles.
+    /// The end of the valid number at the cursor when [`number_fast`] can tell it.
     #[inline(always)]
     fn number_fast(&self) -> Option<usize> {
-        let bytes = self.bytes();
-        let p = self.pos + usize::from(bytes.get(self.pos) == Some(&b'-'));
-        let block: &[u8; 32] = bytes.get(p..p + 32)?.try_into().ok()?;
-        let digits = simd::digit_mask32(block);
-        if digits & 1 == 0 {
-            return None;
-        }
-        // One bit per byte that is not a digit; the bits past the block count as such.
-        let other = !u64::from(digits);
-        let mut q = if block[0] == b'0' { 1 } else { 1 + (other >> 1).trailing_zeros() as usize };
-        let mut next = *block.get(q)?;
-        if next == b'.' {
-            let fraction = (other >> (q + 1)).trailing_zeros() as usize;
-            if fraction == 0 {
-                return None;
-            }
-            q += 1 + fraction;
-            next = *block.get(q)?;
-        }
-        (is_value_end(next) || is_whitespace(next)).then_some(p + q)
+        number_fast(self.bytes(), self.pos)
     }
 
-    #[cold]
+    /// The number at the cursor, digit run by digit run, with the offset of any error.
+    #[inline(always)]
     fn number_exact(&mut self) -> Result<(), Error> {
-        let bytes = self.bytes();
-        let mut p = self.pos;
-        let digit = |p: usize| bytes.get(p).is_some_and(u8::is_ascii_digit);
-        // A missing digit is a truncation at the end of input, a grammar error elsewhere.
-        let need_digit = |p: usize| {
-            if p >= bytes.len() {
-                Err(Error::new(ErrorKind::UnexpectedEof, p))
-            } else if digit(p) {
-                Ok(())
-            } else {
-                Err(Error::new(ErrorKind::InvalidNumber, p))
-            }
-        };
-        if bytes.get(p) == Some(&b'-') {
-            p += 1;
-        }
-        need_digit(p)?;
-        if bytes.get(p) == Some(&b'0') {
-            p += 1;
-        } else {
-            p = simd::digits_end(bytes, p + 1);
-        }
-        if bytes.get(p) == Some(&b'.') {
-            p += 1;
-            need_digit(p)?;
-            p = simd::digits_end(bytes, p + 1);
-        }
-        if matches!(bytes.get(p), Some(b'e' | b'E')) {
-            p += 1;
-            if matches!(bytes.get(p), Some(b'+' | b'-')) {
-                p += 1;
-            }
-            need_digit(p)?;
-            while digit(p) {
-                p += 1;
-            }
-        }
-        // `01`, `1.2.3`, `1e5e`: what follows a complete number cannot continue one.
-        if bytes.get(p).copied().is_some_and(continues_number) {
-            return Err(Error::new(ErrorKind::InvalidNumber, p));
-        }
-        self.pos = p;
+        self.pos = number_exact(self.bytes(), self.pos)?;
         Ok(())
     }
 
@@ -296,20 +234,7 @@ impl<'a> Scanner<'a> {
             self.pos += word.len();
             return Ok(());
         }
-        self.bad_literal(word)
-    }
-
-    /// Finds where `word` and the text part ways.
-    #[cold]
-    fn bad_literal(&mut self, word: &'static [u8]) -> Result<(), Error> {
-        for (i, &expected) in word.iter().enumerate() {
-            match self.bytes().get(self.pos + i) {
-                Some(&b) if b == expected => {}
-                Some(_) => return Err(Error::new(ErrorKind::InvalidLiteral, self.pos + i)),
-                None => return Err(Error::new(ErrorKind::UnexpectedEof, self.pos + i)),
-            }
-        }
-        self.pos += word.len();
+        self.pos = bad_literal(self.bytes(), self.pos, word)?;
         Ok(())
     }
 
@@ -497,6 +422,111 @@ impl<'a> Members<'a> {
         let value = self.scan.value(1).ok()?;
         Some((key, RawJson::from_validated(value, offset)))
     }
+}
+
+/// Finds where `word` and the text at `pos` part ways.
+#[cold]
+#[inline(never)]
+fn bad_literal(bytes: &[u8], pos: usize, word: &'static [u8]) -> Result<usize, Error> {
+    for (i, &expected) in word.iter().enumerate() {
+        match bytes.get(pos + i) {
+            Some(&b) if b == expected => {}
+            Some(_) => return Err(Error::new(ErrorKind::InvalidLiteral, pos + i)),
+            None => return Err(Error::new(ErrorKind::UnexpectedEof, pos + i)),
+        }
+    }
+    Ok(pos + word.len())
+}
+
+/// The end of the number at `pos`, checked a digit run at a time; what [`number_fast`] leaves
+/// to it (and the errors, with their offsets).
+#[cold]
+#[inline(never)]
+fn number_exact(bytes: &[u8], pos: usize) -> Result<usize, Error> {
+    let mut p = pos;
+    let digit = |p: usize| bytes.get(p).is_some_and(u8::is_ascii_digit);
+    // A missing digit is a truncation at the end of input, a grammar error elsewhere.
+    let need_digit = |p: usize| {
+        if p >= bytes.len() {
+            Err(Error::new(ErrorKind::UnexpectedEof, p))
+        } else if digit(p) {
+            Ok(())
+        } else {
+            Err(Error::new(ErrorKind::InvalidNumber, p))
+        }
+    };
+    if bytes.get(p) == Some(&b'-') {
+        p += 1;
+    }
+    need_digit(p)?;
+    if bytes.get(p) == Some(&b'0') {
+        p += 1;
+    } else {
+        p = simd::digits_end(bytes, p + 1);
+    }
+    if bytes.get(p) == Some(&b'.') {
+        p += 1;
+        need_digit(p)?;
+        p = simd::digits_end(bytes, p + 1);
+    }
+    if matches!(bytes.get(p), Some(b'e' | b'E')) {
+        p += 1;
+        if matches!(bytes.get(p), Some(b'+' | b'-')) {
+            p += 1;
+        }
+        need_digit(p)?;
+        p = simd::digits_end(bytes, p + 1);
+    }
+    // `01`, `1.2.3`, `1e5e`: what follows a complete number cannot continue one.
+    if bytes.get(p).copied().is_some_and(continues_number) {
+        return Err(Error::new(ErrorKind::InvalidNumber, p));
+    }
+    Ok(p)
+}
+
+/// The end of the valid number at `pos`, from one digit mask of the 32 bytes after its sign,
+/// for numbers that fit them: `-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?` followed by
+/// whitespace, a comma or a closing bracket. `None` for anything else (a number near the end of
+/// input or longer than the block, an error), which [`Scanner::number_exact`] then settles.
+#[inline(always)]
+fn number_fast(bytes: &[u8], pos: usize) -> Option<usize> {
+    let p = pos + usize::from(bytes.get(pos) == Some(&b'-'));
+    let block: &[u8; 32] = bytes.get(p..p + 32)?.try_into().ok()?;
+    let digits = simd::digit_mask32(block);
+    if digits & 1 == 0 {
+        return None;
+    }
+    // One bit per byte that is not a digit; the bits past the block count as such, so every
+    // run of digits found ends inside the block or at its end.
+    let other = !u64::from(digits);
+    let mut q = if block[0] == b'0' { 1 } else { 1 + (other >> 1).trailing_zeros() as usize };
+    let mut next = *block.get(q)?;
+    if next == b'.' {
+        let fraction = (other >> (q + 1)).trailing_zeros() as usize;
+        if fraction == 0 {
+            return None;
+        }
+        q += 1 + fraction;
+        next = *block.get(q)?;
+    }
+    if is_value_end(next) || is_whitespace(next) {
+        return Some(p + q);
+    }
+    // `e` or `E`: the only bytes that are `e` with the lower-case bit set.
+    if next | 0x20 == b'e' {
+        q += 1;
+        if matches!(block.get(q), Some(b'+' | b'-')) {
+            q += 1;
+        }
+        // `q` is at most 32 here, so the shift stays inside the word.
+        let exponent = (other >> q).trailing_zeros() as usize;
+        if exponent == 0 {
+            return None;
+        }
+        q += exponent;
+        next = *block.get(q)?;
+    }
+    (is_value_end(next) || is_whitespace(next)).then_some(p + q)
 }
 
 /// Validates a complete JSON text: one value, surrounded by whitespace only.
@@ -711,7 +741,20 @@ mod tests {
     #[test]
     fn usual_numbers_take_the_fast_path() {
         let pad = " ".repeat(40);
-        for number in ["0", "-0", "7", "-12", "1.5", "-0.25", "-65.613616999999977", "123456789"] {
+        for number in [
+            "0",
+            "-0",
+            "7",
+            "-12",
+            "1.5",
+            "-0.25",
+            "-65.613616999999977",
+            "123456789",
+            "1e5",
+            "-0.5E-7",
+            "6.02214076e+23",
+            "-12345678901234567e-300",
+        ] {
             for end in [",", "]", "}", " ", "\n", "\r", "\t"] {
                 let text = std::format!("{number}{end}{pad}");
                 assert_eq!(Scanner::new(&text, 8).number_fast(), Some(number.len()), "{text:?}");
