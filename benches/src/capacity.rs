@@ -120,6 +120,17 @@ mod tests {
 
     #[test]
     fn both_engines_read_all_clips_at_both_capacities() {
+        // A 128 KiB target, moved a few times by serde's generated code in an unoptimised
+        // build, needs more than the test harness's 2 MiB thread stack.
+        std::thread::Builder::new()
+            .stack_size(64 << 20)
+            .spawn(read_all_clips)
+            .unwrap()
+            .join()
+            .unwrap();
+    }
+
+    fn read_all_clips() {
         for case in capacity_cases() {
             assert_eq!(
                 decode_capacity(Engine::StatusCore, &case),
