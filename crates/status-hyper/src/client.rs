@@ -295,7 +295,12 @@ impl<C: Connector> Client<C> {
     pub async fn submit(&self, request: &ApiRequest) -> Result<(SuccessResponse, Project), Error> {
         let deadline = self.deadline();
         let slots = &self.inner.config.project_slots;
-        let (permit, waited) = slots.acquire_by(deadline).await?;
+        let (permit, waited) =
+            slots.acquire_by(deadline).await.inspect_err(|e| self.store_down(request, e))?;
+        if let Some(fallback) = permit.fallback {
+            let path = request.path();
+            self.emit(&Event::StoreUnavailable { path, fallback, admitted: true });
+        }
         if !waited.is_zero() {
             self.emit(&Event::SlotWait { path: request.path(), waited });
         }
@@ -340,6 +345,14 @@ impl<C: Connector> Client<C> {
         self.inner.config.deadline.and_then(|d| Instant::now().checked_add(d))
     }
 
+    /// Reports a limits' store that could not be reached in time.
+    fn store_down(&self, request: &ApiRequest, error: &Error) {
+        if error.kind() == ErrorKind::StoreUnavailable {
+            let (path, fallback) = (request.path(), crate::StoreFallback::Wait);
+            self.emit(&Event::StoreUnavailable { path, fallback, admitted: false });
+        }
+    }
+
     fn emit(&self, event: &Event<'_>) {
         if let Some(observer) = &self.inner.config.observer {
             observer(event);
@@ -362,8 +375,14 @@ impl<C: Connector> Client<C> {
             // Held until the reply has arrived: the rate window counts from then.
             let mut rate_permit = None;
             if let Some(limiter) = &config.rate_limiter {
-                let (permit, w) =
-                    limiter.acquire_by(deadline).await.map_err(|e| e.set_attempts(attempt - 1))?;
+                let (permit, w) = limiter
+                    .acquire_by(deadline)
+                    .await
+                    .inspect_err(|e| self.store_down(request, e))
+                    .map_err(|e| e.set_attempts(attempt - 1))?;
+                if let Some(fallback) = permit.fallback() {
+                    self.emit(&Event::StoreUnavailable { path, fallback, admitted: true });
+                }
                 rate_permit = Some(permit);
                 if !w.is_zero() {
                     self.emit(&Event::RateLimited { path, waited: w });
@@ -389,6 +408,13 @@ impl<C: Connector> Client<C> {
                 Err(e) => e,
             };
             let policy = &config.retry;
+            if let (Some(limiter), Some(StatusCode::TOO_MANY_REQUESTS)) =
+                (&config.rate_limiter, error.status())
+            {
+                // The server's count wins: a shared store holds every process back.
+                let wait = error.retry_after().unwrap_or(policy.backoff().delay(attempt - 1));
+                let _ = limiter.server_refused(wait).await;
+            }
             if attempt >= policy.max_attempts()
                 || !policy.may_retry(&error, &method, request.is_idempotent())
             {

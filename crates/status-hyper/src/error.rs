@@ -38,6 +38,9 @@ pub enum ErrorKind {
     Deadline,
     /// The client or request is misconfigured (bad URI or header, key over plain http).
     Config,
+    /// The store that keeps the limits (shared by many processes) could not be reached
+    /// before the deadline; the request was not sent. The store's error is the source.
+    StoreUnavailable,
 }
 
 /// An error from the adapter or the client; owns everything it reports.
@@ -106,6 +109,10 @@ impl Error {
 
     pub(crate) fn deadline() -> Self {
         Self::new(ErrorKind::Deadline)
+    }
+
+    pub(crate) fn store_unavailable(source: crate::store::StoreError) -> Self {
+        Self::with_source(ErrorKind::StoreUnavailable, source)
     }
 
     /// An attempt took longer than `after`; `source` is the timer's error.
@@ -331,6 +338,7 @@ impl fmt::Display for Error {
             ErrorKind::Config => {
                 write!(f, "invalid configuration: {}", i.note.unwrap_or("see the source"))?
             }
+            ErrorKind::StoreUnavailable => f.write_str("the limits' store could not be reached")?,
         }
         if let Some(trace_id) = &d.trace_id {
             write!(f, " [trace_id {}]", LogSafe::new(trace_id))?;

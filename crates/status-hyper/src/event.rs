@@ -54,4 +54,15 @@ pub enum Event<'a> {
         /// The wait that follows: the larger of the two, plus jitter.
         delay: Duration,
     },
+    /// The store that keeps the limits could not be reached; `fallback` says what admitted
+    /// the request instead, or, with [`StoreFallback::Wait`](crate::StoreFallback::Wait),
+    /// that it waited for the store (and `admitted` whether the store answered in time).
+    StoreUnavailable {
+        /// The request's path.
+        path: &'a str,
+        /// What the client did.
+        fallback: crate::StoreFallback,
+        /// Whether the request went ahead.
+        admitted: bool,
+    },
 }
