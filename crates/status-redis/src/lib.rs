@@ -289,12 +289,11 @@ impl Shared {
             }
             let epoch = answer.extra.first().and_then(string).ok_or(Protocol("no epoch"))?;
             lock(&self.state).epoch = epoch;
-            if !matches!(op, Op::Sync) {
-                let sync = self.snapshot(false);
-                let answer = self.invoke(Op::Sync, &sync.args).await?;
-                if answer.code == 1 {
-                    self.synced(&sync, answer.now);
-                }
+            // Re-register everything held, then run `op` again.
+            let sync = self.snapshot(false, true);
+            let answer = self.invoke(Op::Sync, &sync.args).await?;
+            if answer.code == 1 {
+                self.synced(&sync, answer.now);
             }
         }
         Err(StoreError::new(Protocol("the budget's epoch kept changing")))
@@ -353,16 +352,19 @@ impl Shared {
         Ok(Answer { code, now, extra: items.collect() })
     }
 
-    /// The whole state, as SYNC takes it.
-    fn snapshot(&self, leaving: bool) -> Snapshot {
+    /// The state as SYNC takes it: everything in flight and every project slot, and the
+    /// replies not yet recorded; with `full` (re-registering in a new epoch), every reply
+    /// still in the window too.
+    fn snapshot(&self, leaving: bool, full: bool) -> Snapshot {
         let state = lock(&self.state);
         let pending = state.done.iter().filter(|(_, at)| at.is_none()).map(|(&id, _)| id);
         let pending = pending.collect();
         let mut args = vec![if leaving { "1" } else { "0" }.to_owned()];
         args.push(state.inflight.len().to_string());
         args.extend(state.inflight.iter().map(|&id| self.member('r', id)));
-        args.push(state.done.len().to_string());
-        for (&id, at) in &state.done {
+        let done: Vec<_> = state.done.iter().filter(|(_, at)| full || at.is_none()).collect();
+        args.push(done.len().to_string());
+        for (&id, at) in done {
             args.push(self.member('r', id));
             args.push(at.unwrap_or(0).to_string());
         }
@@ -395,7 +397,7 @@ impl Shared {
 
     async fn sync(&self, leaving: bool) -> Result<(), StoreError> {
         let _op = self.op.lock().await;
-        let sent = self.snapshot(leaving);
+        let sent = self.snapshot(leaving, false);
         let answer = self.call(Op::Sync, &sent.args).await?;
         self.synced(&sent, answer.now);
         Ok(())
