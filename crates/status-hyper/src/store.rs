@@ -385,3 +385,138 @@ impl fmt::Debug for LocalProjectStore {
             .finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use core::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+    use crate::{ErrorKind, ProjectSlots, RateLimiter};
+
+    /// A store that cannot be reached for its first `down` calls.
+    #[derive(Debug)]
+    struct Flaky {
+        down: usize,
+        calls: AtomicUsize,
+        local: LocalRateStore,
+        projects: LocalProjectStore,
+    }
+
+    impl Flaky {
+        fn new(down: usize) -> Arc<Self> {
+            Arc::new(Self {
+                down,
+                calls: AtomicUsize::new(0),
+                local: LocalRateStore::new(10, Duration::from_secs(60)),
+                projects: LocalProjectStore::new(10),
+            })
+        }
+
+        fn up(&self) -> Result<(), AcquireError> {
+            if self.calls.fetch_add(1, Ordering::Relaxed) < self.down {
+                return Err(AcquireError::Unavailable(StoreError::new("connection refused")));
+            }
+            Ok(())
+        }
+    }
+
+    impl RateStore for Flaky {
+        fn limit(&self) -> usize {
+            self.local.limit()
+        }
+        fn window(&self) -> Duration {
+            self.local.window()
+        }
+        fn acquire(
+            &self,
+            deadline: Option<Instant>,
+        ) -> StoreFuture<'_, Result<(SlotId, Duration), AcquireError>> {
+            Box::pin(async move {
+                self.up()?;
+                self.local.acquire(deadline).await
+            })
+        }
+        fn complete(&self, slot: SlotId) {
+            self.local.complete(slot);
+        }
+    }
+
+    impl ProjectStore for Flaky {
+        fn limit(&self) -> usize {
+            self.projects.limit()
+        }
+        fn acquire(
+            &self,
+            deadline: Option<Instant>,
+        ) -> StoreFuture<'_, Result<(SlotId, Duration), AcquireError>> {
+            Box::pin(async move {
+                self.up()?;
+                self.projects.acquire(deadline).await
+            })
+        }
+        fn bind(&self, _slot: SlotId, _project_id: &str) {}
+        fn release(&self, slot: SlotId) {
+            self.projects.release(slot);
+        }
+        fn held(&self) -> usize {
+            self.projects.held()
+        }
+    }
+
+    const DOWN: usize = usize::MAX;
+
+    #[tokio::test(start_paused = true)]
+    async fn waiting_for_an_unreachable_store_ends_at_the_deadline_with_a_typed_error() {
+        let limiter = RateLimiter::with_store(Flaky::new(DOWN), StoreFallback::Wait);
+        let start = Instant::now();
+        let deadline = Some(start + Duration::from_secs(1));
+        let err = limiter.acquire_by(deadline).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::StoreUnavailable);
+        assert!(start.elapsed() <= Duration::from_secs(1));
+        assert!(core::error::Error::source(&err).is_some());
+
+        let slots = ProjectSlots::with_store(Flaky::new(DOWN), StoreFallback::Wait, ["DONE"]);
+        let err = slots.acquire_by(deadline).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::StoreUnavailable);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_store_that_comes_back_admits_the_waiting_request() {
+        let limiter = RateLimiter::with_store(Flaky::new(3), StoreFallback::Wait);
+        let (permit, waited) = limiter.acquire_by(None).await.unwrap();
+        assert_eq!(permit.fallback(), Some(StoreFallback::Wait));
+        assert_eq!(waited, 3 * STORE_RETRY_FOR_TESTS);
+        let (permit, waited) = limiter.acquire_by(None).await.unwrap();
+        assert_eq!((permit.fallback(), waited), (None, Duration::ZERO));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn fail_open_admits_everything_and_a_local_share_keeps_to_its_share() {
+        let open = RateLimiter::with_store(Flaky::new(DOWN), StoreFallback::FailOpen);
+        for _ in 0..50 {
+            let (permit, waited) = open.acquire_by(None).await.unwrap();
+            assert_eq!(
+                (permit.fallback(), waited),
+                (Some(StoreFallback::FailOpen), Duration::ZERO)
+            );
+        }
+        let share = RateLimiter::with_store(Flaky::new(DOWN), StoreFallback::LocalShare(2));
+        let deadline = Some(Instant::now() + Duration::from_secs(30));
+        for _ in 0..2 {
+            let (permit, _) = share.acquire_by(deadline).await.unwrap();
+            assert_eq!(permit.fallback(), Some(StoreFallback::LocalShare(2)));
+        }
+        // The share's window (the store's, 60 s) is full.
+        assert_eq!(share.acquire_by(deadline).await.unwrap_err().kind(), ErrorKind::Deadline);
+
+        let slots =
+            ProjectSlots::with_store(Flaky::new(DOWN), StoreFallback::LocalShare(1), ["DONE"]);
+        let (held, _) = slots.acquire_by(deadline).await.unwrap();
+        assert_eq!(held.fallback, Some(StoreFallback::LocalShare(1)));
+        assert_eq!(slots.acquire_by(deadline).await.unwrap_err().kind(), ErrorKind::Deadline);
+        drop(held);
+        slots.acquire_by(deadline).await.unwrap();
+    }
+
+    const STORE_RETRY_FOR_TESTS: Duration = Duration::from_millis(100);
+}

@@ -6,9 +6,9 @@ mod keys;
 mod scripts;
 
 use core::fmt;
+use core::sync::atomic::{AtomicBool, Ordering};
 use core::time::Duration;
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex as StdMutex, MutexGuard, Weak};
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
@@ -524,10 +524,17 @@ async fn background(shared: Weak<Shared>, dirty: Arc<Notify>, tick: Duration) {
         }
         tokio::select! {
             () = sleep(tick) => {}
-            () = dirty.notified() => {}
+            () = dirty.notified() => {
+                // Gather the replies that arrive together into one sync.
+                sleep(COALESCE.min(tick)).await;
+            }
         }
     }
 }
+
+/// How long the background task waits after a reply before recording it, to record those
+/// that arrive together in one call. A reply is counted this much later (never earlier).
+const COALESCE: Duration = Duration::from_millis(5);
 
 impl RedisBudget {
     /// A budget for `api_key` on the Redis at `url` (`redis://host:port/db`,
@@ -649,6 +656,7 @@ impl RateStore for RedisBudget {
 }
 
 impl ProjectStore for RedisBudget {
+    #[allow(clippy::misnamed_getters)] // the project limit, not the rate limit
     fn limit(&self) -> usize {
         self.shared.config.project_limit
     }

@@ -151,7 +151,7 @@ async fn project_slots_are_shared_and_a_crashed_workers_project_is_adopted_and_p
 
     // Process A dies while its project runs on the server.
     let id = pa.id().unwrap().to_owned();
-    std::mem::forget(pa);
+    core::mem::forget(pa);
     a.abandon();
     // Still counted: B cannot submit.
     assert_eq!(cb.submit(&submit).await.unwrap_err().kind(), ErrorKind::Deadline);

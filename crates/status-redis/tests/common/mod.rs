@@ -2,9 +2,10 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+use core::time::Duration;
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// A running `redis-server`; killed when dropped.
 pub struct RedisServer {
