@@ -93,10 +93,14 @@ async fn a_crashed_holders_permits_come_back_after_lease_and_window() {
     RateStore::acquire(&crashed, None).await.unwrap();
     RateStore::acquire(&crashed, None).await.unwrap();
     crashed.abandon();
+    let crashed_at = Instant::now();
     let live = budget(&redis.url(), 2, 500);
     // Both slots are held: in flight, so none frees sooner than a window from now.
     assert!(matches!(deadline_in(&live, 300).await, Err(AcquireError::Deadline)));
-    // The lease (400 ms) runs out, then the window (500 ms) passes from then.
+    // The lease (400 ms) has run out: the requests count as answered then, so their slots
+    // stay held for a window (500 ms) from then.
+    tokio::time::sleep_until(crashed_at + Duration::from_millis(600)).await;
+    assert!(matches!(deadline_in(&live, 100).await, Err(AcquireError::Deadline)));
     let deadline = Some(Instant::now() + Duration::from_secs(3));
     let (a, _) = RateStore::acquire(&live, deadline).await.unwrap();
     let (b, _) = RateStore::acquire(&live, deadline).await.unwrap();

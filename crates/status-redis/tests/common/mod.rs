@@ -28,10 +28,12 @@ impl RedisServer {
                 if std::env::var_os("CI").is_some() {
                     panic!("redis-server could not be started ({why}); CI needs it: apt-get install -y redis-server");
                 }
-                eprintln!(
+                // Straight to the stream, past the test harness's capture, so that it shows.
+                let notice = format!(
                     "\n!!!!!!!! NOTICE: redis-server could not be started ({why}).\n\
                      !!!!!!!! This test did NOT run. Install it with: apt-get install -y redis-server\n"
                 );
+                let _ = std::io::Write::write_all(&mut std::io::stderr(), notice.as_bytes());
                 None
             }
         }
