@@ -102,8 +102,9 @@ impl RedisBudgetBuilder {
         self
     }
 
-    /// How often a waiter looks again while every slot is in flight in other processes
-    /// (default 20 ms).
+    /// How often a waiter for a project slot looks again while all are taken (default
+    /// 100 ms). A waiter for a request slot needs no polling: the budget tells it when the
+    /// first slot frees, and with every slot in flight none frees within a window.
     pub fn poll_interval(mut self, poll: Duration) -> Self {
         self.poll = poll.max(Duration::from_millis(1));
         self
@@ -466,12 +467,16 @@ impl Shared {
             None => queued.await,
         };
         let start = Instant::now();
+        let mut waited = false;
         loop {
             let changed = self.changed.notified();
             let wait = match attempt().await.map_err(AcquireError::Unavailable)? {
+                // Admitted at once: the round trip is not a wait.
+                Ok(id) if !waited => return Ok((SlotId(id), Duration::ZERO)),
                 Ok(id) => return Ok((SlotId(id), start.elapsed())),
                 Err(wait) => wait,
             };
+            waited = true;
             let now = Instant::now();
             // With every slot in flight, none frees sooner than a window from now.
             let earliest = wait.or(in_flight_free).map(|w| now + w);
@@ -480,7 +485,9 @@ impl Shared {
                     return Err(AcquireError::Deadline);
                 }
             }
-            let mut until = now + wait.unwrap_or(self.config.poll).min(self.config.poll);
+            // A known time is exact (nothing can free sooner); with every slot in flight
+            // nothing frees within a window; a project slot may free at any time.
+            let mut until = now + earliest.map_or(self.config.poll, |at| at - now);
             if let Some(d) = deadline {
                 until = until.min(d);
             }
@@ -551,7 +558,7 @@ impl RedisBudget {
             tick: Duration::from_millis(150),
             grace: Duration::from_millis(500),
             unbound_timeout: Duration::from_secs(600),
-            poll: Duration::from_millis(20),
+            poll: Duration::from_millis(100),
             io_timeout: Duration::from_millis(500),
         }
     }
