@@ -167,13 +167,34 @@ async fn run(args: &Args, mode: &str) -> Result<(), Failure> {
     if args.kill_one && mode == "redis" {
         let expected = args.processes * args.tasks * args.requests;
         let run_time = args.window.mul_f64(expected as f64 / args.limit as f64);
+        let mut holders = Vec::new();
+        for rx in &mut readers {
+            let line = rx.recv().await.unwrap_or_default();
+            holders.push(line.strip_prefix("holder ").unwrap_or_default().to_owned());
+        }
         tokio::time::sleep(run_time / 3).await;
-        let holder =
-            readers[0].recv().await.and_then(|l| l.strip_prefix("holder ").map(str::to_owned));
-        let holder = holder.ok_or("the worker did not say its holder id")?;
-        children[0].start_kill()?;
-        let killed_at = Instant::now();
+        // Kill a worker while it has a request in flight.
         let keys = status_redis::BudgetKeys::new("status-redis", &key);
+        let mut conn =
+            redis::Client::open(args.redis.as_str())?.get_multiplexed_async_connection().await?;
+        let victim = loop {
+            let inflight: Vec<String> = redis::cmd("ZRANGE")
+                .arg(&keys.all()[2])
+                .arg(0)
+                .arg(-1)
+                .query_async(&mut conn)
+                .await?;
+            let found = inflight.iter().find_map(|m| {
+                holders.iter().position(|h| !h.is_empty() && m.starts_with(&format!("{h}/")))
+            });
+            if let Some(i) = found {
+                break i;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        };
+        children[victim].start_kill()?;
+        let killed_at = Instant::now();
+        let holder = holders[victim].clone();
         kill_report = Some(watch_killed(args, &keys, &holder, killed_at, started).await?);
     }
     let mut totals = [0usize; 4];
@@ -286,9 +307,11 @@ async fn latency(args: &Args) -> Result<(), Failure> {
         v.sort();
         v[((v.len() - 1) as f64 * p) as usize].as_secs_f64() * 1e3
     };
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load = load.split(' ').next().unwrap_or("?").to_owned();
     println!(
         "store latency per request (admission, {} sequential, loopback): p50 {:.3} ms, p99 {:.3} ms; \
-         a plain PING meanwhile: p50 {:.3} ms, p99 {:.3} ms",
+         a plain PING meanwhile: p50 {:.3} ms, p99 {:.3} ms (load average {load})",
         samples.len(),
         q(&mut samples, 0.5),
         q(&mut samples, 0.99),
