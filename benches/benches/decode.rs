@@ -90,6 +90,28 @@ fn typed_group(c: &mut Criterion) {
     group.finish();
 }
 
+// The capacity workload (benches/src/capacity.rs): the same 20-clip body into room for 32 and
+// for 2048 clips.
+fn capacity_group(c: &mut Criterion) {
+    use status_benches::capacity::{capacity_cases, decode_capacity, CAPACITY_ENGINES};
+    let mut group = c.benchmark_group("typed-capacity");
+    group.warm_up_time(Duration::from_secs(1));
+    for case in capacity_cases() {
+        group.throughput(Throughput::Bytes(case.body.bytes.len() as u64));
+        for engine in CAPACITY_ENGINES {
+            if decode_capacity(engine, &case).is_none() {
+                continue;
+            }
+            group.bench_with_input(
+                BenchmarkId::new(engine.name(), &case.body.name),
+                &case,
+                |b, case| b.iter(|| decode_capacity(engine, black_box(case))),
+            );
+        }
+    }
+    group.finish();
+}
+
 fn malformed_group(c: &mut Criterion) {
     let mut group = c.benchmark_group("malformed");
     group.warm_up_time(Duration::from_secs(1));
@@ -117,5 +139,12 @@ fn malformed_group(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, error_bodies_group, success_group, typed_group, malformed_group);
+criterion_group!(
+    benches,
+    error_bodies_group,
+    success_group,
+    typed_group,
+    capacity_group,
+    malformed_group
+);
 criterion_main!(benches);

@@ -3,11 +3,13 @@
 //! gives instruction counts that do not depend on the machine's load.
 //!
 //! Bodies: `400`, `403`, `429`, `500`, a corpus name, `gen-<size>` (`gen-1KiB` ...),
-//! `clips-32`/`clips-4000`, or a malformed body `<kind>-<bytes>` (`truncated-1048576`: the
+//! `clips-32`/`clips-4000`, a capacity row (`clips-20/cap-32`, `clips-20/cap-2048`,
+//! `clips-20/cap-2048/decode_typed`), or a malformed body `<kind>-<bytes>` (`truncated-1048576`: the
 //! engine must reject it).
 
 use core::hint::black_box;
 
+use status_benches::capacity::{capacity_cases, decode_capacity};
 use status_benches::{
     corpus_envelopes, decode_error, decode_success, decode_typed, error_bodies,
     generated_envelopes, malformed, size_name, typed_bodies, Engine, Scratch, GENERATED_SIZES,
@@ -40,6 +42,13 @@ fn main() {
     if let Some(b) = typed_bodies().into_iter().find(|b| &b.name == body) {
         for _ in 0..iters {
             black_box(decode_typed(engine, black_box(&b.bytes)));
+        }
+        return;
+    }
+    // The capacity workload (benches/src/capacity.rs).
+    if let Some(case) = capacity_cases().into_iter().find(|c| &c.body.name == body) {
+        for _ in 0..iters {
+            black_box(decode_capacity(engine, black_box(&case)));
         }
         return;
     }

@@ -14,6 +14,8 @@
 
 extern crate alloc;
 
+pub mod capacity;
+
 use alloc::borrow::Cow;
 use std::path::PathBuf;
 

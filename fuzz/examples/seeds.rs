@@ -199,7 +199,7 @@ fn typed() -> Vec<Vec<u8>> {
     let mut out: Vec<String> = vec![
         CLIP_RESULTS_200.to_owned(),
         format!(r#"{{"code": "0", "data": {{"id": "p", "name": "n", "status": "CREATED", "clips": [{clip}]}}, "message": "Succeed"}}"#),
-        r#"{"data": {"id": "p", "name": "n", "status": "PROCESSING"}}"#.to_owned(),
+        r#"{"data": {"id": "p", "name": "n", "status": "ONGOING"}}"#.to_owned(),
         r#"{"data": {"id": "p", "name": "n\u00e9\n", "status": "NEW_STATE", "clips": []}}"#.to_owned(),
         r#"{"data": {"id": "p\u0041", "name": "n", "status": "FAILED"}}"#.to_owned(),
         r#"{"data": {"id": "p", "name": "n", "status": "SUCCEEDED", "clips": [{"idx": -0, "title": "", "begin_ms": "-1", "end_ms": 18446744073709551616}]}}"#.to_owned(),

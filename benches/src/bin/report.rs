@@ -176,6 +176,55 @@ fn print_targets(tables: &[Table]) {
     }
 }
 
+const CAPACITY_TITLE: &str = "Typed, capacity 32 against 2048 (same 20-clip body)";
+
+/// The capacity workload: one 20-clip body into room for 32 and for 2048 clips.
+fn capacity_table(settings: &Settings) -> Table {
+    use status_benches::capacity::{capacity_cases, decode_capacity, CAPACITY_ENGINES};
+    let mut table = Table {
+        title: CAPACITY_TITLE,
+        engines: CAPACITY_ENGINES.to_vec(),
+        rows: vec![],
+        throughput: false,
+    };
+    for case in capacity_cases().iter().filter(|c| wanted(settings, &c.body.name)) {
+        table.rows.push(measure(settings, &case.body, &CAPACITY_ENGINES, &mut |e, _, _| {
+            decode_capacity(e, case)
+        }));
+    }
+    table
+}
+
+/// The capacity workload's targets: status-core's two capacities within 1.2x of each other,
+/// and status-core at least 1.2x faster than serde-json-core at capacity 2048.
+fn print_capacity_targets(table: &Table) {
+    println!("\n### Targets of the capacity workload (same run)\n");
+    println!("| target | measured | |");
+    println!("|---|---:|---|");
+    let ns = |body: &str, engine: Engine| {
+        let row = table.rows.iter().find(|r| r.body == body)?;
+        let i = table.engines.iter().position(|&e| e == engine)?;
+        row.ns[i]
+    };
+    let verdict = |ok: bool| if ok { "met" } else { "**short**" };
+    let small = ns("clips-20/cap-32", Engine::StatusCore);
+    let large = ns("clips-20/cap-2048", Engine::StatusCore);
+    if let (Some(small), Some(large)) = (small, large) {
+        let r = large.max(small) / large.min(small);
+        println!(
+            "| status-core cap-2048 / cap-32 at most 1.2x | {r:.2}x | {} |",
+            verdict(r <= 1.2)
+        );
+    }
+    if let (Some(ours), Some(theirs)) = (large, ns("clips-20/cap-2048", Engine::SerdeJsonCore)) {
+        let r = theirs / ours;
+        println!(
+            "| status-core over serde-json-core at cap-2048, at least 1.2x | {r:.2}x | {} |",
+            verdict(r >= 1.2)
+        );
+    }
+}
+
 fn machine() -> String {
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let model = cpuinfo
@@ -286,6 +335,10 @@ fn main() {
     }
     tables.push(table);
 
+    // The capacity workload (benches/src/capacity.rs).
+    let capacity = capacity_table(&settings);
+    tables.push(capacity);
+
     // A rejection counts as the right answer here; an acceptance is a wrong one.
     let mut table = Table {
         title: "Malformed bodies (time to reject)",
@@ -315,5 +368,8 @@ fn main() {
         print_table(table);
     }
     print_targets(&tables);
+    if let Some(table) = tables.iter().find(|t| t.title == CAPACITY_TITLE) {
+        print_capacity_targets(table);
+    }
     eprintln!("\nreport took {:.1} s", started.elapsed().as_secs_f64());
 }

@@ -230,3 +230,28 @@ impl core::fmt::Display for ApiError<'_> {
 }
 
 impl core::error::Error for ApiError<'_> {}
+
+/// The same text as `Display`, for defmt: the strings as the body wrote them (JSON-escaped,
+/// so they cannot break a log line).
+#[cfg(feature = "defmt")]
+impl defmt::Format for ApiError<'_> {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(f, "HTTP {=u16}", self.status);
+        let fl = &self.fields;
+        if let Some(error) = fl.error_name {
+            defmt::write!(f, " {=str}", error.raw());
+        }
+        if let Some(message) = fl.message {
+            defmt::write!(f, ": {=str}", message.raw());
+        }
+        if let Some(path) = fl.path {
+            defmt::write!(f, " (path {=str})", path.raw());
+        }
+        if let Some(trace_id) = fl.trace_id {
+            defmt::write!(f, " [trace_id {=str}]", trace_id.raw());
+        }
+        if let ShapeKind::Unrecognized(reason) = self.shape {
+            defmt::write!(f, " (unrecognized body: {})", reason);
+        }
+    }
+}

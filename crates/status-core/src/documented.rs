@@ -5,6 +5,9 @@
 //! this order, with any whitespace, escapes or UTF-8. Anything else, valid or not, is `None`,
 //! and the general reading (the envelope walk) takes over; for the bodies read here it finds
 //! the same fields and the same shape, which the tests of [`crate::error_body`] check.
+//!
+//! Speed only: the `small` feature leaves this path out (only the tests use it then).
+#![cfg_attr(feature = "small", allow(dead_code))]
 
 use crate::grammar::{continues_number, is_whitespace};
 use crate::json_str::JsonStr;

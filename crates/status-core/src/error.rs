@@ -5,6 +5,7 @@ use core::fmt;
 /// What went wrong. New kinds may be added in minor releases.
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum ErrorKind {
     /// The body holds no JSON value at all (empty, or only whitespace).
     EmptyBody,
@@ -166,6 +167,7 @@ impl fmt::Display for ErrorKind {
 /// The offset counts from the start of the input that was decoded (the body, or the string
 /// for timestamps and unescaping) and is never past its end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Error {
     kind: ErrorKind,
     offset: usize,

@@ -2,6 +2,7 @@
 //! through the envelope walk, with the documented fields collected as it passes.
 
 use crate::api_error::{ApiError, ErrorFields, ShapeKind};
+#[cfg(any(test, not(feature = "small")))]
 use crate::documented;
 use crate::envelope::{self, EachMember, Member, Outline};
 use crate::error::{Error, ErrorKind};
@@ -16,7 +17,9 @@ use crate::status::Expect;
 pub(crate) fn read(status: u16, body: &[u8], max_depth: usize) -> ApiError<'_> {
     let expect = Expect::for_status(status);
     // The documented bodies as the API writes them take a one-pass path; every other body,
-    // the general scan, which gives the same answer for those.
+    // the general scan, which gives the same answer for those. The `small` feature leaves the
+    // one-pass path out.
+    #[cfg(not(feature = "small"))]
     match expect {
         Expect::Message => {
             if let Some(s) = documented::message(body) {
@@ -47,10 +50,14 @@ pub(crate) fn read(status: u16, body: &[u8], max_depth: usize) -> ApiError<'_> {
 
 /// Reads an error body of any form: the envelope walk, collecting the documented fields.
 #[inline(never)]
-fn general(status: u16, body: &[u8], max_depth: usize, expect: Expect) -> ApiError<'_> {
+fn general<'a>(status: u16, body: &'a [u8], max_depth: usize, expect: Expect) -> ApiError<'a> {
     let mut found = Found::default();
     let scanned = Text::new(body).and_then(|text| {
-        let mut collect = EachMember(|m| found.take(m));
+        let mut take = |m: Member<'a>| found.take(m);
+        // With `small`, one copy of the walk serves this and `Decoder::success`.
+        #[cfg(feature = "small")]
+        let mut take: &mut dyn FnMut(Member<'a>) = &mut take;
+        let mut collect = EachMember(&mut take);
         text.settle(envelope::walk(text.text, max_depth, &mut collect))
     });
     let unrecognized = |kind, offset| ShapeKind::Unrecognized(Error::new(kind, offset));

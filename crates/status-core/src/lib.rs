@@ -76,7 +76,7 @@ mod timestamp;
 
 pub use api_error::{ApiError, ErrorFields, ErrorShape, GatewayBody, MessageBody};
 #[cfg(feature = "serde")]
-pub use de::{decode_typed, from_raw, DataError, TypedReply};
+pub use de::{decode_typed, decode_typed_into, from_raw, DataError, TypedReply};
 pub use envelope::MAX_TOP_LEVEL_KEYS;
 pub use error::{Error, ErrorKind};
 pub use json_str::{JsonStr, JsonStrPiece, JsonStrPieces};

@@ -90,11 +90,15 @@ impl Decoder {
     pub(crate) fn success<'a>(&self, status: u16, body: &'a [u8]) -> Result<Success<'a>, Error> {
         let text = Text::new(body)?;
         let mut data = None;
-        let mut keep_data = EachMember(|m: Member<'a>| {
+        let mut keep = |m: Member<'a>| {
             if m.key == "data" {
                 data = Some(RawJson::from_validated(m.value, m.value_offset));
             }
-        });
+        };
+        // With `small`, one copy of the walk serves this and the error bodies' reading.
+        #[cfg(feature = "small")]
+        let mut keep: &mut dyn FnMut(Member<'a>) = &mut keep;
+        let mut keep_data = EachMember(&mut keep);
         let scanned = envelope::walk(text.text, self.max_depth, &mut keep_data);
         match text.settle(scanned)? {
             Outline::NotObject { offset } => Err(Error::new(ErrorKind::ExpectedObject, offset)),
@@ -174,5 +178,32 @@ impl<'a> Success<'a> {
     /// This walks the body again, so keep the result rather than asking twice.
     pub fn field(&self, name: &str) -> Option<RawJson<'a>> {
         RawJson::from_validated(self.body, 0).member(name)
+    }
+}
+
+/// `Success(..)` or `Error(..)`, for defmt.
+#[cfg(feature = "defmt")]
+impl defmt::Format for Reply<'_> {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        match self {
+            Self::Success(s) => defmt::write!(f, "Success({})", s),
+            Self::Error(e) => defmt::write!(f, "Error({})", e),
+        }
+    }
+}
+
+/// The status and the size of `data`, for defmt (the body may be large, and is not logged).
+#[cfg(feature = "defmt")]
+impl defmt::Format for Success<'_> {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        match self.data {
+            Some(data) => defmt::write!(
+                f,
+                "HTTP {=u16}, data of {=usize} bytes",
+                self.status,
+                data.get().len()
+            ),
+            None => defmt::write!(f, "HTTP {=u16}, no data", self.status),
+        }
     }
 }

@@ -6,8 +6,12 @@
 //!
 //! ```text
 //! cargo run -p status-hyper --example quickstart
+//! RUST_LOG=status_hyper=debug cargo run -p status-hyper --example quickstart
 //! WAYINVIDEO_API_KEY=... cargo run -p status-hyper --example quickstart --features tls
 //! ```
+//!
+//! With `RUST_LOG` set, the client's `tracing` spans and events go to stderr as well: one
+//! `request` span per call and one `attempt` span per attempt, with the waits and retries.
 
 use core::error::Error as StdError;
 use core::time::Duration;
@@ -15,6 +19,7 @@ use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use status_core::Backoff;
+use status_hyper::api::{ClipRequest, Progress};
 use status_hyper::mock::{MockReply, MockServer};
 #[cfg(feature = "tls")]
 use status_hyper::Connector;
@@ -26,10 +31,21 @@ use status_hyper::{
 /// The demo runs the API's schedule and rate window sixty times faster.
 const SCALE: u32 = 60;
 
+/// The API's advice: poll a running task every 30 s.
+const POLL: Duration = Duration::from_secs(30);
+
 type Log = Arc<Mutex<Vec<String>>>;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn StdError>> {
+    if std::env::var_os("RUST_LOG").is_some() {
+        use std::io::IsTerminal as _;
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_writer(std::io::stderr)
+            .with_ansi(std::io::stderr().is_terminal())
+            .init();
+    }
     match std::env::var("WAYINVIDEO_API_KEY") {
         Ok(key) if !key.trim().is_empty() => real_api(&key).await,
         _ => mock_api().await,
@@ -101,22 +117,6 @@ fn row(scenario: &str, result: &Result<SuccessResponse, Error>, log: &Log) {
     println!("{:<35}client: {}", "", [vec![tries], did].concat().join("; "));
 }
 
-/// The clip results payload; the API sends the millisecond bounds as strings.
-#[derive(serde::Deserialize)]
-struct ClipResults {
-    status: String,
-    clips: Vec<Clip>,
-}
-
-#[derive(serde::Deserialize)]
-struct Clip {
-    idx: u32,
-    title: String,
-    begin_ms: String,
-    end_ms: String,
-    tags: Vec<String>,
-}
-
 async fn mock_api() -> Result<(), Box<dyn StdError>> {
     // The mock enforces the same scaled rate limit as the client keeps to.
     let window = Duration::from_secs(60) / SCALE;
@@ -147,26 +147,56 @@ async fn mock_api() -> Result<(), Box<dyn StdError>> {
     )
     .build_http()?;
 
-    // 200: submit a project, then poll it until the mock says SUCCEEDED.
+    // The typed flow: submit a clipping task, then wait for it. The waiter polls at the
+    // poll interval (the API's 30 s, scaled here), through the rate limiter, and reports
+    // each status change and the clips as they appear.
+    let poll = POLL / SCALE;
+    let typed = observe(
+        Client::builder(server.uri(), ApiKey::new("demo-key")?)
+            .retry(RetryPolicy::new().with_backoff(fast))
+            .rate_limiter(Some(RateLimiter::new(15, window)))
+            .poll_interval(poll),
+        &log,
+    )
+    .build_http()?;
+    let request = ClipRequest::new("https://example.com/v.mp4").enable_export(true);
+    let task = typed.submit_clips(&request).await?;
+    println!("{:<28} {:>4}  task {} submitted", "typed: submit_clips", "200", task.id());
+    let results = typed
+        .wait(task)
+        .run(|progress| match progress {
+            Progress::Status(status) => {
+                println!(
+                    "{:<28} {:>4}  status {status} (polled every {})",
+                    "typed: wait",
+                    "200",
+                    ms(poll)
+                );
+            }
+            Progress::Clips(clips) => {
+                let idx: Vec<_> = clips.iter().map(|c| c.idx).collect();
+                println!("{:<35}new clips {idx:?}", "");
+            }
+            _ => {}
+        })
+        .await?;
+    for clip in &results.clips {
+        println!(
+            "{:<35}clip {} {:?}, {}..{} ms, tags {:?}",
+            "", clip.idx, clip.title, clip.begin_ms, clip.end_ms, clip.tags
+        );
+    }
+    log.lock().unwrap().clear();
+
+    // The raw transport underneath: a submission and a poll as `ApiRequest`s.
     let submit = ApiRequest::post("/api/v2/clips", r#"{"video_url": "https://example.com/v.mp4"}"#);
     let (response, mut project) = client.submit(&submit).await?;
     row("200 submit a project", &Ok(response), &log);
     let results = ApiRequest::get(format!("/api/v2/clips/results/{}", project.id().unwrap_or("?")));
-    let mut last = None;
     while project.is_running() {
+        tokio::time::sleep(poll).await;
         let polled = client.poll(&mut project, &results).await;
         row(&format!("200 poll: {}", project.status().unwrap_or("?")), &polled, &log);
-        last = polled.ok();
-    }
-    // The same reply, typed.
-    if let Some(done) = last {
-        let typed: ClipResults = done.data_as()?;
-        for clip in &typed.clips {
-            println!(
-                "{:<35}typed: {} clip {} {:?}, {}..{} ms, tags {:?}",
-                "", typed.status, clip.idx, clip.title, clip.begin_ms, clip.end_ms, clip.tags
-            );
-        }
     }
 
     // 200 with the vendor's extra top-level keys.
@@ -202,6 +232,7 @@ async fn mock_api() -> Result<(), Box<dyn StdError>> {
     let results2 =
         ApiRequest::get(format!("/api/v2/clips/results/{}", project2.id().unwrap_or("?")));
     while project2.is_running() {
+        tokio::time::sleep(poll).await;
         client.poll(&mut project2, &results2).await?;
     }
     log.lock().unwrap().clear();
@@ -277,6 +308,7 @@ async fn mock_api() -> Result<(), Box<dyn StdError>> {
         let results =
             ApiRequest::get(format!("/api/v2/clips/results/{}", first.id().unwrap_or("?")));
         while first.is_running() {
+            tokio::time::sleep(POLL / SCALE).await;
             poller.poll(&mut first, &results).await?;
         }
         Ok::<_, Error>(())
@@ -295,10 +327,10 @@ async fn mock_api() -> Result<(), Box<dyn StdError>> {
 }
 
 #[cfg(feature = "tls")]
-async fn real_api(key: &str) -> Result<(), Box<dyn StdError>> {
+async fn real_api(_key: &str) -> Result<(), Box<dyn StdError>> {
     let log: Log = Arc::default();
-    let client = observe(Client::builder(status_hyper::API_BASE.parse()?, ApiKey::new(key)?), &log)
-        .build_https()?;
+    // The key from WAYINVIDEO_API_KEY, the base URL from WAYINVIDEO_BASE_URL if set.
+    let client = observe(Client::from_env()?, &log).build_https()?;
     call_real(client, &log).await
 }
 

@@ -8,7 +8,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use http::header::{HeaderName, HeaderValue, ACCEPT, AUTHORIZATION};
+use http::header::{HeaderName, HeaderValue, ACCEPT, ACCEPT_ENCODING, AUTHORIZATION, USER_AGENT};
 use http::uri::{PathAndQuery, Scheme};
 use http::{StatusCode, Uri};
 use http_body_util::Full;
@@ -19,18 +19,26 @@ use status_core::{Decoder, RawJson, Reply, Success};
 use tokio::time::error::Elapsed;
 use tokio::time::{sleep, timeout_at, Instant};
 
+use crate::api::upload::UploadBody;
+use crate::api::ApiSettings;
 use crate::connect::{ConnectTimedOut, Connector, TimeoutConnector};
+use crate::encoding;
 use crate::error::{Error, ErrorKind};
 use crate::event::Event;
 use crate::projects::{Project, ProjectSlots};
+use crate::proxy::{Proxy, ProxyConnector};
 use crate::rate_limit::RateLimiter;
 use crate::reply::BufferedResponse;
 use crate::request::ApiRequest;
 use crate::retry::RetryPolicy;
 use crate::secret::ApiKey;
+use crate::trace;
 
 /// The API's production base URI.
 pub const API_BASE: &str = "https://wayinvideo-api.wayin.ai";
+
+/// The `User-Agent` the client sends unless told otherwise: `status-hyper/<version>`.
+pub const DEFAULT_USER_AGENT: &str = concat!("status-hyper/", env!("CARGO_PKG_VERSION"));
 
 /// The header that selects the API version.
 pub const API_VERSION_HEADER: HeaderName = HeaderName::from_static("x-wayinvideo-api-version");
@@ -53,6 +61,10 @@ pub struct ClientBuilder {
     decoder: Decoder,
     http2_only: bool,
     observer: Option<Observer>,
+    user_agent: HeaderValue,
+    proxy: Proxy,
+    /// The typed API's settings (`crate::api`): path prefix, poll interval, project limit.
+    pub(crate) api: ApiSettings,
 }
 
 impl ClientBuilder {
@@ -122,33 +134,61 @@ impl ClientBuilder {
         self
     }
 
-    /// Calls `observer` for every [`Event`]: waits, attempts and retries.
+    /// The `User-Agent` sent with every request (default [`DEFAULT_USER_AGENT`],
+    /// `status-hyper/<version>`); a request's own `User-Agent` header wins.
+    pub fn user_agent(mut self, user_agent: HeaderValue) -> Self {
+        self.user_agent = user_agent;
+        self
+    }
+
+    /// The proxy settings for [`build_http`](Self::build_http) and
+    /// [`build_https`](Self::build_https) (default [`Proxy::from_env`], read when the
+    /// client is built). A connector passed to [`build`](Self::build) is used as it is.
+    pub fn proxy(mut self, proxy: Proxy) -> Self {
+        self.proxy = proxy;
+        self
+    }
+
+    /// Connects directly, whatever the environment's proxy variables say: short for
+    /// `proxy(Proxy::none())`.
+    pub fn no_proxy(self) -> Self {
+        self.proxy(Proxy::none())
+    }
+
+    /// Calls `observer` for every [`Event`]: waits, attempts, retries, and the end of
+    /// each call.
     pub fn observer(mut self, observer: impl Fn(&Event<'_>) + Send + Sync + 'static) -> Self {
         self.observer = Some(Arc::new(observer));
         self
     }
 
-    /// Builds a client over plain TCP. The key is refused unless the base URI is `https` or
-    /// names a loopback host, so this suits local mocks and TLS-terminating sidecars.
+    /// Builds a client over plain TCP, through the [proxy](Self::proxy) when one applies.
+    /// The key is refused unless the base URI is `https` or names a loopback host, so this
+    /// suits local mocks and TLS-terminating sidecars.
     ///
     /// # Errors
     ///
-    /// As [`build`](Self::build).
-    pub fn build_http(self) -> Result<Client<HttpConnector>, Error> {
+    /// As [`build`](Self::build), and [`ErrorKind::Config`] for an unusable explicit proxy.
+    pub fn build_http(self) -> Result<Client<ProxyConnector>, Error> {
         let mut http = HttpConnector::new();
         http.set_nodelay(true);
-        self.build(http)
+        let connector = ProxyConnector::new(&self.proxy, http)?;
+        self.build(connector)
     }
 
-    /// Builds a client over HTTPS with hyper-rustls, the `ring` provider and the webpki
-    /// roots.
+    /// Builds a client over HTTPS with hyper-rustls and the `ring` provider, trusting the
+    /// webpki roots (or, with the `native-roots` feature, the platform's certificate
+    /// store). TLS runs inside the [proxy](Self::proxy)'s tunnel when one applies.
     ///
     /// # Errors
     ///
-    /// As [`build`](Self::build).
+    /// As [`build_http`](Self::build_http), and [`ErrorKind::Config`] when the platform's
+    /// store has no usable certificate (`native-roots`).
     #[cfg(feature = "tls")]
-    pub fn build_https(self) -> Result<Client<hyper_rustls::HttpsConnector<HttpConnector>>, Error> {
-        let connector = crate::tls::https_connector(self.http2_only)?;
+    pub fn build_https(
+        self,
+    ) -> Result<Client<hyper_rustls::HttpsConnector<ProxyConnector>>, Error> {
+        let connector = crate::tls::https_connector(self.http2_only, &self.proxy)?;
         self.build(connector)
     }
 
@@ -172,9 +212,11 @@ impl ClientBuilder {
         }
         let mut hyper = HyperClient::builder(TokioExecutor::new());
         hyper.http2_only(self.http2_only);
-        let http = hyper.build(TimeoutConnector::new(connector, self.connect_timeout));
+        let connector = TimeoutConnector::new(connector, self.connect_timeout);
+        let upload = hyper.build(connector.clone());
+        let http = hyper.build(connector);
         let base_path = self.base.path().trim_end_matches('/').to_owned();
-        Ok(Client { inner: Arc::new(Inner { http, base_path, config: self }) })
+        Ok(Client { inner: Arc::new(Inner { http, upload, base_path, config: self }) })
     }
 }
 
@@ -194,11 +236,14 @@ impl fmt::Debug for ClientBuilder {
             .field("decoder", &self.decoder)
             .field("http2_only", &self.http2_only)
             .field("observer", &self.observer.as_ref().map(|_| "Fn(&Event)"))
+            .field("user_agent", &self.user_agent)
+            .field("proxy", &self.proxy)
+            .field("api", &self.api)
             .finish()
     }
 }
 
-fn is_loopback(host: &str) -> bool {
+pub(crate) fn is_loopback(host: &str) -> bool {
     let bare = host.trim_start_matches('[').trim_end_matches(']');
     bare.eq_ignore_ascii_case("localhost")
         || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
@@ -213,12 +258,14 @@ fn is_loopback(host: &str) -> bool {
 /// 3. reads the body under the limit and the attempt timeout, and decodes it;
 /// 4. on a retryable failure waits per the [`RetryPolicy`] (never less than `Retry-After`)
 ///    and goes back to 1, all within the overall deadline.
-pub struct Client<C = HttpConnector> {
+pub struct Client<C = ProxyConnector> {
     inner: Arc<Inner<C>>,
 }
 
 struct Inner<C> {
     http: HyperClient<TimeoutConnector<C>, Full<Bytes>>,
+    /// The same connector for streamed uploads to pre-signed URLs (no key is sent there).
+    upload: HyperClient<TimeoutConnector<C>, UploadBody>,
     base_path: String,
     config: ClientBuilder,
 }
@@ -269,6 +316,9 @@ impl Client {
             decoder: Decoder::new(),
             http2_only: false,
             observer: None,
+            user_agent: HeaderValue::from_static(DEFAULT_USER_AGENT),
+            proxy: Proxy::default(),
+            api: ApiSettings::default(),
         }
     }
 }
@@ -282,8 +332,11 @@ impl<C: Connector> Client<C> {
     /// `Retry-After` and raw body), a malformed 2xx body, a body over the limit, a transport
     /// failure or a timeout; or [`ErrorKind::Deadline`] when the deadline passed first.
     pub async fn send(&self, request: &ApiRequest) -> Result<SuccessResponse, Error> {
+        let (span, started) = self.start(request);
         let deadline = self.deadline();
-        self.run(request, deadline).await
+        let result = span.run(self.run(request, deadline, &span)).await;
+        self.finish(request, &span, started, result.as_ref());
+        result
     }
 
     /// Submits a project: waits for a free project slot, sends `request`, and on success
@@ -293,21 +346,27 @@ impl<C: Connector> Client<C> {
     ///
     /// As [`send`](Self::send); the slot is freed again when the submission fails.
     pub async fn submit(&self, request: &ApiRequest) -> Result<(SuccessResponse, Project), Error> {
+        let (span, started) = self.start(request);
         let deadline = self.deadline();
         let slots = &self.inner.config.project_slots;
-        let (permit, waited) =
-            slots.acquire_by(deadline).await.inspect_err(|e| self.store_down(request, e))?;
-        if let Some(fallback) = permit.fallback {
-            let path = request.path();
-            self.emit(&Event::StoreUnavailable { path, fallback, admitted: true });
-        }
-        if !waited.is_zero() {
-            self.emit(&Event::SlotWait { path: request.path(), waited });
-        }
-        let mut response = self.run(request, deadline).await?;
-        response.waited += waited;
-        let project = Project::new(slots.clone(), permit, &response.success());
-        Ok((response, project))
+        let submitting = async {
+            let (permit, waited) =
+                slots.acquire_by(deadline).await.inspect_err(|e| self.store_down(request, e))?;
+            if let Some(fallback) = permit.fallback {
+                self.store_fallback(request.path(), fallback, true);
+            }
+            if !waited.is_zero() {
+                trace::slot_wait(&span, waited);
+                self.emit(&Event::SlotWait { path: request.path(), waited });
+            }
+            let mut response = self.run(request, deadline, &span).await?;
+            response.waited += waited;
+            let project = Project::new(slots.clone(), permit, &response.success());
+            Ok((response, project))
+        };
+        let result = span.run(submitting).await;
+        self.finish(request, &span, started, result.as_ref().map(|(r, _)| r));
+        result
     }
 
     /// Sends `request` about `project` (typically a GET of its results) and lets the project
@@ -341,19 +400,76 @@ impl<C: Connector> Client<C> {
         &self.inner.config.retry
     }
 
-    fn deadline(&self) -> Option<Instant> {
+    pub(crate) fn deadline(&self) -> Option<Instant> {
         self.inner.config.deadline.and_then(|d| Instant::now().checked_add(d))
+    }
+
+    /// The typed API's settings.
+    pub(crate) fn api_settings(&self) -> &ApiSettings {
+        &self.inner.config.api
+    }
+
+    /// The hyper client for uploads, and the `User-Agent` to send with them.
+    pub(crate) fn upload_http(
+        &self,
+    ) -> (&HyperClient<TimeoutConnector<C>, UploadBody>, &HeaderValue) {
+        (&self.inner.upload, &self.inner.config.user_agent)
+    }
+
+    /// The span of a call and when it started.
+    fn start(&self, request: &ApiRequest) -> (trace::Span, Instant) {
+        let uri = || self.uri_for(request).unwrap_or_else(|_| self.inner.config.base.clone());
+        (trace::Span::call(&request.method(), uri), Instant::now())
+    }
+
+    /// Reports the end of a call: the observer's `Finished`, the span's fields, an event.
+    fn finish(
+        &self,
+        request: &ApiRequest,
+        span: &trace::Span,
+        started: Instant,
+        result: Result<&SuccessResponse, &Error>,
+    ) {
+        let elapsed = started.elapsed();
+        let (status, error, attempts) = match result {
+            Ok(r) => (Some(r.status()), None, r.attempts()),
+            Err(e) => (e.status(), Some(e), e.attempts()),
+        };
+        span.outcome(status, error);
+        span.attempts(attempts);
+        trace::finished(span, status, error, attempts, elapsed);
+        let method = request.method();
+        self.emit(&Event::Finished {
+            method: &method,
+            path: request.path(),
+            outcome: error.map_or(Ok(()), |e| Err(e.kind())),
+            status,
+            attempts,
+            elapsed,
+        });
     }
 
     /// Reports a limits' store that could not be reached in time.
     fn store_down(&self, request: &ApiRequest, error: &Error) {
         if error.kind() == ErrorKind::StoreUnavailable {
-            let (path, fallback) = (request.path(), crate::StoreFallback::Wait);
-            self.emit(&Event::StoreUnavailable { path, fallback, admitted: false });
+            self.store_fallback(request.path(), crate::StoreFallback::Wait, false);
         }
     }
 
-    fn emit(&self, event: &Event<'_>) {
+    /// Reports what the client did while the limits' store could not be reached.
+    fn store_fallback(&self, path: &str, fallback: crate::StoreFallback, admitted: bool) {
+        #[cfg(feature = "tracing")]
+        tracing::event!(
+            target: "status_hyper",
+            tracing::Level::WARN,
+            store.fallback = tracing::field::debug(&fallback),
+            store.admitted = admitted,
+            "the limits' store could not be reached"
+        );
+        self.emit(&Event::StoreUnavailable { path, fallback, admitted });
+    }
+
+    pub(crate) fn emit(&self, event: &Event<'_>) {
         if let Some(observer) = &self.inner.config.observer {
             observer(event);
         }
@@ -363,6 +479,7 @@ impl<C: Connector> Client<C> {
         &self,
         request: &ApiRequest,
         deadline: Option<Instant>,
+        span: &trace::Span,
     ) -> Result<SuccessResponse, Error> {
         let config = &self.inner.config;
         let uri = self.uri_for(request)?;
@@ -372,30 +489,46 @@ impl<C: Connector> Client<C> {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            // Held until the reply has arrived: the rate window counts from then.
-            let mut rate_permit = None;
-            if let Some(limiter) = &config.rate_limiter {
-                let (permit, w) = limiter
-                    .acquire_by(deadline)
-                    .await
-                    .inspect_err(|e| self.store_down(request, e))
-                    .map_err(|e| e.set_attempts(attempt - 1))?;
-                if let Some(fallback) = permit.fallback() {
-                    self.emit(&Event::StoreUnavailable { path, fallback, admitted: true });
+            let attempt_span = span.attempt(attempt);
+            let admitted_and_sent = async {
+                // Held until the reply has arrived: the rate window counts from then.
+                let mut rate_permit = None;
+                let mut rate_wait = Duration::ZERO;
+                if let Some(limiter) = &config.rate_limiter {
+                    let (permit, w) = limiter
+                        .acquire_by(deadline)
+                        .await
+                        .inspect_err(|e| self.store_down(request, e))?;
+                    if let Some(fallback) = permit.fallback() {
+                        self.store_fallback(path, fallback, true);
+                    }
+                    rate_permit = Some(permit);
+                    if !w.is_zero() {
+                        trace::rate_limited(&attempt_span, w);
+                        self.emit(&Event::RateLimited { path, waited: w });
+                        rate_wait = w;
+                    }
                 }
-                rate_permit = Some(permit);
-                if !w.is_zero() {
-                    self.emit(&Event::RateLimited { path, waited: w });
-                    waited += w;
+                self.emit(&Event::Attempt { method: &method, path, attempt, at: Instant::now() });
+                let sending = self.attempt(request, uri.clone());
+                let outcome = match deadline {
+                    Some(d) => {
+                        timeout_at(d, sending).await.unwrap_or_else(|_| Err(Error::deadline()))
+                    }
+                    None => sending.await,
+                };
+                drop(rate_permit);
+                match &outcome {
+                    Ok(reply) => attempt_span.outcome(Some(reply.status()), None),
+                    Err(e) => attempt_span.outcome(None, Some(e)),
                 }
-            }
-            self.emit(&Event::Attempt { method: &method, path, attempt, at: Instant::now() });
-            let sending = self.attempt(request, uri.clone());
-            let outcome = match deadline {
-                Some(d) => timeout_at(d, sending).await.unwrap_or_else(|_| Err(Error::deadline())),
-                None => sending.await,
+                Ok::<_, Error>((outcome, rate_wait))
             };
-            drop(rate_permit);
+            let (outcome, rate_wait) = attempt_span
+                .run(admitted_and_sent)
+                .await
+                .map_err(|e| e.set_attempts(attempt - 1))?;
+            waited += rate_wait;
             let error = match outcome {
                 Ok(reply) => {
                     return Ok(SuccessResponse {
@@ -415,7 +548,10 @@ impl<C: Connector> Client<C> {
                 let wait = error.retry_after().unwrap_or(policy.backoff().delay(attempt - 1));
                 let _ = limiter.server_refused(wait).await;
             }
+            let returned_429 =
+                request.returns_429() && error.status() == Some(StatusCode::TOO_MANY_REQUESTS);
             if attempt >= policy.max_attempts()
+                || returned_429
                 || !policy.may_retry(&error, &method, request.is_idempotent())
             {
                 return Err(error.set_attempts(attempt));
@@ -427,6 +563,7 @@ impl<C: Connector> Client<C> {
             if deadline.is_some_and(|d| Instant::now().checked_add(delay).is_none_or(|t| t > d)) {
                 return Err(error.set_attempts(attempt));
             }
+            trace::retry(attempt, &error, delay, retry_after);
             self.emit(&Event::Retry {
                 path,
                 attempt,
@@ -450,6 +587,10 @@ impl<C: Connector> Client<C> {
             headers.insert(AUTHORIZATION, config.key.bearer().clone());
             headers.insert(API_VERSION_HEADER, config.api_version.clone());
             headers.entry(ACCEPT).or_insert(HeaderValue::from_static("application/json"));
+            headers.entry(USER_AGENT).or_insert_with(|| config.user_agent.clone());
+            if let Some(accepted) = encoding::ACCEPT_ENCODING {
+                headers.entry(ACCEPT_ENCODING).or_insert(HeaderValue::from_static(accepted));
+            }
         }
         let http_request = builder
             .body(Full::new(request.body().clone()))

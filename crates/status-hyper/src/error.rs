@@ -26,6 +26,9 @@ pub enum ErrorKind {
     BodyTooLarge,
     /// Reading the body failed, for example because the connection closed mid-body.
     Body,
+    /// The body's `Content-Encoding` could not be undone: corrupt or truncated compressed
+    /// data, or an encoding the client did not ask for.
+    ContentEncoding,
     /// No connection could be made; the request was not sent.
     Connect,
     /// Connecting took longer than the connect timeout; the request was not sent.
@@ -38,9 +41,47 @@ pub enum ErrorKind {
     Deadline,
     /// The client or request is misconfigured (bad URI or header, key over plain http).
     Config,
+    /// A task the client waited for ended `FAILED`; [`Error::message`] is its
+    /// `error_message` and [`Error::task_id`] its id.
+    TaskFailed,
+    /// An upload was refused before or while sending: the file is over the size limit, its
+    /// length changed while it was read, the pre-signed URL expired, or the storage host
+    /// answered with a non-2xx status (kept with its raw body).
+    Upload,
     /// The store that keeps the limits (shared by many processes) could not be reached
     /// before the deadline; the request was not sent. The store's error is the source.
     StoreUnavailable,
+}
+
+impl ErrorKind {
+    /// The kind's name, as its `Debug` prints it: `"Api"`, `"Timeout"` ... The client
+    /// records it as `error.type` in its spans and events.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Api => "Api",
+            Self::Decode => "Decode",
+            Self::Data => "Data",
+            Self::ContentLengthTooLarge => "ContentLengthTooLarge",
+            Self::BodyTooLarge => "BodyTooLarge",
+            Self::Body => "Body",
+            Self::ContentEncoding => "ContentEncoding",
+            Self::Connect => "Connect",
+            Self::ConnectTimeout => "ConnectTimeout",
+            Self::Transport => "Transport",
+            Self::Timeout => "Timeout",
+            Self::Deadline => "Deadline",
+            Self::Config => "Config",
+            Self::TaskFailed => "TaskFailed",
+            Self::Upload => "Upload",
+            Self::StoreUnavailable => "StoreUnavailable",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// An error from the adapter or the client; owns everything it reports.
@@ -74,6 +115,7 @@ struct Details {
     path: Option<String>,
     timestamp: Option<String>,
     unrecognized: Option<status_core::Error>,
+    task_id: Option<String>,
 }
 
 impl Error {
@@ -135,6 +177,13 @@ impl Error {
         e
     }
 
+    /// A body whose `Content-Encoding` could not be undone; `source` says why.
+    pub(crate) fn content_encoding(status: StatusCode, source: impl Into<BoxError>) -> Self {
+        let mut e = Self::with_source(ErrorKind::ContentEncoding, source);
+        e.inner.status = Some(status);
+        e
+    }
+
     /// A malformed 2xx body: the decoder's error is the source, the raw body is kept.
     pub(crate) fn decode(status: StatusCode, body: Bytes, source: status_core::Error) -> Self {
         let mut e = Self::with_source(ErrorKind::Decode, source);
@@ -172,9 +221,36 @@ impl Error {
                 ErrorShape::Unrecognized(reason) => Some(reason),
                 _ => None,
             },
+            task_id: None,
         };
         e.inner.body = Some(body);
         e.inner.retry_after = retry_after;
+        e
+    }
+
+    /// A task that ended `FAILED`, with its id and `error_message`.
+    pub(crate) fn task_failed(task_id: &str, message: Option<&str>) -> Self {
+        let mut e = Self::new(ErrorKind::TaskFailed);
+        e.inner.details.task_id = Some(task_id.to_owned());
+        e.inner.details.message = message.map(str::to_owned);
+        e
+    }
+
+    /// An upload refused for the reason `note`; with the storage host's reply when there was one.
+    pub(crate) fn upload(note: &'static str, reply: Option<(StatusCode, Bytes)>) -> Self {
+        let mut e = Self::new(ErrorKind::Upload);
+        e.inner.note = Some(note);
+        if let Some((status, body)) = reply {
+            e.inner.status = Some(status);
+            e.inner.body = Some(body);
+        }
+        e
+    }
+
+    /// An upload whose transport failed; `source` says how.
+    pub(crate) fn upload_failed(note: &'static str, source: impl Into<BoxError>) -> Self {
+        let mut e = Self::with_source(ErrorKind::Upload, source);
+        e.inner.note = Some(note);
         e
     }
 
@@ -206,6 +282,11 @@ impl Error {
     /// The API's `trace_id` (400/500 bodies): quote it to support.
     pub fn trace_id(&self) -> Option<&str> {
         self.inner.details.trace_id.as_deref()
+    }
+
+    /// The id of the task that failed ([`ErrorKind::TaskFailed`]).
+    pub fn task_id(&self) -> Option<&str> {
+        self.inner.details.task_id.as_deref()
     }
 
     /// The gateway's short error type, such as `"Too Many Requests"` (403/429 bodies).
@@ -327,6 +408,9 @@ impl fmt::Display for Error {
                 write!(f, "body cut off at the limit of {} bytes", fmt_opt(i.limit))?
             }
             ErrorKind::Body => f.write_str("the connection failed while reading the body")?,
+            ErrorKind::ContentEncoding => {
+                f.write_str("the body's Content-Encoding could not be decoded")?
+            }
             ErrorKind::Connect => f.write_str("could not connect")?,
             ErrorKind::ConnectTimeout => f.write_str("connecting timed out")?,
             ErrorKind::Transport => f.write_str("the connection failed before a reply arrived")?,
@@ -337,6 +421,18 @@ impl fmt::Display for Error {
             ErrorKind::Deadline => f.write_str("the deadline passed before a reply arrived")?,
             ErrorKind::Config => {
                 write!(f, "invalid configuration: {}", i.note.unwrap_or("see the source"))?
+            }
+            ErrorKind::TaskFailed => {
+                write!(f, "task {} failed", LogSafe::new(d.task_id.as_deref().unwrap_or("?")))?;
+                if let Some(message) = &d.message {
+                    write!(f, ": {}", LogSafe::new(message))?;
+                }
+            }
+            ErrorKind::Upload => {
+                write!(f, "upload failed: {}", i.note.unwrap_or("see the source"))?;
+                if let Some(status) = i.status {
+                    write!(f, " (HTTP {})", status.as_u16())?;
+                }
             }
             ErrorKind::StoreUnavailable => f.write_str("the limits' store could not be reached")?,
         }
@@ -365,7 +461,7 @@ impl fmt::Debug for Error {
         let d = &i.details;
         let mut s = f.debug_struct("Error");
         s.field("kind", &i.kind);
-        let fields: [(&str, &dyn fmt::Debug, bool); 13] = [
+        let fields: [(&str, &dyn fmt::Debug, bool); 14] = [
             ("status", &i.status, i.status.is_some()),
             ("message", &d.message, d.message.is_some()),
             ("trace_id", &d.trace_id, d.trace_id.is_some()),
@@ -373,6 +469,7 @@ impl fmt::Debug for Error {
             ("path", &d.path, d.path.is_some()),
             ("timestamp", &d.timestamp, d.timestamp.is_some()),
             ("unrecognized", &d.unrecognized, d.unrecognized.is_some()),
+            ("task_id", &d.task_id, d.task_id.is_some()),
             ("body", &i.body, i.body.is_some()),
             ("retry_after", &i.retry_after, i.retry_after.is_some()),
             ("limit", &i.limit, i.limit.is_some()),
@@ -492,6 +589,27 @@ mod tests {
             let shown = api(status, body, None).to_string();
             assert!(!shown.chars().any(LogSafe::escapes), "{status}: {shown:?}");
             assert!(!shown.contains('\u{1b}') && !shown.contains('\n'), "{status}: {shown:?}");
+        }
+    }
+
+    #[test]
+    fn debug_escapes_server_text_too() {
+        let body: &'static [u8] =
+            b"{\"message\": \"a\\nb\\u001b[31m\\u2028\\u202e\", \"trace_id\": \"t\\r\\n\"}";
+        let e = api(400, body, None);
+        assert_eq!(e.message(), Some("a\nb\u{1b}[31m\u{2028}\u{202e}"));
+        for shown in [format!("{e:?}"), format!("{e:#?}")] {
+            let bad = shown.chars().filter(|&c| c != '\n' && LogSafe::escapes(c)).count();
+            assert_eq!(bad, 0, "{shown}");
+            assert!(!format!("{e:?}").contains('\n'));
+        }
+    }
+
+    #[test]
+    fn kind_names_match_debug() {
+        for kind in [ErrorKind::Api, ErrorKind::ContentEncoding, ErrorKind::ConnectTimeout] {
+            assert_eq!(kind.as_str(), format!("{kind:?}"));
+            assert_eq!(kind.to_string(), kind.as_str());
         }
     }
 

@@ -8,7 +8,27 @@ use tokio::time::Instant;
 use crate::error::ErrorKind;
 
 /// A step the client took, passed to the observer set with
-/// [`ClientBuilder::observer`](crate::ClientBuilder::observer). Events never carry the key.
+/// [`ClientBuilder::observer`](crate::ClientBuilder::observer). Events never carry the key
+/// or any text the server sent.
+///
+/// Every call ends with exactly one [`Event::Finished`], which is enough for request
+/// counters and latency histograms:
+///
+/// ```
+/// use std::sync::atomic::{AtomicU64, Ordering};
+/// use std::sync::Arc;
+/// use status_hyper::{ApiKey, Client, Event};
+///
+/// let failures = Arc::new(AtomicU64::new(0));
+/// let counter = Arc::clone(&failures);
+/// let builder = Client::builder("http://127.0.0.1:8080".parse().unwrap(), ApiKey::new("k").unwrap())
+///     .observer(move |event| {
+///         if let Event::Finished { outcome: Err(_), .. } = event {
+///             counter.fetch_add(1, Ordering::Relaxed);
+///         }
+///     });
+/// # let _ = builder;
+/// ```
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event<'a> {
@@ -23,6 +43,16 @@ pub enum Event<'a> {
     SlotWait {
         /// The request's path.
         path: &'a str,
+        /// How long it waited.
+        waited: Duration,
+    },
+    /// A typed submission was refused with 429 for the running-projects limit and waited
+    /// `waited` (for a known project to finish, or the backoff) before submitting again.
+    ProjectLimit {
+        /// The request's path.
+        path: &'a str,
+        /// How many times the submission has been refused so far.
+        refusals: u32,
         /// How long it waited.
         waited: Duration,
     },
@@ -53,6 +83,21 @@ pub enum Event<'a> {
         retry_after: Option<Duration>,
         /// The wait that follows: the larger of the two, plus jitter.
         delay: Duration,
+    },
+    /// A call (`send`, `submit` or `poll`) returned: the one event per call, for metrics.
+    Finished {
+        /// The method.
+        method: &'a Method,
+        /// The request's path.
+        path: &'a str,
+        /// `Ok` for a 2xx reply with a valid body, else what failed.
+        outcome: Result<(), ErrorKind>,
+        /// The last reply's status, when one arrived.
+        status: Option<StatusCode>,
+        /// How many attempts were sent (0 when the call ended waiting for a limit).
+        attempts: u32,
+        /// How long the call took in all, waits included.
+        elapsed: Duration,
     },
     /// The store that keeps the limits could not be reached; `fallback` says what admitted
     /// the request instead, or, with [`StoreFallback::Wait`](crate::StoreFallback::Wait),

@@ -2,11 +2,15 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod api;
 mod client;
 mod connect;
+mod encoding;
+mod env;
 mod error;
 mod event;
 mod projects;
+mod proxy;
 mod rate_limit;
 mod reply;
 mod request;
@@ -16,15 +20,20 @@ mod secret;
 mod store;
 #[cfg(feature = "tls")]
 mod tls;
+mod trace;
 
 #[cfg(feature = "mock")]
 pub mod mock;
 
-pub use client::{Client, ClientBuilder, SuccessResponse, API_BASE, API_VERSION_HEADER};
+pub use client::{
+    Client, ClientBuilder, SuccessResponse, API_BASE, API_VERSION_HEADER, DEFAULT_USER_AGENT,
+};
 pub use connect::{BoxFuture, Connector};
+pub use env::{EnvError, EnvProblem, API_KEY_VAR, BASE_URL_VAR};
 pub use error::{Error, ErrorKind};
 pub use event::Event;
 pub use projects::{Project, ProjectSlots};
+pub use proxy::{Proxy, ProxyConnector};
 pub use rate_limit::{RateLimiter, RatePermit};
 pub use reply::BufferedResponse;
 pub use request::ApiRequest;

@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use status_core::Success;
-use tokio::sync::Semaphore;
+use tokio::sync::{Notify, Semaphore};
 use tokio::time::{sleep_until, Instant};
 
 use crate::error::Error;
@@ -31,6 +31,8 @@ struct Inner {
     /// The in-process share used while the store is unreachable.
     share: Option<ProjectSlots>,
     finished: Vec<Box<str>>,
+    /// Woken whenever a [`Project`] gives its slot back.
+    freed: Notify,
 }
 
 /// How often [`StoreFallback::Wait`] tries an unreachable store again.
@@ -126,11 +128,12 @@ impl ProjectSlots {
                     fallback: StoreFallback::Wait,
                     share: None,
                     finished: finished.clone(),
+                    freed: Notify::new(),
                 }),
             }),
             _ => None,
         };
-        Self { inner: Arc::new(Inner { store, fallback, share, finished }) }
+        Self { inner: Arc::new(Inner { store, fallback, share, finished, freed: Notify::new() }) }
     }
 
     /// The number of slots.
@@ -222,6 +225,42 @@ impl ProjectSlots {
     }
 }
 
+// Projects that were already running when the client started, and waiting for a slot to free.
+impl ProjectSlots {
+    /// Declares a project that is already running on the server (submitted by another run or
+    /// process) so that it counts against the limit: waits for a free slot and returns a
+    /// handle that holds it, as a submission's does. Poll it like the client's own projects
+    /// ([`Client::poll`](crate::Client::poll), or [`Client::wait`](crate::Client::wait)
+    /// through [`Client::adopt`](crate::Client::adopt)); the slot is freed when it is seen
+    /// finished or the handle is dropped.
+    ///
+    /// # Errors
+    ///
+    /// None with the in-process store: its slots are never closed. With a shared store,
+    /// [`ErrorKind::StoreUnavailable`](crate::ErrorKind::StoreUnavailable) as for a submission.
+    pub async fn adopt(&self, project_id: impl Into<String>) -> Result<Project, Error> {
+        self.adopt_by(project_id.into(), None).await
+    }
+
+    /// As [`adopt`](Self::adopt), failing with [`ErrorKind::Deadline`](crate::ErrorKind)
+    /// when no slot frees before `deadline`.
+    pub(crate) async fn adopt_by(
+        &self,
+        project_id: String,
+        deadline: Option<Instant>,
+    ) -> Result<Project, Error> {
+        let (permit, _) = self.acquire_by(deadline).await?;
+        permit.bind(&project_id);
+        Ok(Project::adopted(self.clone(), permit, project_id))
+    }
+
+    /// Completes when some project gives its slot back after the returned future was
+    /// [enabled](tokio::sync::futures::Notified::enable) or first polled.
+    pub(crate) fn freed(&self) -> tokio::sync::futures::Notified<'_> {
+        self.inner.freed.notified()
+    }
+}
+
 impl fmt::Debug for ProjectSlots {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ProjectSlots")
@@ -253,6 +292,10 @@ impl Project {
         project
     }
 
+    fn adopted(slots: ProjectSlots, permit: Hold, id: String) -> Self {
+        Self { id: Some(id), status: None, slots, permit: Some(permit) }
+    }
+
     /// The project id the submission returned (`data.project_id`, or `data.id`).
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
@@ -270,7 +313,9 @@ impl Project {
 
     /// Frees the slot now, for a project known to be finished by other means.
     pub fn finish(&mut self) {
-        self.permit = None;
+        if self.permit.take().is_some() {
+            self.slots.inner.freed.notify_waiters();
+        }
     }
 
     /// Reads `data.status` from a reply about this project and frees the slot when the
@@ -283,6 +328,12 @@ impl Project {
             self.status = Some(status);
         }
         self.status.as_deref()
+    }
+}
+
+impl Drop for Project {
+    fn drop(&mut self) {
+        self.finish();
     }
 }
 

@@ -6,13 +6,16 @@ use core::time::Duration;
 use std::time::SystemTime;
 
 use bytes::Bytes;
-use http::header::CONTENT_LENGTH;
+use core::pin::pin;
+
+use http::header::{CONTENT_ENCODING, CONTENT_LENGTH};
 use http::{HeaderMap, StatusCode};
 use http_body::Body;
-use http_body_util::{BodyExt, LengthLimitError, Limited};
+use http_body_util::BodyExt;
 use serde::de::DeserializeOwned;
 use status_core::{Decoder, Reply};
 
+use crate::encoding::{Decoding, Failure};
 use crate::error::{Error, ErrorKind};
 
 /// A response whose body has been read in full: status, headers and body bytes.
@@ -37,6 +40,13 @@ impl BufferedResponse {
     /// cut off as soon as it passes `limit`, with [`ErrorKind::BodyTooLarge`]. Any other
     /// failure while reading, such as a connection closed mid-body, is [`ErrorKind::Body`]
     /// with the transport's error as its source.
+    ///
+    /// A body sent with `Content-Encoding: gzip` (feature `gzip`) or `br` (feature
+    /// `brotli`) is decoded as it arrives, and the limit applies to the decoded bytes too: a
+    /// small compressed body that expands past it fails with [`ErrorKind::BodyTooLarge`] as
+    /// soon as it does, having used no more memory than the limit. The decoded response no
+    /// longer has `Content-Encoding` and `Content-Length` headers. An encoding this build
+    /// cannot undo, or corrupt compressed data, is [`ErrorKind::ContentEncoding`].
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
@@ -71,16 +81,31 @@ impl BufferedResponse {
         if declared.is_some_and(|len| len > limit) {
             return Err(Error::too_large(ErrorKind::ContentLengthTooLarge, status, limit));
         }
-        let limited = Limited::new(body, usize::try_from(limit).unwrap_or(usize::MAX));
-        match limited.collect().await {
-            Ok(collected) => {
-                Ok(Self { status, headers: parts.headers, body: collected.to_bytes() })
+        let limit_usize = usize::try_from(limit).unwrap_or(usize::MAX);
+        let mut headers = parts.headers;
+        let failed = |failure, status| match failure {
+            Failure::OverLimit => Error::too_large(ErrorKind::BodyTooLarge, status, limit),
+            Failure::Encoding(e) => Error::content_encoding(status, e),
+        };
+        let mut decoding = Decoding::new(&headers, limit_usize).map_err(|f| failed(f, status))?;
+        let mut body = pin!(body);
+        let mut received: u64 = 0;
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(|e| Error::body_failed(status, e))?;
+            let Ok(chunk) = frame.into_data() else { continue };
+            // The limit holds for the bytes received as well as for the decoded body.
+            received = received.saturating_add(chunk.len() as u64);
+            if received > limit {
+                return Err(Error::too_large(ErrorKind::BodyTooLarge, status, limit));
             }
-            Err(e) if e.is::<LengthLimitError>() => {
-                Err(Error::too_large(ErrorKind::BodyTooLarge, status, limit))
-            }
-            Err(e) => Err(Error::body_failed(status, e)),
+            decoding.push(chunk).map_err(|f| failed(f, status))?;
         }
+        if decoding.decodes() {
+            headers.remove(CONTENT_ENCODING);
+            headers.remove(CONTENT_LENGTH);
+        }
+        let body = decoding.finish().map_err(|f| failed(f, status))?;
+        Ok(Self { status, headers, body })
     }
 
     /// Wraps a response that was read by other means.

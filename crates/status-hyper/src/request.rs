@@ -23,6 +23,8 @@ pub struct ApiRequest {
     headers: HeaderMap,
     body: Bytes,
     idempotent: bool,
+    // A 429 is returned to the caller instead of retried (typed submissions handle it).
+    return_429: bool,
 }
 
 impl ApiRequest {
@@ -34,6 +36,7 @@ impl ApiRequest {
             headers: HeaderMap::new(),
             body: Bytes::new(),
             idempotent: false,
+            return_429: false,
         }
     }
 
@@ -66,6 +69,17 @@ impl ApiRequest {
     pub fn mark_idempotent(mut self) -> Self {
         self.idempotent = true;
         self
+    }
+
+    /// Returns a 429 to the caller at once instead of retrying it.
+    pub(crate) fn returning_429(mut self) -> Self {
+        self.return_429 = true;
+        self
+    }
+
+    /// Whether a 429 is returned at once rather than retried.
+    pub(crate) fn returns_429(&self) -> bool {
+        self.return_429
     }
 
     /// The method.

@@ -13,3 +13,4 @@ mod rfc8259;
 mod spec;
 mod typed_agree;
 mod typed_data;
+mod typed_into;

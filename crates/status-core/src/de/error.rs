@@ -138,6 +138,14 @@ impl fmt::Display for DataError {
 
 impl core::error::Error for DataError {}
 
+/// The same text as `Display`, for defmt.
+#[cfg(feature = "defmt")]
+impl defmt::Format for DataError {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(f, "{=str} at byte {=usize}", self.message(), self.offset());
+    }
+}
+
 impl serde::de::Error for DataError {
     fn custom<T: fmt::Display>(msg: T) -> Self {
         Self::with_message(ErrorKind::Custom, format_args!("{msg}"))

@@ -29,7 +29,7 @@ use serde::de;
 pub use self::error::{DataError, MESSAGE_CAPACITY};
 use self::error::{Failed, Failure};
 pub use self::lenient::{int_or_string, IntOrString};
-pub use self::typed::{decode_typed, TypedReply};
+pub use self::typed::{decode_typed, decode_typed_into, TypedReply};
 
 pub(crate) use self::deserializer::Deserializer;
 use crate::error::ErrorKind;

@@ -73,6 +73,29 @@ impl<'a, T> TypedReply<'a, T> {
     }
 }
 
+/// Decodes `(status, body)` with the default [`Decoder`], deserializing a success's `data`
+/// straight into `data`. See [`Decoder::decode_typed_into`].
+pub fn decode_typed_into<'a, T: Deserialize<'a>>(
+    status: u16,
+    body: &'a [u8],
+    data: &mut Option<T>,
+) -> Result<TypedReply<'a, ()>, DataError> {
+    Decoder::new().decode_typed_into(status, body, data)
+}
+
+/// `Success { status, data }` or `Error(..)`, for defmt.
+#[cfg(feature = "defmt")]
+impl<T: defmt::Format> defmt::Format for TypedReply<'_, T> {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        match self {
+            Self::Success { status, data } => {
+                defmt::write!(f, "Success {{ status: {=u16}, data: {} }}", status, data);
+            }
+            Self::Error(e) => defmt::write!(f, "Error({})", e),
+        }
+    }
+}
+
 /// Decoding with `data` typed in the same walk.
 impl Decoder {
     /// Decodes a reply and deserializes a success's `data` as `T` in the same walk over the
@@ -84,11 +107,40 @@ impl Decoder {
     /// Non-2xx statuses give [`TypedReply::Error`] with the same [`ApiError`] as `decode`.
     /// The depth limit bounds the deserializer's recursion too. When `data` does not decode,
     /// `T` is deserialized a second time to say why (see [`de`](crate::de)).
+    ///
+    /// The reply holds the `T`, so it is moved into place once; for a large `T` (a
+    /// `heapless::Vec` with room for thousands of items) prefer
+    /// [`decode_typed_into`](Self::decode_typed_into), which writes it where the caller keeps it.
     pub fn decode_typed<'a, T: Deserialize<'a>>(
         &self,
         status: u16,
         body: &'a [u8],
     ) -> Result<TypedReply<'a, T>, DataError> {
+        let mut data = None;
+        match self.decode_typed_into(status, body, &mut data)? {
+            TypedReply::Error(e) => Ok(TypedReply::Error(e)),
+            TypedReply::Success { status, .. } => match data {
+                Some(data) => Ok(TypedReply::Success { status, data }),
+                // `decode_typed_into` fills `data` whenever it gives a success.
+                None => Err(Error::new(ErrorKind::MissingField, 0).into()),
+            },
+        }
+    }
+
+    /// [`decode_typed`](Self::decode_typed), writing `data` into the caller's `data` rather
+    /// than returning it: `T` is deserialized in place, so its cost follows the body, not the
+    /// size of `T`, and a large `T` takes its room on the stack once.
+    ///
+    /// On `Ok(TypedReply::Success { .. })`, `data` is `Some`; after an error reply or an `Err`
+    /// it is `None` (whatever it held before is dropped first). The reply and the errors are
+    /// exactly those of `decode_typed`.
+    pub fn decode_typed_into<'a, T: Deserialize<'a>>(
+        &self,
+        status: u16,
+        body: &'a [u8],
+        data: &mut Option<T>,
+    ) -> Result<TypedReply<'a, ()>, DataError> {
+        *data = None;
         if !(100..=999).contains(&status) {
             return Err(Error::new(ErrorKind::InvalidStatus, 0).into());
         }
@@ -97,11 +149,12 @@ impl Decoder {
                 let text = Text::new(body)?;
                 if text.utf8_error_at.is_some() {
                     // The body is malformed whatever `data` holds; report it the usual way.
-                    let data = self.success(status, body)?.data_as()?;
-                    return Ok(TypedReply::Success { status, data });
+                    *data = Some(self.success(status, body)?.data_as()?);
+                } else if let Err(e) = typed_success(text.text, self.max_depth(), data) {
+                    *data = None;
+                    return Err(e);
                 }
-                let data = typed_success(text.text, self.max_depth())?;
-                Ok(TypedReply::Success { status, data })
+                Ok(TypedReply::Success { status, data: () })
             }
             _ => Ok(TypedReply::Error(error_body::read(status, body, self.max_depth()))),
         }
@@ -109,28 +162,43 @@ impl Decoder {
 }
 
 /// Walks a 2xx body that is valid UTF-8 with the envelope walk that [`Decoder::decode`]
-/// takes, deserializing `data` in place of validating it. Offsets count from the start of
-/// `text`.
+/// takes, deserializing `data` into `slot` in place of validating it. Offsets count from the
+/// start of `text`.
 ///
 /// When `data` does not fit `T` the rest of the body is still validated, so that a malformed
 /// body is reported as such, exactly as `decode` followed by `data_as` would.
-fn typed_success<'a, T: Deserialize<'a>>(text: &'a str, max_depth: usize) -> Result<T, DataError> {
-    let mut visit = TypedData { data: None, max_depth };
-    match envelope::walk(text, max_depth, &mut visit)? {
-        Outline::Empty => from_missing(),
+// Not inlined into each entry point: one copy per `T`.
+#[inline(never)]
+fn typed_success<'a, T: Deserialize<'a>>(
+    text: &'a str,
+    max_depth: usize,
+    slot: &mut Option<T>,
+) -> Result<(), DataError> {
+    let mut visit = TypedData { slot, failed: None, max_depth };
+    let outline = envelope::walk(text, max_depth, &mut visit)?;
+    if let Some(e) = visit.failed {
+        return Err(e);
+    }
+    match outline {
         Outline::NotObject { offset } => Err(Error::new(ErrorKind::ExpectedObject, offset).into()),
-        Outline::Object { .. } => visit.data.unwrap_or_else(from_missing),
+        Outline::Empty | Outline::Object { .. } if visit.slot.is_none() => {
+            *visit.slot = Some(from_missing()?);
+            Ok(())
+        }
+        Outline::Empty | Outline::Object { .. } => Ok(()),
     }
 }
 
 /// The envelope walk's visitor for typed decoding: `data` is deserialized where it stands,
-/// every other value validated.
-struct TypedData<T> {
-    data: Option<Result<T, DataError>>,
+/// straight into the caller's slot, and every other value validated.
+struct TypedData<'s, T> {
+    slot: &'s mut Option<T>,
+    /// Why `data` did not fit `T`, when it did not; the walk goes on to find syntax errors.
+    failed: Option<DataError>,
     max_depth: usize,
 }
 
-impl<'a, T: Deserialize<'a>> envelope::Visit<'a> for TypedData<T> {
+impl<'a, T: Deserialize<'a>> envelope::Visit<'a> for TypedData<'_, T> {
     type Error = DataError;
 
     fn value(&mut self, key: JsonStr<'a>, sc: &mut Scanner<'a>) -> Result<(), DataError> {
@@ -138,32 +206,39 @@ impl<'a, T: Deserialize<'a>> envelope::Visit<'a> for TypedData<T> {
             sc.value(1)?;
             return Ok(());
         }
-        let start = sc.clone();
-        let at = sc.pos();
-        let mut quiet = Deserializer::<Failed>::new(start.clone(), 1, self.max_depth);
-        let typed = match T::deserialize(&mut quiet) {
+        let mut quiet = Deserializer::<Failed>::new(sc.clone(), 1, self.max_depth);
+        match T::deserialize(&mut quiet) {
+            // The value goes from serde's return slot into the caller's, and nowhere else.
             Ok(value) => {
+                *self.slot = Some(value);
                 *sc = quiet.into_scanner();
-                Ok(value)
+                Ok(())
             }
-            // Once more, to learn why.
-            Err(Failed) => {
-                let mut detailed = Deserializer::<DataError>::new(start.clone(), 1, self.max_depth);
-                let typed = T::deserialize(&mut detailed);
+            Err(Failed) => self.explain(sc),
+        }
+    }
+}
+
+impl<'a, T: Deserialize<'a>> TypedData<'_, T> {
+    /// `data` did not fit `T`: deserializes it once more to learn why, then validates it, so
+    /// that a syntax error behind the type error wins, and leaves the cursor after it.
+    #[cold]
+    #[inline(never)]
+    fn explain(&mut self, sc: &mut Scanner<'a>) -> Result<(), DataError> {
+        let at = sc.pos();
+        let mut detailed = Deserializer::<DataError>::new(sc.clone(), 1, self.max_depth);
+        let error = match T::deserialize(&mut detailed) {
+            Err(e) => e.at(at),
+            // The second walk succeeded where the first failed (a `Deserialize` impl that
+            // recovers from errors, or has side effects): keep its value.
+            Ok(value) => {
+                *self.slot = Some(value);
                 *sc = detailed.into_scanner();
-                typed
+                return Ok(());
             }
         };
-        match typed {
-            Ok(value) => self.data = Some(Ok(value)),
-            Err(e) => {
-                // Rewind and validate `data` so that a syntax error behind the type error
-                // wins, then go on with the envelope.
-                *sc = start;
-                sc.value(1)?;
-                self.data = Some(Err(e.at(at)));
-            }
-        }
+        sc.value(1)?;
+        self.failed = Some(error);
         Ok(())
     }
 }

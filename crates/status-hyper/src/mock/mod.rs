@@ -6,9 +6,27 @@
 //! 2. the API's checks: a missing or wrong key gets 403, a missing version header 400, and a
 //!    request beyond the rate limit (15 a minute by default) 429;
 //! 3. the [handler](MockServerBuilder::handler), if it returns a reply;
-//! 4. a small simulation of the API, which creates projects on `POST /api/v2/clips` (refusing
-//!    more than the running-projects limit with 429) and moves them from `CREATED` through
-//!    `PROCESSING` to `SUCCEEDED` as `GET /api/v2/clips/results/{id}` polls them.
+//! 4. a small simulation of the API, under `/api/v2` and `/open/v2`:
+//!    - `POST .../clips`, `.../clips/find-moments` (which requires `query`), `.../clips/export`,
+//!      `.../transcripts` and `.../summaries` create tasks, refusing more than the
+//!      running-projects limit with 429;
+//!    - their results endpoints (`.../clips/results/{id}`, `.../clips/find-moments/results/{id}`,
+//!      `.../clips/export/{id}`, `.../transcripts/results/{id}`, `.../summaries/results/{id}`)
+//!      move a task through the documented flow as they are polled: `CREATED` at submission,
+//!      `QUEUED` at the first poll when [`polls_to_finish`](MockServerBuilder::polls_to_finish)
+//!      leaves room, then `ONGOING` with clips appearing a few at a time, then `SUCCEEDED`
+//!      (all clips, `expire_at`, the usage, and `export_link`s when the task exports) at the
+//!      `polls_to_finish`-th poll; a task whose `video_url` contains `fail` ends `FAILED`
+//!      with an `error_message`;
+//!    - `POST .../upload/single-file` hands out a pre-signed URL on the mock itself
+//!      (`/storage/{token}?X-Mock-Signature=...`, valid for an hour of tokio's clock) and a
+//!      file `identity`; the URL takes a `PUT` without an `Authorization` header (one with it
+//!      gets 400, an expired URL 403), streamed, counting and hashing the bytes
+//!      ([`MockServer::uploads`]); the identity is then accepted once as a `video_url`.
+//!
+//!    [`legacy_fields`](MockServerBuilder::legacy_fields) switches to the older pages'
+//!    spellings: `project_id`, `identify`, `begin_ms` as strings, `api_units_usage`, and the
+//!    `code`/`message` envelope.
 //!
 //! The server speaks HTTP/1.1 and HTTP/2 (prior knowledge) on `127.0.0.1`, and stops when
 //! dropped.
@@ -109,6 +127,9 @@ pub struct MockServerBuilder {
     rate_limit: Option<(usize, Duration)>,
     project_limit: usize,
     polls_to_finish: u32,
+    pub(crate) clips_total: usize,
+    pub(crate) clips_per_poll: usize,
+    pub(crate) legacy_fields: bool,
     handler: Option<Handler>,
     transit: Option<Transit>,
 }
@@ -120,6 +141,9 @@ impl fmt::Debug for MockServerBuilder {
             .field("rate_limit", &self.rate_limit)
             .field("project_limit", &self.project_limit)
             .field("polls_to_finish", &self.polls_to_finish)
+            .field("clips_total", &self.clips_total)
+            .field("clips_per_poll", &self.clips_per_poll)
+            .field("legacy_fields", &self.legacy_fields)
             .field("handler", &self.handler.as_ref().map(|_| "Fn"))
             .field("transit", &self.transit.as_ref().map(|_| "Fn"))
             .finish()
@@ -133,6 +157,9 @@ impl Default for MockServerBuilder {
             rate_limit: Some((15, Duration::from_secs(60))),
             project_limit: 5,
             polls_to_finish: 2,
+            clips_total: 4,
+            clips_per_poll: 2,
+            legacy_fields: false,
             handler: None,
             transit: None,
         }
@@ -165,6 +192,22 @@ impl MockServerBuilder {
         self
     }
 
+    /// How many clips a finished clipping task has, and how many more each `ONGOING` poll
+    /// shows (default 4 and 2).
+    pub fn clips(mut self, total: usize, per_poll: usize) -> Self {
+        self.clips_total = total;
+        self.clips_per_poll = per_poll;
+        self
+    }
+
+    /// Answer with the older pages' spellings: `project_id` for task ids, `identify` for
+    /// the upload identifier, `begin_ms`/`end_ms` as strings, `api_units_usage`, and a
+    /// `{"code": "0", "data": ..., "message": "success"}` envelope (default: the newer ones).
+    pub fn legacy_fields(mut self, yes: bool) -> Self {
+        self.legacy_fields = yes;
+        self
+    }
+
     /// Answers requests that passed the API's checks, before the simulated endpoints;
     /// returning `None` passes the request on to them.
     pub fn handler(
@@ -194,6 +237,8 @@ impl MockServerBuilder {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
         let state = Arc::new(State {
+            origin: format!("http://{addr}"),
+            uploads: Mutex::new(Vec::new()),
             script: Mutex::new(VecDeque::new()),
             log: Mutex::new(Vec::new()),
             api: Mutex::new(FakeApi::default()),
@@ -212,6 +257,8 @@ pub struct MockServer {
 }
 
 struct State {
+    origin: String,
+    uploads: Mutex<Vec<MockUpload>>,
     script: Mutex<VecDeque<MockReply>>,
     log: Mutex<Vec<MockRequest>>,
     api: Mutex<FakeApi>,
@@ -278,6 +325,11 @@ impl MockServer {
         lock(&self.state.api).running()
     }
 
+    /// The `PUT`s the storage endpoint received, in order.
+    pub fn uploads(&self) -> Vec<MockUpload> {
+        lock(&self.state.uploads).clone()
+    }
+
     /// The most simulated projects that ever ran at once.
     pub fn peak_running_projects(&self) -> usize {
         lock(&self.state.api).peak_running
@@ -328,11 +380,118 @@ async fn serve(listener: TcpListener, state: Arc<State>) {
     }
 }
 
+/// A `PUT` the mock's storage endpoint received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MockUpload {
+    /// The identity the URL was issued with.
+    pub identity: String,
+    /// The bytes received.
+    pub bytes: u64,
+    /// FNV-1a (64-bit) of the bytes, as [`fnv1a`] computes it.
+    pub fnv1a: u64,
+    /// The largest data frame received.
+    pub largest_frame: usize,
+    /// The `Content-Length` sent.
+    pub content_length: Option<u64>,
+    /// The `Content-Type` sent.
+    pub content_type: Option<String>,
+    /// Whether the request carried an `Authorization` header (it must not).
+    pub had_authorization: bool,
+    /// The status the mock answered with.
+    pub status: u16,
+}
+
+/// The 64-bit FNV-1a hash, continued from `state` (start with [`FNV_OFFSET`]).
+pub fn fnv1a(state: u64, bytes: &[u8]) -> u64 {
+    bytes.iter().fold(state, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+/// FNV-1a's starting state.
+pub const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// The storage endpoint: streams the body, never holding more than a frame of it.
+async fn store(
+    state: &State,
+    parts: &http::request::Parts,
+    mut body: Incoming,
+) -> (MockReply, MockUpload) {
+    let token = parts.uri.path().strip_prefix(api::STORAGE).unwrap_or_default().to_owned();
+    let header = |name| parts.headers.get(name).and_then(|v: &http::HeaderValue| v.to_str().ok());
+    let mut upload = MockUpload {
+        identity: String::new(),
+        bytes: 0,
+        fnv1a: FNV_OFFSET,
+        largest_frame: 0,
+        content_length: header(http::header::CONTENT_LENGTH).and_then(|v| v.parse().ok()),
+        content_type: header(http::header::CONTENT_TYPE).map(str::to_owned),
+        had_authorization: parts.headers.contains_key(AUTHORIZATION),
+        status: 200,
+    };
+    let issued = lock(&state.api).uploads.get(&token).map(|s| (s.identity.clone(), s.issued));
+    let refusal = match issued {
+        None => Some(MockReply::html(404, "<Error><Code>NoSuchUpload</Code></Error>")),
+        Some((identity, issued)) => {
+            upload.identity = identity;
+            if upload.had_authorization {
+                Some(MockReply::html(400, "<Error><Code>InvalidArgument</Code></Error>"))
+            } else if Instant::now() >= issued + api::UPLOAD_LIFETIME {
+                Some(MockReply::html(403, "<Error><Code>AccessDenied</Code>expired</Error>"))
+            } else {
+                None
+            }
+        }
+    };
+    if let Some(reply) = refusal {
+        upload.status = reply.status.as_u16();
+        return (reply, upload);
+    }
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else {
+            upload.status = 499;
+            return (MockReply::empty(400), upload);
+        };
+        if let Ok(data) = frame.into_data() {
+            upload.bytes += data.len() as u64;
+            upload.largest_frame = upload.largest_frame.max(data.len());
+            upload.fnv1a = fnv1a(upload.fnv1a, &data);
+        }
+    }
+    if upload.content_length.is_some_and(|n| n != upload.bytes) {
+        upload.status = 400;
+        return (MockReply::html(400, "<Error><Code>IncompleteBody</Code></Error>"), upload);
+    }
+    if let Some(slot) = lock(&state.api).uploads.get_mut(&token) {
+        slot.uploaded = true;
+    }
+    (MockReply::empty(200), upload)
+}
+
 async fn answer(
     state: Arc<State>,
     request: http::Request<Incoming>,
 ) -> Result<http::Response<MockBody>, Infallible> {
     let (parts, body) = request.into_parts();
+    if parts.method == Method::PUT && parts.uri.path().starts_with(api::STORAGE) {
+        let (reply, upload) = store(&state, &parts, body).await;
+        let mut headers = parts.headers;
+        if let Some(auth) = headers.get_mut(AUTHORIZATION) {
+            auth.set_sensitive(true);
+        }
+        lock(&state.log).push(MockRequest {
+            method: parts.method,
+            path: parts.uri.path_and_query().map_or_else(|| "/".into(), |p| p.as_str().into()),
+            headers,
+            body: Bytes::new(),
+            version: parts.version,
+            at: Instant::now(),
+        });
+        lock(&state.uploads).push(upload);
+        let status = reply.status;
+        let mut response = http::Response::new(reply.into_body());
+        *response.status_mut() = status;
+        return Ok(response);
+    }
     let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
     let mut headers = parts.headers;
     if let Some(auth) = headers.get_mut(AUTHORIZATION) {
@@ -357,7 +516,7 @@ async fn answer(
     let reply = scripted
         .or_else(|| lock(&state.api).gate(&request, &state.config))
         .or_else(|| state.config.handler.as_ref().and_then(|h| h(&request)))
-        .unwrap_or_else(|| lock(&state.api).route(&request, &state.config));
+        .unwrap_or_else(|| lock(&state.api).route(&request, &state.config, &state.origin));
     lock(&state.log).push(request);
     if !reply.delay.is_zero() {
         tokio::time::sleep(reply.delay).await;

@@ -9,6 +9,8 @@ use std::io;
 use std::time::SystemTime;
 
 use bytes::Bytes;
+#[cfg(feature = "gzip")]
+use http::header::CONTENT_ENCODING;
 use http::header::{HeaderName, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE, DATE, RETRY_AFTER};
 use http::{HeaderMap, StatusCode};
 use http_body::{Body, Frame, SizeHint};
@@ -109,6 +111,23 @@ impl MockReply {
     /// Adds a header.
     pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
         self.headers.append(name, value);
+        self
+    }
+
+    /// Compresses the body with gzip and sends it with `Content-Encoding: gzip` (feature
+    /// `gzip`). For any other encoding, or a hand-made compressed body, pass the bytes to
+    /// [`json`](Self::json) and add the header with [`header`](Self::header).
+    #[cfg(feature = "gzip")]
+    pub fn gzip(mut self) -> Self {
+        use std::io::Write as _;
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        // Writing to a `Vec` cannot fail.
+        let packed = encoder.write_all(&self.body).and_then(|()| encoder.finish());
+        self.body = Bytes::from(packed.unwrap_or_default());
+        self.headers.insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        if self.headers.contains_key(CONTENT_LENGTH) {
+            self.declare_length();
+        }
         self
     }
 

@@ -1,12 +1,10 @@
 //! The retry schedule and `Retry-After`, on tokio's paused clock: every wait is checked to the
 //! nanosecond without the test taking that long.
 
-mod common;
-
 use core::time::Duration;
 use std::time::SystemTime;
 
-use common::{builder, paused, Recorder, Seen, PROTOCOLS};
+use crate::common::{builder, paused, Recorder, Seen, PROTOCOLS};
 use status_hyper::mock::{MockReply, MockServer};
 use status_hyper::{ApiKey, ApiRequest, Client, ErrorKind, RetryPolicy};
 use tokio::time::Instant;
@@ -189,7 +187,7 @@ async fn a_refused_connection_is_retried_even_for_a_post() {
     let recorder = Recorder::default();
     let policy = RetryPolicy::new().with_max_attempts(3).with_jitter_percent(0);
     let client = recorder
-        .attach(paused(Client::builder(base, ApiKey::new(common::KEY).unwrap())))
+        .attach(paused(Client::builder(base, ApiKey::new(crate::common::KEY).unwrap())))
         .retry(policy)
         .build_http()
         .unwrap();
@@ -226,7 +224,7 @@ async fn a_connect_timeout_is_retried_even_for_a_post() {
     let base = "https://wayinvideo-api.wayin.ai".parse().unwrap();
     let policy = RetryPolicy::new().with_max_attempts(3).with_jitter_percent(0);
     let client = recorder
-        .attach(Client::builder(base, ApiKey::new(common::KEY).unwrap()))
+        .attach(Client::builder(base, ApiKey::new(crate::common::KEY).unwrap()))
         .connect_timeout(Some(S(10)))
         .attempt_timeout(None)
         .deadline(None)

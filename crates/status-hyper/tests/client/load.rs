@@ -1,11 +1,9 @@
 //! 10,000 requests with 64 in flight against the loopback mock: none lost, none misclassified.
 
-mod common;
-
 use core::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use common::builder;
+use crate::common::builder;
 use status_hyper::mock::{MockReply, MockServer};
 use status_hyper::{ApiRequest, Client, ErrorKind, RetryPolicy};
 

@@ -1,13 +1,11 @@
 //! The API key never shows in `Debug` or `Display` of the client, its settings, its events
 //! or any error, while it does reach the server.
 
-mod common;
-
 use core::error::Error as _;
 use core::time::Duration;
 use std::sync::{Arc, Mutex};
 
-use common::{builder, fast_retry, KEY};
+use crate::common::{builder, fast_retry, KEY};
 use status_hyper::mock::{MockReply, MockServer};
 use status_hyper::{ApiKey, ApiRequest, Client, Error, ErrorKind};
 

@@ -1,12 +1,10 @@
 //! Every documented status, and what the wire can also bring, end to end through a real
 //! hyper server on loopback, over HTTP/1.1 and HTTP/2.
 
-mod common;
-
 use core::time::Duration;
 
+use crate::common::{builder, fast_retry, KEY, PROTOCOLS};
 use bytes::Bytes;
-use common::{builder, fast_retry, KEY, PROTOCOLS};
 use http::{StatusCode, Version};
 use http_body_util::Full;
 use status_core::{ErrorKind as CoreKind, ErrorShape, Reply};

@@ -1,9 +1,7 @@
 //! The `tls` feature: the rustls connector plugs into the client (run with `--features tls`).
 #![cfg(feature = "tls")]
 
-mod common;
-
-use common::KEY;
+use crate::common::KEY;
 use status_hyper::mock::{MockReply, MockServer};
 use status_hyper::{ApiKey, ApiRequest, Client, ErrorKind, RetryPolicy};
 

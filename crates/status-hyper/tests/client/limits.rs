@@ -3,12 +3,10 @@
 //! Limit tests run on tokio's paused clock, so minutes of waiting take no real time and every
 //! admission instant is exact.
 
-mod common;
-
 use core::sync::atomic::{AtomicUsize, Ordering};
 use core::time::Duration;
 
-use common::{builder, max_in_window, paused, Recorder, Seen};
+use crate::common::{builder, max_in_window, paused, Recorder, Seen};
 use status_core::Backoff;
 use status_hyper::mock::{MockReply, MockServer};
 use status_hyper::{ApiRequest, ErrorKind, ProjectSlots, RateLimiter, RetryPolicy};
