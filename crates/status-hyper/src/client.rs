@@ -350,7 +350,11 @@ impl<C: Connector> Client<C> {
         let deadline = self.deadline();
         let slots = &self.inner.config.project_slots;
         let submitting = async {
-            let (permit, waited) = slots.acquire_by(deadline).await?;
+            let (permit, waited) =
+                slots.acquire_by(deadline).await.inspect_err(|e| self.store_down(request, e))?;
+            if let Some(fallback) = permit.fallback {
+                self.store_fallback(request.path(), fallback, true);
+            }
             if !waited.is_zero() {
                 trace::slot_wait(&span, waited);
                 self.emit(&Event::SlotWait { path: request.path(), waited });
@@ -445,6 +449,26 @@ impl<C: Connector> Client<C> {
         });
     }
 
+    /// Reports a limits' store that could not be reached in time.
+    fn store_down(&self, request: &ApiRequest, error: &Error) {
+        if error.kind() == ErrorKind::StoreUnavailable {
+            self.store_fallback(request.path(), crate::StoreFallback::Wait, false);
+        }
+    }
+
+    /// Reports what the client did while the limits' store could not be reached.
+    fn store_fallback(&self, path: &str, fallback: crate::StoreFallback, admitted: bool) {
+        #[cfg(feature = "tracing")]
+        tracing::event!(
+            target: "status_hyper",
+            tracing::Level::WARN,
+            store.fallback = tracing::field::debug(&fallback),
+            store.admitted = admitted,
+            "the limits' store could not be reached"
+        );
+        self.emit(&Event::StoreUnavailable { path, fallback, admitted });
+    }
+
     pub(crate) fn emit(&self, event: &Event<'_>) {
         if let Some(observer) = &self.inner.config.observer {
             observer(event);
@@ -471,7 +495,13 @@ impl<C: Connector> Client<C> {
                 let mut rate_permit = None;
                 let mut rate_wait = Duration::ZERO;
                 if let Some(limiter) = &config.rate_limiter {
-                    let (permit, w) = limiter.acquire_by(deadline).await?;
+                    let (permit, w) = limiter
+                        .acquire_by(deadline)
+                        .await
+                        .inspect_err(|e| self.store_down(request, e))?;
+                    if let Some(fallback) = permit.fallback() {
+                        self.store_fallback(path, fallback, true);
+                    }
                     rate_permit = Some(permit);
                     if !w.is_zero() {
                         trace::rate_limited(&attempt_span, w);
@@ -511,6 +541,13 @@ impl<C: Connector> Client<C> {
                 Err(e) => e,
             };
             let policy = &config.retry;
+            if let (Some(limiter), Some(StatusCode::TOO_MANY_REQUESTS)) =
+                (&config.rate_limiter, error.status())
+            {
+                // The server's count wins: a shared store holds every process back.
+                let wait = error.retry_after().unwrap_or(policy.backoff().delay(attempt - 1));
+                let _ = limiter.server_refused(wait).await;
+            }
             let returned_429 =
                 request.returns_429() && error.status() == Some(StatusCode::TOO_MANY_REQUESTS);
             if attempt >= policy.max_attempts()

@@ -48,6 +48,9 @@ pub enum ErrorKind {
     /// length changed while it was read, the pre-signed URL expired, or the storage host
     /// answered with a non-2xx status (kept with its raw body).
     Upload,
+    /// The store that keeps the limits (shared by many processes) could not be reached
+    /// before the deadline; the request was not sent. The store's error is the source.
+    StoreUnavailable,
 }
 
 impl ErrorKind {
@@ -70,6 +73,7 @@ impl ErrorKind {
             Self::Config => "Config",
             Self::TaskFailed => "TaskFailed",
             Self::Upload => "Upload",
+            Self::StoreUnavailable => "StoreUnavailable",
         }
     }
 }
@@ -147,6 +151,10 @@ impl Error {
 
     pub(crate) fn deadline() -> Self {
         Self::new(ErrorKind::Deadline)
+    }
+
+    pub(crate) fn store_unavailable(source: crate::store::StoreError) -> Self {
+        Self::with_source(ErrorKind::StoreUnavailable, source)
     }
 
     /// An attempt took longer than `after`; `source` is the timer's error.
@@ -426,6 +434,7 @@ impl fmt::Display for Error {
                     write!(f, " (HTTP {})", status.as_u16())?;
                 }
             }
+            ErrorKind::StoreUnavailable => f.write_str("the limits' store could not be reached")?,
         }
         if let Some(trace_id) = &d.trace_id {
             write!(f, " [trace_id {}]", LogSafe::new(trace_id))?;

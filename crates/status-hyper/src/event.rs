@@ -99,4 +99,15 @@ pub enum Event<'a> {
         /// How long the call took in all, waits included.
         elapsed: Duration,
     },
+    /// The store that keeps the limits could not be reached; `fallback` says what admitted
+    /// the request instead, or, with [`StoreFallback::Wait`](crate::StoreFallback::Wait),
+    /// that it waited for the store (and `admitted` whether the store answered in time).
+    StoreUnavailable {
+        /// The request's path.
+        path: &'a str,
+        /// What the client did.
+        fallback: crate::StoreFallback,
+        /// Whether the request went ahead.
+        admitted: bool,
+    },
 }

@@ -5,10 +5,11 @@ use std::fmt;
 use std::sync::Arc;
 
 use status_core::Success;
-use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
-use tokio::time::Instant;
+use tokio::sync::{Notify, Semaphore};
+use tokio::time::{sleep_until, Instant};
 
 use crate::error::Error;
+use crate::store::{AcquireError, LocalProjectStore, ProjectStore, SlotId, StoreFallback};
 
 /// Slots for running projects (by default 5, the API's limit), shared by all clones.
 ///
@@ -16,17 +17,65 @@ use crate::error::Error;
 /// are taken, and hands it to the [`Project`] it returns. The slot is freed when that handle
 /// is dropped, when [`Project::finish`] is called, or when a poll through
 /// [`Client::poll`](crate::Client::poll) sees the project in a finished status.
+///
+/// The slots are kept in this process ([`LocalProjectStore`]) unless made
+/// [`with_store`](Self::with_store), such as a store that many processes share.
 #[derive(Clone)]
 pub struct ProjectSlots {
     inner: Arc<Inner>,
 }
 
 struct Inner {
-    limit: usize,
-    slots: Arc<Semaphore>,
+    store: Arc<dyn ProjectStore>,
+    fallback: StoreFallback,
+    /// The in-process share used while the store is unreachable.
+    share: Option<ProjectSlots>,
     finished: Vec<Box<str>>,
     /// Woken whenever a [`Project`] gives its slot back.
     freed: Notify,
+}
+
+/// How often [`StoreFallback::Wait`] tries an unreachable store again.
+const STORE_RETRY: Duration = Duration::from_millis(100);
+
+/// A slot taken for a project.
+pub(crate) struct Hold {
+    slot: HoldSlot,
+    pub(crate) fallback: Option<StoreFallback>,
+}
+
+enum HoldSlot {
+    Store(Arc<dyn ProjectStore>, SlotId),
+    Open,
+    Share(Box<Hold>),
+}
+
+impl Hold {
+    fn bind(&self, project_id: &str) {
+        match &self.slot {
+            HoldSlot::Store(store, id) => store.bind(*id, project_id),
+            HoldSlot::Open => {}
+            HoldSlot::Share(hold) => hold.bind(project_id),
+        }
+    }
+}
+
+impl fmt::Debug for Hold {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let slot = match &self.slot {
+            HoldSlot::Store(_, id) => Some(id.0),
+            _ => None,
+        };
+        f.debug_struct("Hold").field("slot", &slot).field("fallback", &self.fallback).finish()
+    }
+}
+
+impl Drop for Hold {
+    fn drop(&mut self) {
+        if let HoldSlot::Store(store, id) = &self.slot {
+            store.release(*id);
+        }
+    }
 }
 
 impl Default for ProjectSlots {
@@ -59,24 +108,74 @@ impl ProjectSlots {
         finished: impl IntoIterator<Item = S>,
     ) -> Self {
         let limit = limit.clamp(1, Semaphore::MAX_PERMITS);
-        Self {
-            inner: Arc::new(Inner {
-                limit,
-                slots: Arc::new(Semaphore::new(limit)),
-                finished: finished.into_iter().map(|s| s.as_ref().into()).collect(),
-                freed: Notify::new(),
+        let store = Arc::new(LocalProjectStore::new(limit));
+        Self::with_store(store, StoreFallback::Wait, finished)
+    }
+
+    /// The slots kept in `store`, such as one shared by many processes; `fallback` says what
+    /// to do while the store cannot be reached; a project whose `data.status` is one of
+    /// `finished` frees its slot when a poll sees it.
+    pub fn with_store<S: AsRef<str>>(
+        store: Arc<dyn ProjectStore>,
+        fallback: StoreFallback,
+        finished: impl IntoIterator<Item = S>,
+    ) -> Self {
+        let finished: Vec<Box<str>> = finished.into_iter().map(|s| s.as_ref().into()).collect();
+        let share = match fallback {
+            StoreFallback::LocalShare(n) => Some(Self {
+                inner: Arc::new(Inner {
+                    store: Arc::new(LocalProjectStore::new(n)),
+                    fallback: StoreFallback::Wait,
+                    share: None,
+                    finished: finished.clone(),
+                    freed: Notify::new(),
+                }),
             }),
-        }
+            _ => None,
+        };
+        Self { inner: Arc::new(Inner { store, fallback, share, finished, freed: Notify::new() }) }
     }
 
     /// The number of slots.
     pub fn limit(&self) -> usize {
-        self.inner.limit
+        self.inner.store.limit()
     }
 
-    /// The number of slots taken now.
+    /// The number of slots taken now (with a shared store: by this process).
     pub fn running(&self) -> usize {
-        self.inner.limit - self.inner.slots.available_permits()
+        self.inner.store.held()
+    }
+
+    /// The store the slots are kept in.
+    pub fn store(&self) -> &Arc<dyn ProjectStore> {
+        &self.inner.store
+    }
+
+    /// Takes over every running project whose holder disappeared (a crashed process), as
+    /// the shared store reports them, and returns their handles: poll each through
+    /// [`Client::poll`](crate::Client::poll) until it finishes, which frees its slot. The
+    /// in-process store has none.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::StoreUnavailable`](crate::ErrorKind::StoreUnavailable) when the store
+    /// cannot be reached.
+    pub async fn adopt_orphans(&self) -> Result<Vec<Project>, Error> {
+        let store = &self.inner.store;
+        let ids = store.orphans().await.map_err(Error::store_unavailable)?;
+        let mut adopted = Vec::new();
+        for id in ids {
+            if let Some(slot) = store.adopt(&id).await.map_err(Error::store_unavailable)? {
+                let hold = Hold { slot: HoldSlot::Store(Arc::clone(store), slot), fallback: None };
+                adopted.push(Project {
+                    id: Some(id),
+                    status: None,
+                    slots: self.clone(),
+                    permit: Some(hold),
+                });
+            }
+        }
+        Ok(adopted)
     }
 
     /// Whether `status` ends a project.
@@ -88,19 +187,41 @@ impl ProjectSlots {
     pub(crate) async fn acquire_by(
         &self,
         deadline: Option<Instant>,
-    ) -> Result<(OwnedSemaphorePermit, Duration), Error> {
-        if let Ok(permit) = Arc::clone(&self.inner.slots).try_acquire_owned() {
-            return Ok((permit, Duration::ZERO));
-        }
+    ) -> Result<(Hold, Duration), Error> {
         let start = Instant::now();
-        let acquire = Arc::clone(&self.inner.slots).acquire_owned();
-        let permit = match deadline {
-            Some(d) => tokio::time::timeout_at(d, acquire).await.map_err(|_| Error::deadline())?,
-            None => acquire.await,
-        };
-        // The semaphore is never closed, so acquiring only fails if that changes.
-        let permit = permit.map_err(|_| Error::config("project slots closed"))?;
-        Ok((permit, start.elapsed()))
+        let mut fallback = None;
+        loop {
+            let store = &self.inner.store;
+            let error = match store.acquire(deadline).await {
+                Ok((id, waited)) => {
+                    let slot = HoldSlot::Store(Arc::clone(store), id);
+                    let waited = if fallback.is_some() { start.elapsed() } else { waited };
+                    return Ok((Hold { slot, fallback }, waited));
+                }
+                Err(AcquireError::Deadline) => return Err(Error::deadline()),
+                Err(AcquireError::Unavailable(e)) => e,
+            };
+            match (self.inner.fallback, &self.inner.share) {
+                (StoreFallback::FailOpen, _) => {
+                    let fallback = Some(StoreFallback::FailOpen);
+                    return Ok((Hold { slot: HoldSlot::Open, fallback }, start.elapsed()));
+                }
+                (StoreFallback::LocalShare(n), Some(share)) => {
+                    let (hold, _) = Box::pin(share.acquire_by(deadline)).await?;
+                    let slot = HoldSlot::Share(Box::new(hold));
+                    let fallback = Some(StoreFallback::LocalShare(n));
+                    return Ok((Hold { slot, fallback }, start.elapsed()));
+                }
+                _ => {
+                    let retry_at = Instant::now() + STORE_RETRY;
+                    if deadline.is_some_and(|d| retry_at > d) {
+                        return Err(Error::store_unavailable(error));
+                    }
+                    fallback = Some(StoreFallback::Wait);
+                    sleep_until(retry_at).await;
+                }
+            }
+        }
     }
 }
 
@@ -115,7 +236,8 @@ impl ProjectSlots {
     ///
     /// # Errors
     ///
-    /// None in practice: the slots are never closed.
+    /// None with the in-process store: its slots are never closed. With a shared store,
+    /// [`ErrorKind::StoreUnavailable`](crate::ErrorKind::StoreUnavailable) as for a submission.
     pub async fn adopt(&self, project_id: impl Into<String>) -> Result<Project, Error> {
         self.adopt_by(project_id.into(), None).await
     }
@@ -128,6 +250,7 @@ impl ProjectSlots {
         deadline: Option<Instant>,
     ) -> Result<Project, Error> {
         let (permit, _) = self.acquire_by(deadline).await?;
+        permit.bind(&project_id);
         Ok(Project::adopted(self.clone(), permit, project_id))
     }
 
@@ -141,7 +264,7 @@ impl ProjectSlots {
 impl fmt::Debug for ProjectSlots {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ProjectSlots")
-            .field("limit", &self.inner.limit)
+            .field("limit", &self.limit())
             .field("running", &self.running())
             .field("finished", &self.inner.finished)
             .finish()
@@ -155,22 +278,21 @@ pub struct Project {
     id: Option<String>,
     status: Option<String>,
     slots: ProjectSlots,
-    permit: Option<OwnedSemaphorePermit>,
+    permit: Option<Hold>,
 }
 
 impl Project {
-    pub(crate) fn new(
-        slots: ProjectSlots,
-        permit: OwnedSemaphorePermit,
-        data: &Success<'_>,
-    ) -> Self {
+    pub(crate) fn new(slots: ProjectSlots, permit: Hold, data: &Success<'_>) -> Self {
         let mut project = Self { id: None, status: None, slots, permit: Some(permit) };
         project.id = data_field(data, "project_id").or_else(|| data_field(data, "id"));
+        if let (Some(id), Some(hold)) = (&project.id, &project.permit) {
+            hold.bind(id);
+        }
         project.observe(data);
         project
     }
 
-    fn adopted(slots: ProjectSlots, permit: OwnedSemaphorePermit, id: String) -> Self {
+    fn adopted(slots: ProjectSlots, permit: Hold, id: String) -> Self {
         Self { id: Some(id), status: None, slots, permit: Some(permit) }
     }
 

@@ -2,15 +2,12 @@
 
 use core::time::Duration;
 use std::fmt;
-use std::sync::{Arc, Mutex as StdMutex, MutexGuard};
+use std::sync::Arc;
 
-use tokio::sync::{Mutex, Notify};
 use tokio::time::{sleep_until, Instant};
 
 use crate::error::Error;
-
-// Longer windows are clamped so that `Instant + window` cannot overflow.
-const MAX_WINDOW: Duration = Duration::from_secs(366 * 24 * 3600);
+use crate::store::{AcquireError, LocalRateStore, RateStore, SlotId, StoreError, StoreFallback};
 
 /// Admits at most `limit` requests in any sliding window of `window` (by default 15 a minute,
 /// the API's limit). Clones share one budget: give every client that uses the same API key
@@ -25,6 +22,9 @@ const MAX_WINDOW: Duration = Duration::from_secs(366 * 24 * 3600);
 /// counting the window from the reply keeps the server's own count within the limit however
 /// long requests take in transit, where counting from admission would let a slow request and
 /// a fast one land in the same server-side window. Waiters are served in arrival order.
+///
+/// The budget is kept in this process ([`LocalRateStore`]) unless the limiter is made
+/// [`with_store`](Self::with_store), such as a store that many processes share.
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().enable_time().start_paused(true).build().unwrap().block_on(async {
@@ -49,57 +49,61 @@ pub struct RateLimiter {
 }
 
 struct Inner {
-    limit: usize,
-    window: Duration,
-    /// Held by the waiter at the head of the queue, so that waiters go in arrival order.
-    queue: Mutex<()>,
-    slots: StdMutex<Slots>,
-    /// Signalled when a request in flight completes.
-    completed: Notify,
+    store: Arc<dyn RateStore>,
+    fallback: StoreFallback,
+    /// The in-process share used while the store is unreachable, with
+    /// [`StoreFallback::LocalShare`].
+    share: Option<RateLimiter>,
 }
 
-#[derive(Default)]
-struct Slots {
-    next_id: u64,
-    /// One entry per slot held: its permit's id, and when the reply arrived (`None` while the
-    /// request is in flight).
-    held: Vec<(u64, Option<Instant>)>,
-}
+/// How often [`StoreFallback::Wait`] tries an unreachable store again.
+const STORE_RETRY: Duration = Duration::from_millis(100);
 
 /// A request's place in the rate window. Keep it until the reply has arrived: the window
 /// is counted from when it is dropped.
 #[must_use = "the window is counted from when the permit is dropped"]
 pub struct RatePermit {
-    inner: Arc<Inner>,
-    id: u64,
+    slot: Slot,
+    fallback: Option<StoreFallback>,
 }
 
-impl Drop for RatePermit {
+enum Slot {
+    Store(StoreSlot),
+    /// Admitted without a slot ([`StoreFallback::FailOpen`]).
+    Open,
+    /// Admitted by the in-process share ([`StoreFallback::LocalShare`]).
+    Share(Box<RatePermit>),
+}
+
+struct StoreSlot {
+    store: Arc<dyn RateStore>,
+    id: SlotId,
+}
+
+impl Drop for StoreSlot {
     fn drop(&mut self) {
-        let now = Instant::now();
-        if let Some(slot) = lock(&self.inner.slots).held.iter_mut().find(|s| s.0 == self.id) {
-            slot.1 = Some(now);
-        }
-        self.inner.completed.notify_waiters();
+        self.store.complete(self.id);
+    }
+}
+
+impl RatePermit {
+    /// When the store could not be reached: what admitted this request instead
+    /// ([`StoreFallback::Wait`]: the store, once it answered again).
+    pub fn fallback(&self) -> Option<StoreFallback> {
+        self.fallback
     }
 }
 
 impl fmt::Debug for RatePermit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RatePermit").field("id", &self.id).finish()
+        let mut d = f.debug_struct("RatePermit");
+        match &self.slot {
+            Slot::Store(s) => d.field("id", &s.id.0),
+            Slot::Open => d.field("id", &"open"),
+            Slot::Share(p) => d.field("share", p),
+        };
+        d.finish()
     }
-}
-
-/// No code holding this lock can panic, but do not turn a poisoned lock into a second panic.
-fn lock(m: &StdMutex<Slots>) -> MutexGuard<'_, Slots> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-/// What the head of the queue does next.
-enum Next {
-    Admitted(u64),
-    /// Sleep until this instant, or until a request in flight completes.
-    Wait(Option<Instant>),
 }
 
 impl Default for RateLimiter {
@@ -117,37 +121,57 @@ impl RateLimiter {
         Self::new(Self::API_LIMIT, Duration::from_secs(60))
     }
 
-    /// At most `limit` (at least 1) requests in any `window`.
+    /// At most `limit` (at least 1) requests in any `window`, kept in this process
+    /// ([`LocalRateStore`]).
     pub fn new(limit: usize, window: Duration) -> Self {
-        let limit = limit.max(1);
-        Self {
-            inner: Arc::new(Inner {
-                limit,
-                window: window.min(MAX_WINDOW),
-                queue: Mutex::new(()),
-                slots: StdMutex::new(Slots::default()),
-                completed: Notify::new(),
-            }),
-        }
+        Self::with_store(Arc::new(LocalRateStore::new(limit, window)), StoreFallback::Wait)
+    }
+
+    /// The budget kept in `store`, such as one shared by many processes; `fallback` says what
+    /// to do while the store cannot be reached.
+    pub fn with_store(store: Arc<dyn RateStore>, fallback: StoreFallback) -> Self {
+        let share = match fallback {
+            StoreFallback::LocalShare(n) => Some(Self::new(n, store.window())),
+            _ => None,
+        };
+        Self { inner: Arc::new(Inner { store, fallback, share }) }
     }
 
     /// The number of requests admitted per window.
     pub fn limit(&self) -> usize {
-        self.inner.limit
+        self.inner.store.limit()
     }
 
     /// The window length.
     pub fn window(&self) -> Duration {
-        self.inner.window
+        self.inner.store.window()
+    }
+
+    /// The store the budget is kept in.
+    pub fn store(&self) -> &Arc<dyn RateStore> {
+        &self.inner.store
+    }
+
+    /// What happens while the store cannot be reached.
+    pub fn fallback(&self) -> StoreFallback {
+        self.inner.fallback
     }
 
     /// Waits until a slot is free and takes it. Keep the permit until the reply has arrived.
+    /// With a shared store that cannot be reached, this applies the fallback ([`StoreFallback::Wait`]
+    /// keeps trying).
     pub async fn acquire(&self) -> RatePermit {
         match self.acquire_by(None).await {
             Ok((permit, _)) => permit,
             // Only a deadline makes acquiring fail, and none was given.
             Err(_) => unreachable!("acquiring without a deadline cannot fail"),
         }
+    }
+
+    /// Tells the store that the server answered 429 and asked for `retry_in`: a shared store
+    /// then admits nothing anywhere until it has passed. The in-process store ignores it.
+    pub async fn server_refused(&self, retry_in: Duration) -> Result<(), StoreError> {
+        self.inner.store.server_refused(retry_in).await
     }
 
     /// As [`acquire`](Self::acquire), and says how long it waited (zero when a slot was free).
@@ -157,66 +181,48 @@ impl RateLimiter {
         &self,
         deadline: Option<Instant>,
     ) -> Result<(RatePermit, Duration), Error> {
-        let queued = self.inner.queue.lock();
-        let _head = match deadline {
-            Some(d) => tokio::time::timeout_at(d, queued).await.map_err(|_| Error::deadline())?,
-            None => queued.await,
-        };
         let start = Instant::now();
-        let mut waited = Duration::ZERO;
+        let mut fallback = None;
         loop {
-            // Registered before looking, so that a completion in between is not missed.
-            let completed = self.inner.completed.notified();
-            let wake = match self.try_admit() {
-                Next::Admitted(id) => {
-                    return Ok((RatePermit { inner: Arc::clone(&self.inner), id }, waited))
+            let store = &self.inner.store;
+            let error = match store.acquire(deadline).await {
+                Ok((id, waited)) => {
+                    let slot = Slot::Store(StoreSlot { store: Arc::clone(store), id });
+                    let waited = if fallback.is_some() { start.elapsed() } else { waited };
+                    return Ok((RatePermit { slot, fallback }, waited));
                 }
-                Next::Wait(wake) => wake,
+                Err(AcquireError::Deadline) => return Err(Error::deadline()),
+                Err(AcquireError::Unavailable(e)) => e,
             };
-            // A request still in flight frees its slot no sooner than `window` from now.
-            let now = Instant::now();
-            let in_flight_free = now + self.inner.window;
-            let earliest = wake.map_or(in_flight_free, |at| at.min(in_flight_free));
-            if deadline.is_some_and(|d| earliest > d) {
-                return Err(Error::deadline());
+            match (self.inner.fallback, &self.inner.share) {
+                (StoreFallback::FailOpen, _) => {
+                    let fallback = Some(StoreFallback::FailOpen);
+                    return Ok((RatePermit { slot: Slot::Open, fallback }, start.elapsed()));
+                }
+                (StoreFallback::LocalShare(n), Some(share)) => {
+                    let (permit, _) = Box::pin(share.acquire_by(deadline)).await?;
+                    let slot = Slot::Share(Box::new(permit));
+                    let fallback = Some(StoreFallback::LocalShare(n));
+                    return Ok((RatePermit { slot, fallback }, start.elapsed()));
+                }
+                _ => {
+                    let retry_at = Instant::now() + STORE_RETRY;
+                    if deadline.is_some_and(|d| retry_at > d) {
+                        return Err(Error::store_unavailable(error));
+                    }
+                    fallback = Some(StoreFallback::Wait);
+                    sleep_until(retry_at).await;
+                }
             }
-            let until = match (wake, deadline) {
-                (Some(at), Some(d)) => Some(at.min(d)),
-                (wake, deadline) => wake.or(deadline),
-            };
-            match until {
-                Some(at) => tokio::select! {
-                    () = sleep_until(at) => {}
-                    () = completed => {}
-                },
-                None => completed.await,
-            }
-            waited = start.elapsed();
         }
-    }
-
-    /// Takes a slot if one is free; otherwise says when the first completed one frees up
-    /// (`None` when every slot is held by a request still in flight).
-    fn try_admit(&self) -> Next {
-        let now = Instant::now();
-        let window = self.inner.window;
-        let mut slots = lock(&self.inner.slots);
-        slots.held.retain(|&(_, done)| done.is_none_or(|at| at + window > now));
-        if slots.held.len() < self.inner.limit {
-            let id = slots.next_id;
-            slots.next_id += 1;
-            slots.held.push((id, None));
-            return Next::Admitted(id);
-        }
-        Next::Wait(slots.held.iter().filter_map(|&(_, done)| done).min().map(|at| at + window))
     }
 }
 
 impl fmt::Debug for RateLimiter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RateLimiter")
-            .field("limit", &self.inner.limit)
-            .field("window", &self.inner.window)
+            .field("limit", &self.limit())
+            .field("window", &self.window())
             .finish_non_exhaustive()
     }
 }

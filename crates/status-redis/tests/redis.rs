@@ -1,0 +1,363 @@
+//! The budget on a real `redis-server` that each test starts on a free loopback port (without
+//! persistence) and kills at the end. Without `redis-server`, each test prints a notice and
+//! passes, unless `CI` is set: then it fails.
+
+mod common;
+
+use core::time::Duration;
+use std::sync::{Arc, Mutex};
+
+use status_hyper::mock::{MockReply, MockServer};
+use status_hyper::{
+    AcquireError, ApiKey, ApiRequest, Client, ErrorKind, Event, ProjectStore, RateLimiter,
+    RateStore, RetryPolicy, StoreFallback,
+};
+use status_redis::{BudgetKeys, RedisBudget};
+use tokio::time::Instant;
+
+const KEY: &str = "sk-test-secret-key";
+
+fn budget(url: &str, limit: usize, window_ms: u64) -> RedisBudget {
+    RedisBudget::builder(url, KEY)
+        .rate(limit, Duration::from_millis(window_ms))
+        .lease(Duration::from_millis(400))
+        .tick(Duration::from_millis(50))
+        .rebuild_grace(Duration::from_millis(200))
+        .build()
+        .unwrap()
+}
+
+fn client(server: &MockServer, limiter: RateLimiter) -> status_hyper::ClientBuilder {
+    Client::builder(server.uri(), ApiKey::new(KEY).unwrap())
+        .rate_limiter(Some(limiter))
+        .retry(RetryPolicy::never())
+}
+
+/// The most arrivals the server saw in any window starting at an arrival.
+fn max_in_window(server: &MockServer, window: Duration) -> usize {
+    let mut at: Vec<Instant> = server.requests().iter().map(|r| r.at).collect();
+    at.sort();
+    (0..at.len())
+        .map(|i| at[i..].iter().take_while(|&&t| t < at[i] + window).count())
+        .max()
+        .unwrap_or(0)
+}
+
+async fn deadline_in(store: &RedisBudget, ms: u64) -> Result<(), AcquireError> {
+    let deadline = Instant::now() + Duration::from_millis(ms);
+    RateStore::acquire(store, Some(deadline))
+        .await
+        .map(|(slot, _)| RateStore::complete(store, slot))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_tasks_on_several_clients_never_exceed_the_limit_at_the_server() {
+    let redis = redis_or_return!();
+    let (limit, window) = (4, Duration::from_millis(300));
+    // The server counts from arrival; transit delays of up to 60 ms each way.
+    let server = MockServer::builder()
+        .rate_limit(Some((limit, window)))
+        .handler(|_| {
+            Some(MockReply::success("1").delay(Duration::from_millis(fastrand::u64(0..60))))
+        })
+        .transit_delay(|_| Duration::from_millis(fastrand::u64(0..60)))
+        .start()
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    for _ in 0..3 {
+        let store = budget(&redis.url(), limit, 300);
+        let client = client(&server, store.rate_limiter(StoreFallback::Wait)).build_http().unwrap();
+        for _ in 0..6 {
+            let client = client.clone();
+            tasks.push(tokio::spawn(async move {
+                for _ in 0..2 {
+                    client.send(&ApiRequest::get("/api/v2/clips/results/p")).await.unwrap();
+                }
+            }));
+        }
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    assert_eq!(server.request_count(), 36);
+    assert_eq!(server.limit_rejections(), 0);
+    assert!(max_in_window(&server, window) <= limit);
+}
+
+#[tokio::test]
+async fn a_crashed_holders_permits_come_back_after_lease_and_window() {
+    let redis = redis_or_return!();
+    let crashed = budget(&redis.url(), 2, 500);
+    // Two requests admitted and never answered: the process dies mid-flight.
+    RateStore::acquire(&crashed, None).await.unwrap();
+    RateStore::acquire(&crashed, None).await.unwrap();
+    crashed.abandon();
+    let crashed_at = Instant::now();
+    let live = budget(&redis.url(), 2, 500);
+    // Both slots are held: in flight, so none frees sooner than a window from now.
+    assert!(matches!(deadline_in(&live, 300).await, Err(AcquireError::Deadline)));
+    // The lease (400 ms) has run out: the requests count as answered then, so their slots
+    // stay held for a window (500 ms) from then.
+    tokio::time::sleep_until(crashed_at + Duration::from_millis(600)).await;
+    assert!(matches!(deadline_in(&live, 100).await, Err(AcquireError::Deadline)));
+    let deadline = Some(Instant::now() + Duration::from_secs(3));
+    let (a, _) = RateStore::acquire(&live, deadline).await.unwrap();
+    let (b, _) = RateStore::acquire(&live, deadline).await.unwrap();
+    assert_ne!(a, b);
+}
+
+#[tokio::test]
+async fn the_window_counts_from_the_reply_across_stores() {
+    let redis = redis_or_return!();
+    let a = budget(&redis.url(), 1, 1000);
+    let b = budget(&redis.url(), 1, 1000);
+    let (slot, _) = RateStore::acquire(&a, None).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    RateStore::complete(&a, slot);
+    a.sync().await.unwrap();
+    // Answered just now: not free for another second, wherever one asks.
+    assert!(matches!(deadline_in(&b, 700).await, Err(AcquireError::Deadline)));
+    deadline_in(&b, 2000).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn project_slots_are_shared_and_a_crashed_workers_project_is_adopted_and_polled() {
+    let redis = redis_or_return!();
+    let server = MockServer::builder().rate_limit(None).polls_to_finish(2).start().await.unwrap();
+    let make = || {
+        RedisBudget::builder(redis.url(), KEY)
+            .project_limit(2)
+            .lease(Duration::from_millis(400))
+            .rebuild_grace(Duration::from_millis(100))
+            .tick(Duration::from_millis(50))
+            .build()
+            .unwrap()
+    };
+    let (a, b) = (make(), make());
+    let client_of = |store: &RedisBudget| {
+        Client::builder(server.uri(), ApiKey::new(KEY).unwrap())
+            .rate_limiter(None)
+            .project_slots(store.project_slots(StoreFallback::Wait))
+            .deadline(Some(Duration::from_millis(500)))
+            .build_http()
+            .unwrap()
+    };
+    let (ca, cb) = (client_of(&a), client_of(&b));
+    let submit = ApiRequest::post("/api/v2/clips", "{}");
+    let (_, pa) = ca.submit(&submit).await.unwrap();
+    let (_, pb) = cb.submit(&submit).await.unwrap();
+    // Two projects run, one from each process: a third waits, in either.
+    let err = ca.submit(&submit).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Deadline);
+    a.sync().await.unwrap();
+    assert!(ProjectStore::orphans(&b).await.unwrap().is_empty());
+
+    // Process A dies while its project runs on the server.
+    let id = pa.id().unwrap().to_owned();
+    core::mem::forget(pa);
+    a.abandon();
+    // Still counted: B cannot submit.
+    assert_eq!(cb.submit(&submit).await.unwrap_err().kind(), ErrorKind::Deadline);
+    let orphans = loop {
+        let orphans = ProjectStore::orphans(&b).await.unwrap();
+        if !orphans.is_empty() {
+            break orphans;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(orphans, vec![id.clone()]);
+    let mut adopted = cb.project_slots().adopt_orphans().await.unwrap();
+    assert_eq!(adopted.len(), 1);
+    assert!(cb.project_slots().adopt_orphans().await.unwrap().is_empty(), "adopted once");
+    let mut project = adopted.pop().unwrap();
+    assert_eq!(project.id(), Some(id.as_str()));
+    let results = ApiRequest::get(format!("/api/v2/clips/results/{id}"));
+    while project.is_running() {
+        cb.poll(&mut project, &results).await.unwrap();
+    }
+    assert_eq!(project.status(), Some("SUCCEEDED"));
+    b.sync().await.unwrap();
+    // The adopted project finished: its slot is free again.
+    let (_, pc) = cb.submit(&submit).await.unwrap();
+    drop((pb, pc));
+}
+
+#[tokio::test]
+async fn a_holder_that_crashed_before_learning_the_project_id_is_freed_after_the_timeout() {
+    let redis = redis_or_return!();
+    let make = || {
+        RedisBudget::builder(redis.url(), KEY)
+            .project_limit(1)
+            .lease(Duration::from_millis(300))
+            .tick(Duration::from_millis(50))
+            .unbound_timeout(Duration::from_millis(800))
+            .build()
+            .unwrap()
+    };
+    let (a, b) = (make(), make());
+    ProjectStore::acquire(&a, None).await.unwrap();
+    a.abandon();
+    let soon = Some(Instant::now() + Duration::from_millis(300));
+    assert!(matches!(ProjectStore::acquire(&b, soon).await, Err(AcquireError::Deadline)));
+    // Without a project id there is nothing to adopt.
+    assert!(ProjectStore::orphans(&b).await.unwrap().is_empty());
+    let later = Some(Instant::now() + Duration::from_secs(3));
+    ProjectStore::acquire(&b, later).await.unwrap();
+}
+
+#[tokio::test]
+async fn scripts_are_reloaded_after_script_flush() {
+    let redis = redis_or_return!();
+    let store = budget(&redis.url(), 10, 1000);
+    deadline_in(&store, 1000).await.unwrap();
+    let mut conn = redis.connection().await;
+    let () = redis::cmd("SCRIPT").arg("FLUSH").query_async(&mut conn).await.unwrap();
+    deadline_in(&store, 1000).await.unwrap();
+    store.sync().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_restart_the_window_is_rebuilt_from_the_live_processes() {
+    let mut redis = redis_or_return!();
+    let a = budget(&redis.url(), 3, 4000);
+    for _ in 0..3 {
+        deadline_in(&a, 1000).await.unwrap();
+    }
+    a.sync().await.unwrap();
+    redis.restart();
+    // A new process on the restarted, empty Redis: A re-registers its three replies during
+    // the grace period, so nothing is free until they leave the window.
+    let b = budget(&redis.url(), 3, 4000);
+    let started = Instant::now();
+    let err = deadline_in(&b, 1500).await;
+    assert!(matches!(err, Err(AcquireError::Deadline)), "{err:?} after {:?}", started.elapsed());
+    let mut conn = redis.connection().await;
+    let done: usize =
+        redis::cmd("ZCARD").arg(&a.keys().all()[3]).query_async(&mut conn).await.unwrap();
+    assert_eq!(done, 3);
+    // Once they leave the window, both get in again.
+    deadline_in(&b, 6000).await.unwrap();
+    deadline_in(&a, 1000).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_redis_stopped_each_fallback_does_what_it_says_and_is_reported() {
+    let mut redis = redis_or_return!();
+    let server =
+        MockServer::builder().rate_limit(None).handler(|_| Some(MockReply::success("1"))).start();
+    let server = server.await.unwrap();
+    let store = budget(&redis.url(), 5, 1000);
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let make = |fallback| {
+        let events = Arc::clone(&events);
+        client(&server, store.rate_limiter(fallback))
+            .deadline(Some(Duration::from_millis(800)))
+            .observer(move |e| {
+                if let Event::StoreUnavailable { fallback, admitted, .. } = e {
+                    events.lock().unwrap().push((*fallback, *admitted));
+                }
+            })
+            .build_http()
+            .unwrap()
+    };
+    let request = ApiRequest::get("/api/v2/clips/results/p");
+    let waiting = make(StoreFallback::Wait);
+    waiting.send(&request).await.unwrap();
+    redis.stop();
+
+    let err = waiting.send(&request).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::StoreUnavailable);
+    assert_eq!(events.lock().unwrap().pop(), Some((StoreFallback::Wait, false)));
+
+    let open = make(StoreFallback::FailOpen);
+    for _ in 0..8 {
+        open.send(&request).await.unwrap();
+    }
+    assert_eq!(events.lock().unwrap().pop(), Some((StoreFallback::FailOpen, true)));
+
+    let share = make(StoreFallback::LocalShare(2));
+    share.send(&request).await.unwrap();
+    share.send(&request).await.unwrap();
+    assert_eq!(share.send(&request).await.unwrap_err().kind(), ErrorKind::Deadline);
+    assert_eq!(events.lock().unwrap().pop(), Some((StoreFallback::LocalShare(2), true)));
+
+    // Redis comes back (empty): waiting requests go through again.
+    redis.restart();
+    events.lock().unwrap().clear();
+    waiting.send(&request).await.unwrap();
+    let later = events.lock().unwrap().clone();
+    assert!(later.iter().all(|&(f, admitted)| f == StoreFallback::Wait && admitted), "{later:?}");
+}
+
+#[tokio::test]
+async fn a_429_from_the_server_holds_every_process_back() {
+    let redis = redis_or_return!();
+    let a = budget(&redis.url(), 10, 1000);
+    let b = budget(&redis.url(), 10, 1000);
+    deadline_in(&b, 1000).await.unwrap();
+    a.rate_limiter(StoreFallback::Wait).server_refused(Duration::from_secs(2)).await.unwrap();
+    assert!(matches!(deadline_in(&b, 1000).await, Err(AcquireError::Deadline)));
+    deadline_in(&b, 3000).await.unwrap();
+}
+
+#[tokio::test]
+async fn keys_carry_one_hash_tag_no_api_key_and_an_expiry() {
+    let redis = redis_or_return!();
+    let store = RedisBudget::builder(redis.url(), KEY)
+        .rate(3, Duration::from_millis(2000))
+        .lease(Duration::from_millis(500))
+        .build()
+        .unwrap();
+    let (slot, _) = RateStore::acquire(&store, None).await.unwrap();
+    let (held, _) = RateStore::acquire(&store, None).await.unwrap();
+    RateStore::complete(&store, slot);
+    let (project, _) = ProjectStore::acquire(&store, None).await.unwrap();
+    ProjectStore::bind(&store, project, "prj_1");
+    store.sync().await.unwrap();
+    store
+        .rate_limiter(StoreFallback::Wait)
+        .server_refused(Duration::from_millis(10))
+        .await
+        .unwrap();
+
+    let mut conn = redis.connection().await;
+    let keys: Vec<String> = redis::cmd("KEYS").arg("*").query_async(&mut conn).await.unwrap();
+    let mut scanned = Vec::new();
+    let mut cursor = 0u64;
+    loop {
+        let (next, batch): (u64, Vec<String>) =
+            redis::cmd("SCAN").arg(cursor).query_async(&mut conn).await.unwrap();
+        scanned.extend(batch);
+        if next == 0 {
+            break;
+        }
+        cursor = next;
+    }
+    scanned.sort();
+    let mut expected: Vec<String> = store.keys().all().to_vec();
+    expected.sort();
+    assert_eq!(scanned, expected, "{keys:?}");
+    let tag = format!("{{{}}}", store.keys().hash_tag());
+    for key in &scanned {
+        assert!(!key.contains(KEY), "{key}");
+        assert!(key.contains(&tag), "{key}: every key of a budget has the one hash tag");
+        let ttl: i64 = redis::cmd("PTTL").arg(key).query_async(&mut conn).await.unwrap();
+        assert!(ttl > 0 && ttl <= 2500, "{key}: {ttl} ms");
+        let slot: i64 = redis::cmd("CLUSTER")
+            .arg("KEYSLOT")
+            .arg(key)
+            .query_async(&mut conn)
+            .await
+            .unwrap_or(-1);
+        let first: i64 = redis::cmd("CLUSTER")
+            .arg("KEYSLOT")
+            .arg(&scanned[0])
+            .query_async(&mut conn)
+            .await
+            .unwrap_or(-1);
+        assert_eq!(slot, first, "{key}");
+    }
+    assert_eq!(BudgetKeys::new("status-redis", KEY), store.keys().clone());
+    RateStore::complete(&store, held);
+}
