@@ -17,6 +17,7 @@ mod request;
 mod retry;
 mod retry_after;
 mod secret;
+mod stream;
 #[cfg(feature = "tls")]
 mod tls;
 mod trace;
@@ -39,5 +40,6 @@ pub use request::ApiRequest;
 pub use retry::RetryPolicy;
 pub use retry_after::retry_after;
 pub use secret::{ApiKey, InvalidApiKey};
+pub use stream::ItemStream;
 
 pub use hyper_util::client::legacy::connect::HttpConnector;
