@@ -288,9 +288,9 @@ impl BufferedResponse {
 mod tests {
     use super::*;
     use core::pin::Pin;
+    use core::sync::atomic::{AtomicUsize, Ordering};
     use core::task::{Context, Poll};
     use http_body::Frame;
-    use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
 
     /// A body of frames that counts how many were polled.
@@ -329,7 +329,7 @@ mod tests {
     #[test]
     fn a_2xx_body_stops_being_read_at_the_frame_holding_its_first_bad_byte() {
         let mut body = br#"{"data": {"id": "proj_abc123",]"#.to_vec();
-        body.extend(std::iter::repeat_n(b' ', 10_000));
+        body.extend(core::iter::repeat_n(b' ', 10_000));
         let expected = status_core::decode(200, &body).unwrap_err();
         assert_eq!(expected.offset(), 30);
         // Byte 30 is in the second 16-byte frame: two frames polled of 627.

@@ -1,8 +1,8 @@
 //! The items of a list inside `data`, typed one by one as the body arrives, in memory
 //! bounded by a window whatever the body's size.
 
+use core::marker::PhantomData;
 use std::collections::VecDeque;
-use std::marker::PhantomData;
 
 use bytes::Bytes;
 use futures_core::Stream;

@@ -34,7 +34,7 @@ fn clip_json(i: usize) -> serde_json::Value {
     serde_json::json!({
         "idx": i,
         "title": format!("Clip n\u{00b0}{i} \"quoted\" \\ caf\u{e9}"),
-        "begin_ms": if i % 3 == 0 { serde_json::json!(begin.to_string()) } else { serde_json::json!(begin) },
+        "begin_ms": if i.is_multiple_of(3) { serde_json::json!(begin.to_string()) } else { serde_json::json!(begin) },
         "end_ms": begin + 750,
         "thumbnail": format!("https://cdn.example.com/{i}.jpg"),
         "tags": ["a", format!("t{i}")],
@@ -61,7 +61,7 @@ fn malformed(tail: usize) -> Vec<u8> {
     let mut body = br#"{"data": {"id": "proj_abc123","#.to_vec();
     assert_eq!(body.len(), 30);
     body.push(b']');
-    body.extend(std::iter::repeat_n(b' ', tail));
+    body.extend(core::iter::repeat_n(b' ', tail));
     body
 }
 
