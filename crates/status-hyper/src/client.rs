@@ -15,6 +15,8 @@ use http_body_util::Full;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::rt::TokioExecutor;
+use serde::de::DeserializeOwned;
+use status_core::stream::ItemPath;
 use status_core::{Decoder, RawJson, Reply, Success};
 use tokio::time::error::Elapsed;
 use tokio::time::{sleep, timeout_at, Instant};
@@ -32,6 +34,7 @@ use crate::reply::BufferedResponse;
 use crate::request::ApiRequest;
 use crate::retry::RetryPolicy;
 use crate::secret::ApiKey;
+use crate::stream::{self, ItemStream};
 use crate::trace;
 
 /// The API's production base URI.
@@ -430,11 +433,24 @@ impl<C: Connector> Client<C> {
         started: Instant,
         result: Result<&SuccessResponse, &Error>,
     ) {
-        let elapsed = started.elapsed();
         let (status, error, attempts) = match result {
             Ok(r) => (Some(r.status()), None, r.attempts()),
             Err(e) => (e.status(), Some(e), e.attempts()),
         };
+        self.finished(request, span, started, status, error, attempts);
+    }
+
+    /// Reports the end of a call from its status, error and attempts.
+    fn finished(
+        &self,
+        request: &ApiRequest,
+        span: &trace::Span,
+        started: Instant,
+        status: Option<StatusCode>,
+        error: Option<&Error>,
+        attempts: u32,
+    ) {
+        let elapsed = started.elapsed();
         span.outcome(status, error);
         span.attempts(attempts);
         trace::finished(span, status, error, attempts, elapsed);
@@ -481,6 +497,25 @@ impl<C: Connector> Client<C> {
         deadline: Option<Instant>,
         span: &trace::Span,
     ) -> Result<SuccessResponse, Error> {
+        let attempt = |uri| self.attempt(request, uri);
+        let (reply, attempts, waited) = self.run_attempts(request, deadline, span, attempt).await?;
+        Ok(SuccessResponse { reply, decoder: self.inner.config.decoder, attempts, waited })
+    }
+
+    /// The send loop: rate limiter, `attempt`, and the retry policy, within the deadline.
+    /// Returns what the successful attempt gave, the number of attempts and the time waited.
+    pub(crate) async fn run_attempts<R, F, Fut>(
+        &self,
+        request: &ApiRequest,
+        deadline: Option<Instant>,
+        span: &trace::Span,
+        mut attempting: F,
+    ) -> Result<(R, u32, Duration), Error>
+    where
+        R: Attempted,
+        F: FnMut(Uri) -> Fut,
+        Fut: Future<Output = Result<R, Error>>,
+    {
         let config = &self.inner.config;
         let uri = self.uri_for(request)?;
         let path = request.path();
@@ -510,7 +545,7 @@ impl<C: Connector> Client<C> {
                     }
                 }
                 self.emit(&Event::Attempt { method: &method, path, attempt, at: Instant::now() });
-                let sending = self.attempt(request, uri.clone());
+                let sending = attempting(uri.clone());
                 let outcome = match deadline {
                     Some(d) => {
                         timeout_at(d, sending).await.unwrap_or_else(|_| Err(Error::deadline()))
@@ -530,14 +565,7 @@ impl<C: Connector> Client<C> {
                 .map_err(|e| e.set_attempts(attempt - 1))?;
             waited += rate_wait;
             let error = match outcome {
-                Ok(reply) => {
-                    return Ok(SuccessResponse {
-                        reply,
-                        decoder: config.decoder,
-                        attempts: attempt,
-                        waited,
-                    })
-                }
+                Ok(reply) => return Ok((reply, attempt, waited)),
                 Err(e) => e,
             };
             let policy = &config.retry;
@@ -581,20 +609,7 @@ impl<C: Connector> Client<C> {
 
     async fn attempt(&self, request: &ApiRequest, uri: Uri) -> Result<BufferedResponse, Error> {
         let config = &self.inner.config;
-        let mut builder = http::Request::builder().method(request.method()).uri(uri);
-        if let Some(headers) = builder.headers_mut() {
-            headers.extend(request.headers().clone());
-            headers.insert(AUTHORIZATION, config.key.bearer().clone());
-            headers.insert(API_VERSION_HEADER, config.api_version.clone());
-            headers.entry(ACCEPT).or_insert(HeaderValue::from_static("application/json"));
-            headers.entry(USER_AGENT).or_insert_with(|| config.user_agent.clone());
-            if let Some(accepted) = encoding::ACCEPT_ENCODING {
-                headers.entry(ACCEPT_ENCODING).or_insert(HeaderValue::from_static(accepted));
-            }
-        }
-        let http_request = builder
-            .body(Full::new(request.body().clone()))
-            .map_err(|_| Error::config("invalid request"))?;
+        let http_request = self.http_request(request, uri)?;
         // One timer for headers and body together; a body that times out keeps its status.
         let limit = config.attempt_timeout;
         let ends = limit.and_then(|t| Instant::now().checked_add(t));
@@ -609,9 +624,109 @@ impl<C: Connector> Client<C> {
         let response = within(ends, sending).await.map_err(|e| timed_out(e, None))?;
         let response = response.map_err(classify)?;
         let status = response.status();
-        let reading = BufferedResponse::read(response, config.body_limit);
+        let reading = BufferedResponse::read_checked(response, config.body_limit, &config.decoder);
         let reply = within(ends, reading).await.map_err(|e| timed_out(e, Some(status)))??;
         reply.into_result_with(&config.decoder)
+    }
+
+    /// The request as sent: the caller's headers, the key, the API version and the defaults.
+    fn http_request(
+        &self,
+        request: &ApiRequest,
+        uri: Uri,
+    ) -> Result<http::Request<Full<Bytes>>, Error> {
+        let config = &self.inner.config;
+        let mut builder = http::Request::builder().method(request.method()).uri(uri);
+        if let Some(headers) = builder.headers_mut() {
+            headers.extend(request.headers().clone());
+            headers.insert(AUTHORIZATION, config.key.bearer().clone());
+            headers.insert(API_VERSION_HEADER, config.api_version.clone());
+            headers.entry(ACCEPT).or_insert(HeaderValue::from_static("application/json"));
+            headers.entry(USER_AGENT).or_insert_with(|| config.user_agent.clone());
+            if let Some(accepted) = encoding::ACCEPT_ENCODING {
+                headers.entry(ACCEPT_ENCODING).or_insert(HeaderValue::from_static(accepted));
+            }
+        }
+        builder
+            .body(Full::new(request.body().clone()))
+            .map_err(|_| Error::config("invalid request"))
+    }
+
+    /// Sends `request` and yields the typed items of the array at `path` inside its `data`
+    /// as the body arrives, each gathered in a window of `window` bytes: memory is bounded
+    /// by the window whatever the body's size (see [`ItemStream`]).
+    ///
+    /// The call returns once the first item has arrived (or the body ended without one).
+    /// Up to then it is [`send`](Self::send): the rate limiter, the attempt timeout, the
+    /// retry policy and the deadline apply, and a non-2xx reply is read whole and returned
+    /// as its [`ErrorKind::Api`] error. Once an item may have been handed out, nothing is
+    /// retried: a later failure is the stream's last item. The attempt timeout and the
+    /// deadline keep running until the body's last byte.
+    ///
+    /// # Errors
+    ///
+    /// As [`send`](Self::send) for failures before the first item, with
+    /// [`ErrorKind::Decode`] when the body is malformed before it (status-core's
+    /// [`ItemTooLarge`](status_core::ErrorKind::ItemTooLarge) as the source when the first
+    /// item is larger than the window), and [`ErrorKind::Data`] when it does not fit `T`.
+    pub async fn stream_items<T: DeserializeOwned>(
+        &self,
+        request: &ApiRequest,
+        path: ItemPath,
+        window: usize,
+    ) -> Result<ItemStream<T>, Error> {
+        let (span, started) = self.start(request);
+        let deadline = self.deadline();
+        let attempt = |uri| self.stream_attempt::<T>(request, uri, path, window, deadline);
+        let result = span.run(self.run_attempts(request, deadline, &span, attempt)).await;
+        let result = result.map(|(mut items, attempts, _)| {
+            items.set_attempts(attempts);
+            items
+        });
+        let (status, error, attempts) = match &result {
+            Ok(items) => (Some(items.status()), None, items.attempts()),
+            Err(e) => (e.status(), Some(e), e.attempts()),
+        };
+        self.finished(request, &span, started, status, error, attempts);
+        result
+    }
+
+    async fn stream_attempt<T: DeserializeOwned>(
+        &self,
+        request: &ApiRequest,
+        uri: Uri,
+        path: ItemPath,
+        window: usize,
+        deadline: Option<Instant>,
+    ) -> Result<ItemStream<T>, Error> {
+        let config = &self.inner.config;
+        let http_request = self.http_request(request, uri)?;
+        let limit = config.attempt_timeout;
+        let ends = limit.and_then(|t| Instant::now().checked_add(t));
+        let timed_out = |e| Error::timeout(limit.unwrap_or_default(), e);
+        let sending = self.inner.http.request(http_request);
+        let response = within(ends, sending).await.map_err(timed_out)?;
+        let response = response.map_err(classify)?;
+        let status = response.status();
+        let until = stream::Until::earliest(
+            ends.zip(limit).map(|(at, limit)| stream::Until::Attempt(at, limit)),
+            deadline.map(stream::Until::Deadline),
+        );
+        if !status.is_success() {
+            let reading =
+                BufferedResponse::read_checked(response, config.body_limit, &config.decoder);
+            let reply =
+                within(ends, reading).await.map_err(|e| timed_out(e).with_status(status))??;
+            return Err(match reply.into_result_with(&config.decoder) {
+                Ok(_) => Error::config("a non-2xx reply decoded as a success"),
+                Err(e) => e,
+            });
+        }
+        let frame_limit = usize::try_from(config.body_limit).unwrap_or(usize::MAX);
+        let mut items =
+            ItemStream::new(response, path, window, &config.decoder, frame_limit, until)?;
+        items.prime().await?;
+        Ok(items)
     }
 
     fn uri_for(&self, request: &ApiRequest) -> Result<Uri, Error> {
@@ -625,6 +740,23 @@ impl<C: Connector> Client<C> {
         let mut parts = self.inner.config.base.clone().into_parts();
         parts.path_and_query = Some(path_and_query);
         Uri::from_parts(parts).map_err(|_| Error::config("invalid request URI"))
+    }
+}
+
+/// What an attempt gives: its status is recorded on the attempt's span.
+pub(crate) trait Attempted {
+    fn status(&self) -> StatusCode;
+}
+
+impl Attempted for BufferedResponse {
+    fn status(&self) -> StatusCode {
+        BufferedResponse::status(self)
+    }
+}
+
+impl<T> Attempted for ItemStream<T> {
+    fn status(&self) -> StatusCode {
+        ItemStream::status(self)
     }
 }
 

@@ -150,8 +150,14 @@ impl Decoding {
 
     /// Takes in the next chunk of the body as received.
     pub(crate) fn push(&mut self, chunk: Bytes) -> Result<(), Failure> {
+        self.push_decoded(chunk).map(|_| ())
+    }
+
+    /// Takes in the next chunk of the body as received, and lends out the decoded bytes it
+    /// added (the codecs may hold some back until later chunks or [`Self::finish`]).
+    pub(crate) fn push_decoded(&mut self, chunk: Bytes) -> Result<&[u8], Failure> {
         if chunk.is_empty() {
-            return Ok(());
+            return Ok(&[]);
         }
         self.received = true;
         match &mut self.codec {
@@ -161,16 +167,50 @@ impl Decoding {
                     return Err(Failure::OverLimit);
                 }
                 match first {
-                    None => *first = Some(chunk),
-                    Some(_) => rest.extend_from_slice(&chunk),
+                    None => Ok(first.insert(chunk)),
+                    Some(_) => {
+                        let start = rest.len();
+                        rest.extend_from_slice(&chunk);
+                        Ok(&rest[start..])
+                    }
                 }
             }
             #[cfg(feature = "gzip")]
-            Codec::Gzip(decoder) => write_all(decoder, &chunk)?,
+            Codec::Gzip(decoder) => {
+                let start = decoder.get_ref().buf.len();
+                write_all(decoder, &chunk)?;
+                Ok(&decoder.get_ref().buf[start..])
+            }
             #[cfg(feature = "brotli")]
-            Codec::Brotli(decoder) => write_all(&mut **decoder, &chunk)?,
+            Codec::Brotli(decoder) => {
+                let start = decoder.get_ref().buf.len();
+                write_all(&mut **decoder, &chunk)?;
+                Ok(&decoder.get_ref().buf[start..])
+            }
         }
-        Ok(())
+    }
+
+    /// Takes the decoded bytes held so far, without finishing the stream: what there is of
+    /// a body that was given up on, or the latest bytes of a body passed on rather than kept
+    /// (which then holds at most one chunk's decoded bytes, under the limit, at a time).
+    pub(crate) fn held(&mut self) -> Bytes {
+        match &mut self.codec {
+            Codec::Identity { first, rest, .. } => match first.take() {
+                None => Bytes::new(),
+                Some(first) if rest.is_empty() => first,
+                Some(first) => {
+                    let mut all = BytesMut::with_capacity(first.len() + rest.len());
+                    all.extend_from_slice(&first);
+                    all.extend_from_slice(rest);
+                    rest.clear();
+                    all.freeze()
+                }
+            },
+            #[cfg(feature = "gzip")]
+            Codec::Gzip(decoder) => decoder.get_mut().buf.split().freeze(),
+            #[cfg(feature = "brotli")]
+            Codec::Brotli(decoder) => decoder.get_mut().buf.split().freeze(),
+        }
     }
 
     /// The whole body, decoded.

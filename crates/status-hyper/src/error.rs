@@ -192,6 +192,13 @@ impl Error {
         e
     }
 
+    /// A malformed 2xx body that was streamed, not kept: the decoder's error is the source.
+    pub(crate) fn decode_streamed(status: StatusCode, source: status_core::Error) -> Self {
+        let mut e = Self::with_source(ErrorKind::Decode, source);
+        e.inner.status = Some(status);
+        e
+    }
+
     /// `data` did not fit the requested type: the decoder's error is the source.
     pub(crate) fn data(status: StatusCode, body: Bytes, source: status_core::DataError) -> Self {
         let mut e = Self::with_source(ErrorKind::Data, source);

@@ -18,6 +18,7 @@ mod retry;
 mod retry_after;
 mod secret;
 mod store;
+mod stream;
 #[cfg(feature = "tls")]
 mod tls;
 mod trace;
@@ -44,5 +45,6 @@ pub use store::{
     AcquireError, LocalProjectStore, LocalRateStore, ProjectStore, RateStore, SlotId, StoreError,
     StoreFallback, StoreFuture,
 };
+pub use stream::ItemStream;
 
 pub use hyper_util::client::legacy::connect::HttpConnector;

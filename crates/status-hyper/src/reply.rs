@@ -13,6 +13,7 @@ use http::{HeaderMap, StatusCode};
 use http_body::Body;
 use http_body_util::BodyExt;
 use serde::de::DeserializeOwned;
+use status_core::stream::PushDecoder;
 use status_core::{Decoder, Reply};
 
 use crate::encoding::{Decoding, Failure};
@@ -71,6 +72,36 @@ impl BufferedResponse {
         B: Body<Data = Bytes>,
         B::Error: Into<Box<dyn StdError + Send + Sync>>,
     {
+        Self::collect(response, limit, None).await
+    }
+
+    /// As [`read`](Self::read), validating a 2xx body with `decoder` frame by frame, each
+    /// (decoded) frame fed to a [`PushDecoder`] as it arrives: a malformed body fails with
+    /// [`ErrorKind::Decode`] as soon as the frame holding its first bad byte is in, and the
+    /// rest is not read. The error's raw body is what arrived up to that frame, and its
+    /// source is status-core's error, at the same offset `decode` gives for the whole body.
+    /// Any other status is read whole, under the limit, as its error needs the raw body.
+    pub(crate) async fn read_checked<B>(
+        response: http::Response<B>,
+        limit: u64,
+        decoder: &Decoder,
+    ) -> Result<Self, Error>
+    where
+        B: Body<Data = Bytes>,
+        B::Error: Into<Box<dyn StdError + Send + Sync>>,
+    {
+        Self::collect(response, limit, Some(decoder)).await
+    }
+
+    async fn collect<B>(
+        response: http::Response<B>,
+        limit: u64,
+        check: Option<&Decoder>,
+    ) -> Result<Self, Error>
+    where
+        B: Body<Data = Bytes>,
+        B::Error: Into<Box<dyn StdError + Send + Sync>>,
+    {
         let (parts, body) = response.into_parts();
         let status = parts.status;
         let declared = parts
@@ -88,6 +119,15 @@ impl BufferedResponse {
             Failure::Encoding(e) => Error::content_encoding(status, e),
         };
         let mut decoding = Decoding::new(&headers, limit_usize).map_err(|f| failed(f, status))?;
+        // Only a 2xx body can fail the reply; any other is kept whole for its error.
+        let mut validator = match check {
+            Some(decoder) if status.is_success() => {
+                PushDecoder::with_decoder(decoder, status.as_u16()).ok()
+            }
+            _ => None,
+        };
+        // How many decoded bytes the validator has seen.
+        let mut validated = 0;
         let mut body = pin!(body);
         let mut received: u64 = 0;
         while let Some(frame) = body.frame().await {
@@ -98,13 +138,26 @@ impl BufferedResponse {
             if received > limit {
                 return Err(Error::too_large(ErrorKind::BodyTooLarge, status, limit));
             }
-            decoding.push(chunk).map_err(|f| failed(f, status))?;
+            let decoded = decoding.push_decoded(chunk).map_err(|f| failed(f, status))?;
+            if let Some(validator) = validator.as_mut() {
+                let fed = decoded.len();
+                if let Err(e) = validator.feed(decoded, &mut ()) {
+                    return Err(Error::decode(status, decoding.held(), e));
+                }
+                validated += fed;
+            }
         }
         if decoding.decodes() {
             headers.remove(CONTENT_ENCODING);
             headers.remove(CONTENT_LENGTH);
         }
         let body = decoding.finish().map_err(|f| failed(f, status))?;
+        // What the codec held back until the end; the verdict itself comes from `decode`.
+        if let (Some(mut validator), Some(tail)) = (validator, body.get(validated..)) {
+            if let Err(e) = validator.feed(tail, &mut ()) {
+                return Err(Error::decode(status, body, e));
+            }
+        }
         Ok(Self { status, headers, body })
     }
 
@@ -227,6 +280,98 @@ impl BufferedResponse {
                 Err(Error::api(&api, self.status, self.body.clone(), self.retry_after()))
             }
             Err(e) => Err(Error::decode(self.status, self.body.clone(), e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use core::pin::Pin;
+    use core::sync::atomic::{AtomicUsize, Ordering};
+    use core::task::{Context, Poll};
+    use http_body::Frame;
+    use std::sync::Arc;
+
+    /// A body of frames that counts how many were polled.
+    struct Counting {
+        frames: std::vec::IntoIter<Bytes>,
+        polled: Arc<AtomicUsize>,
+    }
+
+    impl Body for Counting {
+        type Data = Bytes;
+        type Error = std::io::Error;
+
+        fn poll_frame(
+            mut self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+        ) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
+            self.polled.fetch_add(1, Ordering::Relaxed);
+            Poll::Ready(self.frames.next().map(|b| Ok(Frame::data(b))))
+        }
+    }
+
+    fn counted(status: u16, frames: Vec<Bytes>) -> (http::Response<Counting>, Arc<AtomicUsize>) {
+        let polled = Arc::new(AtomicUsize::new(0));
+        let body = Counting { frames: frames.into_iter(), polled: Arc::clone(&polled) };
+        (http::Response::builder().status(status).body(body).unwrap(), polled)
+    }
+
+    fn frames(body: &[u8], size: usize) -> Vec<Bytes> {
+        body.chunks(size).map(Bytes::copy_from_slice).collect()
+    }
+
+    fn block_on<F: core::future::Future>(f: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+    }
+
+    #[test]
+    fn a_2xx_body_stops_being_read_at_the_frame_holding_its_first_bad_byte() {
+        let mut body = br#"{"data": {"id": "proj_abc123",]"#.to_vec();
+        body.extend(core::iter::repeat_n(b' ', 10_000));
+        let expected = status_core::decode(200, &body).unwrap_err();
+        assert_eq!(expected.offset(), 30);
+        // Byte 30 is in the second 16-byte frame: two frames polled of 627.
+        let (response, polled) = counted(200, frames(&body, 16));
+        let e = block_on(BufferedResponse::read_checked(response, 1 << 20, &Decoder::new()))
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Decode);
+        let source = core::error::Error::source(&e).unwrap();
+        assert_eq!(*source.downcast_ref::<status_core::Error>().unwrap(), expected);
+        assert_eq!(polled.load(Ordering::Relaxed), 2);
+        assert_eq!(e.raw_body().unwrap().as_ref(), &body[..32]);
+        // Unchecked, or with an error status, the whole body is read.
+        for (status, checked) in [(200, false), (500, true)] {
+            let (response, polled) = counted(status, frames(&body, 16));
+            let reading = async {
+                if checked {
+                    BufferedResponse::read_checked(response, 1 << 20, &Decoder::new()).await
+                } else {
+                    BufferedResponse::read(response, 1 << 20).await
+                }
+            };
+            let read = block_on(reading).unwrap();
+            assert_eq!(read.raw_body().as_ref(), &body[..]);
+            assert_eq!(polled.load(Ordering::Relaxed), body.len().div_ceil(16) + 1);
+        }
+    }
+
+    #[test]
+    fn valid_bodies_read_checked_are_what_read_gives() {
+        let bodies: [&[u8]; 4] = [
+            br#"{"data": {"id": "x", "n": [1, 2.5, -3e2]}, "code": 0}"#,
+            br#"{"code": 0}"#,
+            br#"{"data": 12345}"#,
+            // Malformed only at its end: left to `decode`, as before.
+            br#"{"data": 12"#,
+        ];
+        for body in bodies {
+            for size in [1, 3, 64] {
+                let (r, _) = counted(200, frames(body, size));
+                let checked = block_on(BufferedResponse::read_checked(r, 1024, &Decoder::new()));
+                assert_eq!(checked.unwrap().raw_body().as_ref(), body);
+            }
         }
     }
 }

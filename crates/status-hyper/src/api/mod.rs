@@ -428,6 +428,27 @@ impl<C: Connector> Client<C> {
         self.results_of(TaskKind::Clips, id).await
     }
 
+    /// The clips of a clipping task (`GET {prefix}/clips/results/{id}`), typed one by one
+    /// as the body arrives: [`Client::stream_items`] over `data.clips`, each clip gathered
+    /// in a window of `window` bytes (the largest clip must fit; 16 KiB is ample for the
+    /// API's clips). The clips are those [`clip_results`](Self::clip_results) would give,
+    /// in the same order, without the body ever being held.
+    ///
+    /// # Errors
+    ///
+    /// As [`Client::stream_items`].
+    pub async fn stream_clips(
+        &self,
+        id: &str,
+        window: usize,
+    ) -> Result<crate::ItemStream<Clip>, Error> {
+        let request =
+            ApiRequest::get(results_path(TaskKind::Clips, self.api_settings().prefix, id));
+        let clips = status_core::stream::ItemPath::new(&["clips"])
+            .ok_or(Error::config("the item path does not fit an ItemPath"))?;
+        self.stream_items(&request, clips, window).await
+    }
+
     /// The results of a find-moments task (`GET {prefix}/clips/find-moments/results/{id}`).
     ///
     /// # Errors

@@ -75,8 +75,13 @@ async fn a_gigabyte_of_zeros_in_a_megabyte_of_gzip_fails_at_the_limit() {
     for http2 in PROTOCOLS {
         let server = MockServer::start().await.unwrap();
         let encoded = HeaderValue::from_static("gzip");
+        // An error status, as the body is read whole under the limit then: a 2xx body of
+        // zeros fails sooner, at its first decoded byte.
         server.push_all([
-            MockReply::json(200, bomb.clone()).header(CONTENT_ENCODING, encoded.clone()),
+            MockReply::json(500, bomb.clone()).header(CONTENT_ENCODING, encoded.clone()),
+            MockReply::json(500, bomb.clone())
+                .header(CONTENT_ENCODING, encoded.clone())
+                .chunked(64),
             MockReply::json(200, bomb.clone()).header(CONTENT_ENCODING, encoded).chunked(64),
         ]);
         let client = builder(&server, http2).retry(RetryPolicy::never()).build_http().unwrap();
@@ -86,6 +91,9 @@ async fn a_gigabyte_of_zeros_in_a_megabyte_of_gzip_fails_at_the_limit() {
             assert_eq!(e.body_limit(), Some(limit));
             assert!(e.raw_body().is_none());
         }
+        let e = client.send(&ApiRequest::get("/x")).await.unwrap_err();
+        assert!(matches!(e.kind(), ErrorKind::Decode | ErrorKind::BodyTooLarge), "{e:?}");
+        assert!(e.raw_body().is_none_or(|b| b.len() as u64 <= limit));
     }
 }
 

@@ -15,6 +15,7 @@ mod proxy;
 mod retry;
 mod secrets;
 mod statuses;
+mod streaming;
 mod telemetry;
 mod tls;
 mod upload;
