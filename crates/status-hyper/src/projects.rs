@@ -2,7 +2,7 @@
 
 use core::time::Duration;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex as StdMutex, MutexGuard, Weak};
 
 use status_core::Success;
 use tokio::sync::{Notify, Semaphore};
@@ -33,6 +33,22 @@ struct Inner {
     finished: Vec<Box<str>>,
     /// Woken whenever a [`Project`] gives its slot back.
     freed: Notify,
+    /// Running projects whose results path is known, so that a submission waiting for a slot
+    /// can poll them itself (see [`Project::watch`]).
+    watched: StdMutex<Vec<Watched>>,
+}
+
+/// A running project a waiting submission may poll: its id, where its results are, and its
+/// slot (gone once the handle is dropped).
+struct Watched {
+    id: String,
+    path: String,
+    hold: Weak<StdMutex<Option<Hold>>>,
+}
+
+/// No code holding these locks can panic; a poisoned one is used as it is.
+fn lock<T>(m: &StdMutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// How often [`StoreFallback::Wait`] tries an unreachable store again.
@@ -129,11 +145,22 @@ impl ProjectSlots {
                     share: None,
                     finished: finished.clone(),
                     freed: Notify::new(),
+                    watched: StdMutex::default(),
                 }),
             }),
             _ => None,
         };
-        Self { inner: Arc::new(Inner { store, fallback, share, finished, freed: Notify::new() }) }
+        let watched = StdMutex::default();
+        Self {
+            inner: Arc::new(Inner {
+                store,
+                fallback,
+                share,
+                finished,
+                freed: Notify::new(),
+                watched,
+            }),
+        }
     }
 
     /// The number of slots.
@@ -171,7 +198,7 @@ impl ProjectSlots {
                     id: Some(id),
                     status: None,
                     slots: self.clone(),
-                    permit: Some(hold),
+                    permit: Arc::new(StdMutex::new(Some(hold))),
                 });
             }
         }
@@ -259,6 +286,29 @@ impl ProjectSlots {
     pub(crate) fn freed(&self) -> tokio::sync::futures::Notified<'_> {
         self.inner.freed.notified()
     }
+
+    /// The watched projects still holding a slot: their ids and results paths.
+    pub(crate) fn watched(&self) -> Vec<(String, String)> {
+        let mut watched = lock(&self.inner.watched);
+        watched.retain(|w| w.hold.upgrade().is_some_and(|h| lock(&h).is_some()));
+        watched.iter().map(|w| (w.id.clone(), w.path.clone())).collect()
+    }
+
+    /// Reads `data.status` of a watched project from a reply about it, and frees its slot,
+    /// whoever holds the handle, when the status is a finished one. Tells whether it did.
+    pub(crate) fn observe_watched(&self, id: &str, data: &Success<'_>) -> bool {
+        let Some(status) = data_field(data, "status") else { return false };
+        if !self.is_finished(&status) {
+            return false;
+        }
+        let hold =
+            lock(&self.inner.watched).iter().find(|w| w.id == id).and_then(|w| w.hold.upgrade());
+        let freed = hold.is_some_and(|h| lock(&h).take().is_some());
+        if freed {
+            self.inner.freed.notify_waiters();
+        }
+        freed
+    }
 }
 
 impl fmt::Debug for ProjectSlots {
@@ -278,14 +328,17 @@ pub struct Project {
     id: Option<String>,
     status: Option<String>,
     slots: ProjectSlots,
-    permit: Option<Hold>,
+    /// Shared with the slots' watch list, so that a waiting submission that sees the project
+    /// finished can free the slot.
+    permit: Arc<StdMutex<Option<Hold>>>,
 }
 
 impl Project {
     pub(crate) fn new(slots: ProjectSlots, permit: Hold, data: &Success<'_>) -> Self {
-        let mut project = Self { id: None, status: None, slots, permit: Some(permit) };
+        let permit = Arc::new(StdMutex::new(Some(permit)));
+        let mut project = Self { id: None, status: None, slots, permit };
         project.id = data_field(data, "project_id").or_else(|| data_field(data, "id"));
-        if let (Some(id), Some(hold)) = (&project.id, &project.permit) {
+        if let (Some(id), Some(hold)) = (&project.id, &*lock(&project.permit)) {
             hold.bind(id);
         }
         project.observe(data);
@@ -293,7 +346,7 @@ impl Project {
     }
 
     fn adopted(slots: ProjectSlots, permit: Hold, id: String) -> Self {
-        Self { id: Some(id), status: None, slots, permit: Some(permit) }
+        Self { id: Some(id), status: None, slots, permit: Arc::new(StdMutex::new(Some(permit))) }
     }
 
     /// The project id the submission returned (`data.project_id`, or `data.id`).
@@ -308,12 +361,20 @@ impl Project {
 
     /// Whether this handle still holds a slot.
     pub fn is_running(&self) -> bool {
-        self.permit.is_some()
+        lock(&self.permit).is_some()
+    }
+
+    /// Lets a submission that waits for a slot poll this project at `results_path` itself
+    /// (until it is seen finished, or this handle is dropped).
+    pub(crate) fn watch(&self, results_path: String) {
+        let Some(id) = self.id.clone() else { return };
+        let hold = Arc::downgrade(&self.permit);
+        lock(&self.slots.inner.watched).push(Watched { id, path: results_path, hold });
     }
 
     /// Frees the slot now, for a project known to be finished by other means.
     pub fn finish(&mut self) {
-        if self.permit.take().is_some() {
+        if lock(&self.permit).take().is_some() {
             self.slots.inner.freed.notify_waiters();
         }
     }

@@ -170,10 +170,12 @@ impl PathPrefix {
 pub enum ProjectLimitWait {
     /// Wait until one of the projects the client knows of (its own, and those declared with
     /// [`Client::adopt`]) is seen finished, then submit again; when it knows of none, wait
-    /// as [`Backoff`](Self::Backoff) does. No request is spent while waiting. The default.
+    /// as [`Backoff`](Self::Backoff) does. No submission is spent while waiting. The default.
     ///
-    /// A project is seen finished by whoever polls it: a [`TaskWait`] or
-    /// [`Client::poll`] on its handle (or the handle is dropped). The wait is bounded by the
+    /// The waiting submission polls the known tasks itself, at the
+    /// [poll interval](ClientBuilder::poll_interval) and through the rate limiter, so a slot
+    /// frees even when nobody waits on the task that holds it; a [`TaskWait`],
+    /// [`Client::poll`] or a dropped handle frees one sooner. The wait is bounded by the
     /// client's [deadline](ClientBuilder::deadline), counted from the first submission:
     /// tasks take minutes, so give submissions that wait this way a deadline that long.
     #[default]
@@ -521,6 +523,7 @@ impl<C: Connector> Client<C> {
     ) -> Result<Task<R>, Error> {
         let id = id.into();
         let project = self.project_slots().adopt_by(id.clone(), self.deadline()).await?;
+        project.watch(results_path(kind, self.api_settings().prefix, &id));
         Ok(Task { kind, id, name: None, status: None, project, results: PhantomData })
     }
 
@@ -540,6 +543,7 @@ impl<C: Connector> Client<C> {
         let request = ApiRequest::post(path, body).returning_429();
         let (response, project) = self.submit_through_project_limit(&request).await?;
         let submitted: SubmittedTask = response.data_as()?;
+        project.watch(results_path(kind, settings.prefix, &submitted.id));
         Ok(Task {
             kind,
             id: submitted.id,
@@ -586,14 +590,7 @@ impl<C: Connector> Client<C> {
             match wait {
                 ProjectLimitWait::Fail => return Err(error),
                 ProjectLimitWait::ForSlot if budget_had_room && slots.running() > 0 => {
-                    let freed_in_time = match deadline {
-                        Some(d) => timeout_at(d, freed).await.is_ok(),
-                        None => {
-                            freed.await;
-                            true
-                        }
-                    };
-                    if !freed_in_time {
+                    if !self.poll_for_slot(freed.as_mut(), deadline).await {
                         return Err(Error::deadline().set_attempts(error.attempts()));
                     }
                 }
@@ -615,6 +612,38 @@ impl<C: Connector> Client<C> {
                 refusals,
                 waited: waiting.elapsed(),
             });
+        }
+    }
+
+    /// Waits until a project this process knows of gives its slot back, polling those whose
+    /// results path is known ([`Project::watch`]) at the poll interval, through the rate
+    /// limiter; `false` when `deadline` passes first. A failed poll leaves its project as it
+    /// was, to be polled again at the next interval.
+    async fn poll_for_slot(
+        &self,
+        mut freed: core::pin::Pin<&mut tokio::sync::futures::Notified<'_>>,
+        deadline: Option<tokio::time::Instant>,
+    ) -> bool {
+        use tokio::time::{sleep_until, timeout_at, Instant};
+        let slots = self.project_slots();
+        let interval = self.api_settings().poll_interval;
+        loop {
+            let next = Instant::now() + interval;
+            match deadline {
+                Some(d) if next > d => return timeout_at(d, freed.as_mut()).await.is_ok(),
+                _ => {}
+            }
+            tokio::select! {
+                () = freed.as_mut() => return true,
+                () = sleep_until(next) => {}
+            }
+            for (id, path) in slots.watched() {
+                if let Ok(response) = self.send(&ApiRequest::get(path)).await {
+                    if slots.observe_watched(&id, &response.success()) {
+                        return true;
+                    }
+                }
+            }
         }
     }
 }

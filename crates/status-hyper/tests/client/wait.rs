@@ -192,6 +192,24 @@ async fn the_project_limit_waits_for_a_known_project_instead_of_retrying() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn the_project_limit_wait_polls_a_known_project_that_nobody_waits_on() {
+    let (server, client, known, waits) = full_server(ProjectLimitWait::ForSlot).await;
+    let adopted = client.adopt::<ClipResults>(TaskKind::Clips, known.clone()).await.unwrap();
+    let start = Instant::now();
+    // Nobody waits on the adopted task: the refused submission polls it itself, at the
+    // interval, until it is seen finished (the mock finishes a task at its second poll).
+    let task = client.submit_clips(&ClipRequest::new("https://v.example/a")).await.unwrap();
+    assert_eq!(Instant::now() - start, 2 * POLL);
+    let at: Vec<_> = polls(&server).iter().map(|t| *t - start).collect();
+    assert_eq!(at, [POLL, 2 * POLL], "one poll an interval, no tight loop");
+    assert!(!adopted.is_running(), "the adopted task's slot was freed by the submission's poll");
+    assert!(task.is_running());
+    assert_eq!(submissions(&server), 2 + 2, "one refused and one accepted, no retries between");
+    assert_eq!(server.limit_rejections(), 1);
+    assert_eq!(*waits.lock().unwrap(), [(1, 2 * POLL)]);
+}
+
+#[tokio::test(start_paused = true)]
 async fn the_project_limit_with_backoff_follows_the_schedule() {
     let (server, client, _, waits) = full_server(ProjectLimitWait::Backoff).await;
     let start = Instant::now();
