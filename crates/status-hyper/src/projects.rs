@@ -6,10 +6,13 @@ use std::sync::{Arc, Mutex as StdMutex, MutexGuard, Weak};
 
 use status_core::Success;
 use tokio::sync::{Notify, Semaphore};
-use tokio::time::{sleep_until, Instant};
+use tokio::time::Instant;
 
 use crate::error::Error;
-use crate::store::{AcquireError, LocalProjectStore, ProjectStore, SlotId, StoreFallback};
+use crate::store::{
+    acquire_with_fallback, AcquireError, Acquired, LocalProjectStore, ProjectStore, SlotId,
+    StoreFallback,
+};
 
 /// Slots for running projects (by default 5, the API's limit), shared by all clones.
 ///
@@ -50,9 +53,6 @@ struct Watched {
 fn lock<T>(m: &StdMutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
-
-/// How often [`StoreFallback::Wait`] tries an unreachable store again.
-const STORE_RETRY: Duration = Duration::from_millis(100);
 
 /// A slot taken for a project.
 pub(crate) struct Hold {
@@ -215,40 +215,27 @@ impl ProjectSlots {
         &self,
         deadline: Option<Instant>,
     ) -> Result<(Hold, Duration), Error> {
-        let start = Instant::now();
-        let mut fallback = None;
-        loop {
-            let store = &self.inner.store;
-            let error = match store.acquire(deadline).await {
-                Ok((id, waited)) => {
-                    let slot = HoldSlot::Store(Arc::clone(store), id);
-                    let waited = if fallback.is_some() { start.elapsed() } else { waited };
-                    return Ok((Hold { slot, fallback }, waited));
+        let store = &self.inner.store;
+        // The share is an in-process store, which is always reachable.
+        let share = self.inner.share.as_ref().map(|share| async move {
+            let local = &share.inner.store;
+            match local.acquire(deadline).await {
+                Ok((id, _)) => {
+                    Ok(Hold { slot: HoldSlot::Store(Arc::clone(local), id), fallback: None })
                 }
-                Err(AcquireError::Deadline) => return Err(Error::deadline()),
-                Err(AcquireError::Unavailable(e)) => e,
-            };
-            match (self.inner.fallback, &self.inner.share) {
-                (StoreFallback::FailOpen, _) => {
-                    let fallback = Some(StoreFallback::FailOpen);
-                    return Ok((Hold { slot: HoldSlot::Open, fallback }, start.elapsed()));
-                }
-                (StoreFallback::LocalShare(n), Some(share)) => {
-                    let (hold, _) = Box::pin(share.acquire_by(deadline)).await?;
-                    let slot = HoldSlot::Share(Box::new(hold));
-                    let fallback = Some(StoreFallback::LocalShare(n));
-                    return Ok((Hold { slot, fallback }, start.elapsed()));
-                }
-                _ => {
-                    let retry_at = Instant::now() + STORE_RETRY;
-                    if deadline.is_some_and(|d| retry_at > d) {
-                        return Err(Error::store_unavailable(error));
-                    }
-                    fallback = Some(StoreFallback::Wait);
-                    sleep_until(retry_at).await;
-                }
+                Err(AcquireError::Deadline) => Err(Error::deadline()),
+                Err(AcquireError::Unavailable(e)) => Err(Error::store_unavailable(e)),
             }
-        }
+        });
+        let (acquired, fallback, waited) =
+            acquire_with_fallback(deadline, self.inner.fallback, || store.acquire(deadline), share)
+                .await?;
+        let slot = match acquired {
+            Acquired::Store(id) => HoldSlot::Store(Arc::clone(store), id),
+            Acquired::Open => HoldSlot::Open,
+            Acquired::Share(hold) => HoldSlot::Share(Box::new(hold)),
+        };
+        Ok((Hold { slot, fallback }, waited))
     }
 }
 

@@ -4,10 +4,13 @@ use core::time::Duration;
 use std::fmt;
 use std::sync::Arc;
 
-use tokio::time::{sleep_until, Instant};
+use tokio::time::Instant;
 
 use crate::error::Error;
-use crate::store::{AcquireError, LocalRateStore, RateStore, SlotId, StoreError, StoreFallback};
+use crate::store::{
+    acquire_with_fallback, AcquireError, Acquired, LocalRateStore, RateStore, SlotId, StoreError,
+    StoreFallback,
+};
 
 /// Admits at most `limit` requests in any sliding window of `window` (by default 15 a minute,
 /// the API's limit). Clones share one budget: give every client that uses the same API key
@@ -55,9 +58,6 @@ struct Inner {
     /// [`StoreFallback::LocalShare`].
     share: Option<RateLimiter>,
 }
-
-/// How often [`StoreFallback::Wait`] tries an unreachable store again.
-const STORE_RETRY: Duration = Duration::from_millis(100);
 
 /// A request's place in the rate window. Keep it until the reply has arrived: the window
 /// is counted from when it is dropped.
@@ -181,40 +181,28 @@ impl RateLimiter {
         &self,
         deadline: Option<Instant>,
     ) -> Result<(RatePermit, Duration), Error> {
-        let start = Instant::now();
-        let mut fallback = None;
-        loop {
-            let store = &self.inner.store;
-            let error = match store.acquire(deadline).await {
-                Ok((id, waited)) => {
-                    let slot = Slot::Store(StoreSlot { store: Arc::clone(store), id });
-                    let waited = if fallback.is_some() { start.elapsed() } else { waited };
-                    return Ok((RatePermit { slot, fallback }, waited));
+        let store = &self.inner.store;
+        // The share is an in-process store, which is always reachable.
+        let share = self.inner.share.as_ref().map(|share| async move {
+            let local = &share.inner.store;
+            match local.acquire(deadline).await {
+                Ok((id, _)) => {
+                    let slot = Slot::Store(StoreSlot { store: Arc::clone(local), id });
+                    Ok(RatePermit { slot, fallback: None })
                 }
-                Err(AcquireError::Deadline) => return Err(Error::deadline()),
-                Err(AcquireError::Unavailable(e)) => e,
-            };
-            match (self.inner.fallback, &self.inner.share) {
-                (StoreFallback::FailOpen, _) => {
-                    let fallback = Some(StoreFallback::FailOpen);
-                    return Ok((RatePermit { slot: Slot::Open, fallback }, start.elapsed()));
-                }
-                (StoreFallback::LocalShare(n), Some(share)) => {
-                    let (permit, _) = Box::pin(share.acquire_by(deadline)).await?;
-                    let slot = Slot::Share(Box::new(permit));
-                    let fallback = Some(StoreFallback::LocalShare(n));
-                    return Ok((RatePermit { slot, fallback }, start.elapsed()));
-                }
-                _ => {
-                    let retry_at = Instant::now() + STORE_RETRY;
-                    if deadline.is_some_and(|d| retry_at > d) {
-                        return Err(Error::store_unavailable(error));
-                    }
-                    fallback = Some(StoreFallback::Wait);
-                    sleep_until(retry_at).await;
-                }
+                Err(AcquireError::Deadline) => Err(Error::deadline()),
+                Err(AcquireError::Unavailable(e)) => Err(Error::store_unavailable(e)),
             }
-        }
+        });
+        let (acquired, fallback, waited) =
+            acquire_with_fallback(deadline, self.inner.fallback, || store.acquire(deadline), share)
+                .await?;
+        let slot = match acquired {
+            Acquired::Store(id) => Slot::Store(StoreSlot { store: Arc::clone(store), id }),
+            Acquired::Open => Slot::Open,
+            Acquired::Share(permit) => Slot::Share(Box::new(permit)),
+        };
+        Ok((RatePermit { slot, fallback }, waited))
     }
 }
 

@@ -386,6 +386,73 @@ impl fmt::Debug for LocalProjectStore {
     }
 }
 
+/// How often [`StoreFallback::Wait`] tries an unreachable store again.
+pub(crate) const STORE_RETRY: Duration = Duration::from_millis(100);
+
+/// What an acquisition through a store gave: the store's slot, or what its fallback gave.
+pub(crate) enum Acquired<S, L> {
+    /// The store's own slot.
+    Store(S),
+    /// Admitted unchecked ([`StoreFallback::FailOpen`]).
+    Open,
+    /// A slot of the in-process share ([`StoreFallback::LocalShare`]).
+    Share(L),
+}
+
+/// Takes a slot from a store (`acquire`), and while the store cannot be reached does what
+/// `fallback` says: try again every [`STORE_RETRY`] within `deadline`, admit unchecked, or take
+/// a slot of the in-process share (`share`). Returns the slot, the fallback that admitted it
+/// (`Wait` when the store answered only after being unreachable) and the time waited. The
+/// rate limiter and the project slots both acquire this way.
+pub(crate) async fn acquire_with_fallback<S, L, A, AF, SF>(
+    deadline: Option<Instant>,
+    fallback: StoreFallback,
+    mut acquire: A,
+    share: Option<SF>,
+) -> Result<(Acquired<S, L>, Option<StoreFallback>, Duration), crate::error::Error>
+where
+    A: FnMut() -> AF,
+    AF: Future<Output = Result<(S, Duration), AcquireError>>,
+    SF: Future<Output = Result<L, crate::error::Error>>,
+{
+    use crate::error::Error;
+    let start = Instant::now();
+    let mut waited_on_store = None;
+    let mut share = share;
+    loop {
+        let error = match acquire().await {
+            Ok((slot, waited)) => {
+                let waited = if waited_on_store.is_some() { start.elapsed() } else { waited };
+                return Ok((Acquired::Store(slot), waited_on_store, waited));
+            }
+            Err(AcquireError::Deadline) => return Err(Error::deadline()),
+            Err(AcquireError::Unavailable(e)) => e,
+        };
+        match (fallback, share.take()) {
+            (StoreFallback::FailOpen, _) => {
+                return Ok((Acquired::Open, Some(StoreFallback::FailOpen), start.elapsed()));
+            }
+            (StoreFallback::LocalShare(n), Some(share)) => {
+                let slot = share.await?;
+                return Ok((
+                    Acquired::Share(slot),
+                    Some(StoreFallback::LocalShare(n)),
+                    start.elapsed(),
+                ));
+            }
+            (_, kept) => {
+                share = kept;
+                let retry_at = Instant::now() + STORE_RETRY;
+                if deadline.is_some_and(|d| retry_at > d) {
+                    return Err(Error::store_unavailable(error));
+                }
+                waited_on_store = Some(StoreFallback::Wait);
+                sleep_until(retry_at).await;
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use core::sync::atomic::{AtomicUsize, Ordering};
