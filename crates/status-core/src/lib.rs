@@ -56,8 +56,9 @@ extern crate std;
 //
 // The data flow: `body` -> `scan::Text` (UTF-8, once) -> `envelope::walk` -> for a 2xx status a
 // `Success` whose `data` is a `RawJson` (`decode`) or a `T` deserialized during the same walk
-// (`decode_typed`); for any other, `error_body::read` -> `documented` when the body is exactly
-// as documented, else the walk with a field collector -> `ApiError`.
+// (`decode_typed`); for any other, `error_body::read` -> `documented` when the body holds the
+// documented fields (in the documented order, or any other), else the walk with a field
+// collector -> `ApiError`.
 
 mod api_error;
 #[cfg(feature = "serde")]
