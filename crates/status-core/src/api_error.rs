@@ -110,7 +110,7 @@ impl core::fmt::Debug for ApiError<'_> {
 
 impl<'a> ApiError<'a> {
     /// An error reply whose body was read as `shape`, with these fields.
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     pub(crate) const fn new(
         status: u16,
         body: &'a [u8],

@@ -166,13 +166,13 @@ pub(crate) struct Strings<'a, const N: usize> {
 }
 
 impl<'a, const N: usize> Strings<'a, N> {
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     fn new(strings: [JsonStr<'a>; N]) -> Self {
         let escaped = strings.iter().rev().fold(0, |bits, s| bits << 1 | u8::from(s.has_escapes()));
         Self { raw: strings.map(|s| s.raw()), escaped }
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     pub(crate) fn get(&self, i: usize) -> JsonStr<'a> {
         let raw = self.raw.get(i).copied().unwrap_or_default();
         JsonStr::from_validated(raw, self.escaped >> i & 1 != 0)
@@ -189,14 +189,14 @@ struct Cursor<'a> {
 impl<'a> Cursor<'a> {
     /// A cursor at the start of `body`, if it is UTF-8 (a byte-order mark is, but then fails
     /// the first step, as it is not whitespace).
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     fn new(body: &'a [u8]) -> Option<Self> {
         Some(Self { text: simd::utf8(body).ok()?, pos: 0 })
     }
 
     /// Skips whitespace. Error bodies have a few bytes of it at a time, if any: a byte loop
     /// beats classifying blocks, or counting runs of spaces a word at a time.
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     fn skip_ws(&mut self) {
         while self.text.as_bytes().get(self.pos).copied().is_some_and(is_whitespace) {
             self.pos += 1;
@@ -205,7 +205,7 @@ impl<'a> Cursor<'a> {
 
     /// Skips whitespace where pretty-printers start a line: a line feed, then indentation,
     /// whose spaces are counted a word at a time.
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     fn skip_line_ws(&mut self) {
         let b = self.text.as_bytes();
         if b.get(self.pos) == Some(&b'\n') {
@@ -219,7 +219,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Whitespace, then `byte`.
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     fn punct(&mut self, byte: u8) -> Option<()> {
         self.skip_ws();
         if self.text.as_bytes().get(self.pos) != Some(&byte) {
@@ -230,7 +230,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Whitespace, the key `quoted` (quotes included, no escapes), whitespace and the colon.
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     fn key<const N: usize>(&mut self, quoted: &[u8; N]) -> Option<()> {
         self.skip_line_ws();
         let b = self.text.as_bytes();
@@ -242,7 +242,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Whitespace and the colon after a key.
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     fn colon(&mut self) -> Option<()> {
         // A colon and a space, as pretty-printers write them, in one comparison.
         let b = self.text.as_bytes();
@@ -254,7 +254,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// A key without escapes at the cursor (no whitespace before it): its text, unquoted.
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     fn plain_key(&mut self) -> Option<&'a str> {
         let b = self.text.as_bytes();
         if b.get(self.pos) != Some(&b'"') {
@@ -270,7 +270,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Whitespace, then a string value.
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     fn string(&mut self) -> Option<JsonStr<'a>> {
         self.skip_ws();
         let b = self.text.as_bytes();
@@ -300,7 +300,7 @@ impl<'a> Cursor<'a> {
 
     /// Whitespace, then a status: a three-digit integer, not followed by more of a number
     /// (`4030`, `403.0`, `403e0`).
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     fn status(&mut self) -> Option<u16> {
         self.skip_ws();
         let &[a @ b'1'..=b'9', b @ b'0'..=b'9', c @ b'0'..=b'9', after] =
@@ -317,7 +317,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Whitespace, the closing brace, and nothing but whitespace after it.
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     fn close(&mut self) -> Option<()> {
         self.skip_line_ws();
         self.punct(b'}')?;

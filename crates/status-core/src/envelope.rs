@@ -145,7 +145,7 @@ pub(crate) struct EachMember<F>(pub(crate) F);
 impl<'a, F: FnMut(Member<'a>)> Visit<'a> for EachMember<F> {
     type Error = Error;
 
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     fn value(&mut self, key: JsonStr<'a>, sc: &mut Scanner<'a>) -> Result<(), Error> {
         let value_offset = sc.pos();
         let (value, string) = if sc.peek() == Some(b'"') {

@@ -10,7 +10,7 @@ use crate::simd;
 /// Scans the text of a string whose opening quote is just before `pos`: returns the offset
 /// just after its closing quote, and whether it had escapes.
 // Inlined into the scanner's loops: most strings are a few bytes.
-#[inline(always)]
+#[cfg_attr(not(feature = "small"), inline(always))]
 pub(crate) fn skip_string(bytes: &[u8], mut pos: usize) -> Result<(usize, bool), Error> {
     let mut escaped = false;
     loop {
@@ -63,7 +63,7 @@ pub(crate) fn string_content(raw: &str) -> Result<bool, Error> {
 
 /// Validates the escape whose backslash is at `at`; returns the offset just after it.
 // Inlined into the out-of-line run loop, which then keeps the offset in a register.
-#[inline(always)]
+#[cfg_attr(not(feature = "small"), inline(always))]
 pub(crate) fn escape_end(bytes: &[u8], at: usize) -> Result<usize, Error> {
     match bytes.get(at + 1) {
         Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => Ok(at + 2),
@@ -98,8 +98,12 @@ pub(crate) fn escape_end(bytes: &[u8], at: usize) -> Result<usize, Error> {
 
 /// Reads four hex digits at `at` as a UTF-16 code unit: all four at once when they are there
 /// and valid, else digit by digit to find the offending one.
-#[inline(always)]
+#[cfg_attr(not(feature = "small"), inline(always))]
 fn hex4(bytes: &[u8], at: usize) -> Result<u16, Error> {
+    // The word at a time only buys speed: size-optimised builds read digit by digit.
+    if cfg!(feature = "small") {
+        return hex4_bytes(bytes, at);
+    }
     let four = bytes.get(at..).and_then(<[u8]>::first_chunk::<4>);
     match four.and_then(|four| hex4_word(u32::from_le_bytes(*four))) {
         Some(unit) => Ok(unit),
@@ -110,7 +114,7 @@ fn hex4(bytes: &[u8], at: usize) -> Result<u16, Error> {
 /// Four hex digits, read little-endian into `w` (the first digit in the low byte), as one
 /// code unit; `None` unless all four are hex digits. Each test is a byte-wise add whose high
 /// bit answers it: on bytes below 0x80 (checked first) no add carries into the next byte.
-#[inline(always)]
+#[cfg_attr(not(feature = "small"), inline(always))]
 fn hex4_word(w: u32) -> Option<u16> {
     const HIGH: u32 = 0x8080_8080;
     let splat = |b: u8| u32::from(b) * 0x0101_0101;
@@ -152,7 +156,7 @@ fn hex4_bytes(bytes: &[u8], at: usize) -> Result<u16, Error> {
 /// the runs between escapes are found a block at a time and copied whole, each escape is
 /// decoded as one character. Fails with [`ErrorKind::BufferTooSmall`] at the raw offset of
 /// the first piece that did not fit.
-#[inline(always)]
+#[cfg_attr(not(feature = "small"), inline(always))]
 pub(crate) fn unescape<'b>(raw: &str, escaped: bool, buf: &'b mut [u8]) -> Result<&'b str, Error> {
     let too_small = |at| Error::new(ErrorKind::BufferTooSmall, at);
     let bytes = raw.as_bytes();
@@ -203,7 +207,7 @@ pub(crate) fn decode_escape(bytes: &[u8]) -> (char, usize) {
 
 /// The byte a two-byte escape at the start of `bytes` stands for; `None` for `\u` (and for a
 /// backslash that ends the text, which validated text never has).
-#[inline(always)]
+#[cfg_attr(not(feature = "small"), inline(always))]
 fn simple_escape(bytes: &[u8]) -> Option<u8> {
     match bytes.get(1) {
         Some(b'b') => Some(0x08),

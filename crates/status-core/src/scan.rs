@@ -107,44 +107,49 @@ impl<'a> Scanner<'a> {
         Self { text, pos: 0, max_depth }
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     fn bytes(&self) -> &'a [u8] {
         self.text.as_bytes()
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     pub(crate) fn pos(&self) -> usize {
         self.pos
     }
 
     /// Moves the cursor `n` bytes on, over text the caller has read and checked.
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     pub(crate) fn advance(&mut self, n: usize) {
         self.pos += n;
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     pub(crate) fn peek(&self) -> Option<u8> {
         self.bytes().get(self.pos).copied()
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     pub(crate) fn err(&self, kind: ErrorKind) -> Error {
         Error::new(kind, self.pos)
     }
 
     /// The text between two byte offsets that the scanner put on ASCII boundaries.
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     pub(crate) fn slice(&self, start: usize, end: usize) -> &'a str {
         self.text.get(start..end).unwrap_or_default()
     }
 
     /// Skips whitespace and returns the next byte, if any.
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     pub(crate) fn skip_ws(&mut self) -> Option<u8> {
         // Compact JSON has no whitespace, and pretty-printed JSON often one space: look at two
-        // bytes before classifying a whole block of indentation.
+        // bytes before classifying a whole block of indentation (speed only: size-optimised
+        // builds classify at once).
         let bytes = self.bytes();
+        if cfg!(feature = "small") {
+            self.pos = simd::whitespace_end(bytes, self.pos);
+            return self.peek();
+        }
         match bytes.get(self.pos) {
             Some(&b) if !is_whitespace(b) => return Some(b),
             None => return None,
@@ -174,7 +179,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Consumes `byte` after optional whitespace, or fails with `kind` (or end of input).
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     pub(crate) fn expect(&mut self, byte: u8, kind: ErrorKind) -> Result<(), Error> {
         match self.skip_ws() {
             Some(b) if b == byte => {
@@ -189,7 +194,7 @@ impl<'a> Scanner<'a> {
     /// Scans a string whose opening quote is at the cursor; returns it without quotes.
     // Inlined: most strings are a few bytes, and a call returning its result through
     // memory cost as much as the scan itself.
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     pub(crate) fn string(&mut self) -> Result<JsonStr<'a>, Error> {
         let start = self.pos + 1;
         let escaped = self.skip_string()?;
@@ -197,15 +202,19 @@ impl<'a> Scanner<'a> {
     }
 
     /// Skips a string whose opening quote is at the cursor; tells whether it had escapes.
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     pub(crate) fn skip_string(&mut self) -> Result<bool, Error> {
         let (end, escaped) = escape::skip_string(self.bytes(), self.pos + 1)?;
         self.pos = end;
         Ok(escaped)
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     fn number(&mut self) -> Result<(), Error> {
+        // The block fast path only buys speed: size-optimised builds take the exact scan.
+        if cfg!(feature = "small") {
+            return self.number_exact();
+        }
         match self.number_fast() {
             Some(end) => {
                 self.pos = end;
@@ -216,19 +225,19 @@ impl<'a> Scanner<'a> {
     }
 
     /// The end of the valid number at the cursor when [`number_fast`] can tell it.
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     fn number_fast(&self) -> Option<usize> {
         number_fast(self.bytes(), self.pos)
     }
 
     /// The number at the cursor, digit run by digit run, with the offset of any error.
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     fn number_exact(&mut self) -> Result<(), Error> {
         self.pos = number_exact(self.bytes(), self.pos)?;
         Ok(())
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     pub(crate) fn literal(&mut self, word: &'static [u8]) -> Result<(), Error> {
         if self.bytes().get(self.pos..self.pos + word.len()) == Some(word) {
             self.pos += word.len();
@@ -239,7 +248,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Scans one scalar value at the cursor (after whitespace), or reports what is there.
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     fn scalar(&mut self, first: u8) -> Result<(), Error> {
         match first {
             b'"' => self.skip_string().map(drop),
@@ -253,7 +262,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Scans `"key" :` at the cursor (after whitespace).
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     fn key_colon(&mut self) -> Result<(), Error> {
         match self.skip_ws() {
             Some(b'"') => self.skip_string().map(drop)?,
@@ -261,7 +270,7 @@ impl<'a> Scanner<'a> {
             None => return Err(self.err(ErrorKind::UnexpectedEof)),
         }
         // Pretty-printed JSON puts `: ` after every key: one comparison for both bytes.
-        if self.bytes().get(self.pos..self.pos + 2) == Some(b": ") {
+        if !cfg!(feature = "small") && self.bytes().get(self.pos..self.pos + 2) == Some(b": ") {
             self.pos += 2;
             return Ok(());
         }
@@ -488,7 +497,7 @@ fn number_exact(bytes: &[u8], pos: usize) -> Result<usize, Error> {
 /// for numbers that fit them: `-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?` followed by
 /// whitespace, a comma or a closing bracket. `None` for anything else (a number near the end of
 /// input or longer than the block, an error), which [`Scanner::number_exact`] then settles.
-#[inline(always)]
+#[cfg_attr(not(feature = "small"), inline(always))]
 fn number_fast(bytes: &[u8], pos: usize) -> Option<usize> {
     let p = pos + usize::from(bytes.get(pos) == Some(&b'-'));
     let block: &[u8; 32] = bytes.get(p..p + 32)?.try_into().ok()?;

@@ -17,7 +17,7 @@ pub(super) struct Elements<'d, 'a, E> {
 
 /// Moves to the next element of a container and returns its first byte, the cursor on it;
 /// `None` at the container's end (left unconsumed).
-#[inline(always)]
+#[cfg_attr(not(feature = "small"), inline(always))]
 pub(super) fn next_element<E: Failure>(
     de: &mut Deserializer<'_, E>,
     first: &mut bool,
@@ -40,7 +40,7 @@ pub(super) fn next_element<E: Failure>(
 impl<'a, E: Failure> de::SeqAccess<'a> for Elements<'_, 'a, E> {
     type Error = E;
 
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     fn next_element_seed<T: DeserializeSeed<'a>>(
         &mut self,
         seed: T,
@@ -72,7 +72,7 @@ pub(super) struct Members<'d, 'a, E> {
 impl<'a, E: Failure> de::MapAccess<'a> for Members<'_, 'a, E> {
     type Error = E;
 
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     fn next_key_seed<K: DeserializeSeed<'a>>(&mut self, seed: K) -> Result<Option<K::Value>, E> {
         if self.done {
             return Ok(None);
@@ -87,14 +87,14 @@ impl<'a, E: Failure> de::MapAccess<'a> for Members<'_, 'a, E> {
         }
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     fn next_value_seed<V: DeserializeSeed<'a>>(&mut self, seed: V) -> Result<V::Value, E> {
         seed.deserialize(&mut *self.de)
     }
 }
 
 /// Reads `"key" :` through `seed`, the cursor on `first`, its first byte.
-#[inline(always)]
+#[cfg_attr(not(feature = "small"), inline(always))]
 pub(super) fn key<'a, K: DeserializeSeed<'a>, E: Failure>(
     de: &mut Deserializer<'a, E>,
     first: u8,

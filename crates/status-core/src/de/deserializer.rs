@@ -67,7 +67,7 @@ impl<'a, E: Failure> Deserializer<'a, E> {
     }
 
     /// Steps out of a container at its closing bracket, which the cursor is on.
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     pub(super) fn close(&mut self) {
         self.sc.advance(1);
         self.depth -= 1;
@@ -158,7 +158,7 @@ impl<'a, E: Failure> Deserializer<'a, E> {
     }
 
     /// [`Self::visit_string`] with the cursor on the opening quote.
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     pub(super) fn visit_string_here<V: Visitor<'a>>(
         &mut self,
         visitor: V,
@@ -207,7 +207,7 @@ impl<'a, E: Failure> Deserializer<'a, E> {
 
     /// The number at the cursor, when it is short and plain enough to read in one pass (see
     /// [`Short::read`]); the cursor stays before it.
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     pub(super) fn short_number(&mut self) -> Option<Short> {
         match self.sc.skip_ws()? {
             b'-' | b'0'..=b'9' => Short::read(self.sc.text().as_bytes().get(self.sc.pos()..)?),
@@ -290,7 +290,7 @@ impl Float for f32 {
         f32::is_finite(*self)
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     fn short(n: Short) -> Option<Self> {
         n.to_f32()
     }
@@ -301,7 +301,7 @@ impl Float for f64 {
         f64::is_finite(*self)
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     fn short(n: Short) -> Option<Self> {
         n.to_f64()
     }
@@ -316,7 +316,7 @@ pub(super) enum AnyNumber {
 
 impl AnyNumber {
     /// The choice of [`Deserializer::visit_number`] for a number read in one pass.
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     fn short(n: Short) -> Option<Self> {
         match (n.integer, n.negative, n.mantissa) {
             (true, false, m) => Some(Self::Unsigned(m)),

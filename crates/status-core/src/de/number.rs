@@ -89,7 +89,7 @@ impl Short {
     /// digits, no exponent, and at least 8 bytes of text after each run of digits (so that
     /// they are read eight at a time). `None` for anything else, valid or not, which the exact
     /// path then settles; what this accepts, the exact path accepts with the same value.
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     pub(crate) fn read(bytes: &[u8]) -> Option<Self> {
         let negative = bytes.first() == Some(&b'-');
         let start = usize::from(negative);
@@ -119,7 +119,7 @@ impl Short {
     }
 
     /// The integer as `T`, when it is one and fits.
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     pub(crate) fn to<T: TryFrom<u64> + TryFrom<i64>>(self) -> Option<T> {
         if !self.integer {
             return None;
@@ -134,7 +134,7 @@ impl Short {
     /// The number as an `f64`, when that is exact arithmetic: the mantissa is below 2^53
     /// and the power of ten at most 10^22, so both are exact doubles and the one division or
     /// multiplication rounds correctly (Clinger's fast path).
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     pub(crate) fn to_f64(self) -> Option<f64> {
         const EXACT: u64 = 1 << 53;
         let power = POW10_F64.get(self.exponent.unsigned_abs() as usize)?;
@@ -148,7 +148,7 @@ impl Short {
     }
 
     /// [`Self::to_f64`] for an `f32`: a mantissa below 2^24 and at most 10^10.
-    #[inline(always)]
+    #[cfg_attr(not(feature = "small"), inline(always))]
     pub(crate) fn to_f32(self) -> Option<f32> {
         const EXACT: u64 = 1 << 24;
         let power = POW10_F32.get(self.exponent.unsigned_abs() as usize)?;
@@ -185,7 +185,7 @@ const POW10: [u64; 20] = [
 ];
 
 /// 10^n for a digit count `n` the caller has bounded by 19.
-#[inline(always)]
+#[cfg_attr(not(feature = "small"), inline(always))]
 fn pow10(n: usize) -> u64 {
     POW10.get(n).copied().unwrap_or(0)
 }
@@ -199,7 +199,7 @@ const POW10_F32: [f32; 11] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 
 
 /// The run of ASCII digits at `at` (at most 19 of them) as a value and a count, read eight
 /// bytes at a time; `None` when it is longer or when fewer than eight bytes are left.
-#[inline(always)]
+#[cfg_attr(not(feature = "small"), inline(always))]
 fn digit_run(bytes: &[u8], at: usize) -> Option<(u64, usize)> {
     let mut value = 0u64;
     let mut count = 0;
@@ -222,7 +222,7 @@ fn digit_run(bytes: &[u8], at: usize) -> Option<(u64, usize)> {
 
 /// How many of the eight bytes of `chunk` (first byte lowest) are digits before the first
 /// byte that is not.
-#[inline(always)]
+#[cfg_attr(not(feature = "small"), inline(always))]
 fn leading_digits(chunk: u64) -> usize {
     const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
     const ZEROS: u64 = 0x3030_3030_3030_3030;
@@ -235,7 +235,7 @@ fn leading_digits(chunk: u64) -> usize {
 
 /// The value of eight digits (first byte lowest and most significant); zero bytes read as
 /// leading zeros.
-#[inline(always)]
+#[cfg_attr(not(feature = "small"), inline(always))]
 fn eight_digits(chunk: u64) -> u64 {
     let v = (chunk & 0x0F0F_0F0F_0F0F_0F0F).wrapping_mul(2561) >> 8;
     let v = (v & 0x00FF_00FF_00FF_00FF).wrapping_mul(6_553_601) >> 16;

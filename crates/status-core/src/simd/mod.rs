@@ -79,27 +79,27 @@ mod tests;
 
 /// The offset of the first byte at or after `pos` that ends a plain run inside a string:
 /// `"`, `\` or a control character (below 0x20); `bytes.len()` when there is none.
-#[inline(always)]
+#[cfg_attr(not(feature = "small"), inline(always))]
 pub(crate) fn string_end(bytes: &[u8], pos: usize) -> usize {
     imp::string_end(bytes, pos)
 }
 
 /// The offset of the first byte at or after `pos` that is not JSON whitespace
 /// (space, tab, line feed, carriage return); `bytes.len()` when there is none.
-#[inline(always)]
+#[cfg_attr(not(feature = "small"), inline(always))]
 pub(crate) fn whitespace_end(bytes: &[u8], pos: usize) -> usize {
     imp::whitespace_end(bytes, pos)
 }
 
 /// The offset of the first byte at or after `pos` that is not an ASCII digit;
 /// `bytes.len()` when there is none.
-#[inline(always)]
+#[cfg_attr(not(feature = "small"), inline(always))]
 pub(crate) fn digits_end(bytes: &[u8], pos: usize) -> usize {
     imp::digits_end(bytes, pos)
 }
 
 /// Bit `i` set when `block[i]` is an ASCII digit.
-#[inline(always)]
+#[cfg_attr(not(feature = "small"), inline(always))]
 pub(crate) fn digit_mask32(block: &[u8; 32]) -> u32 {
     imp::digit_mask32(block)
 }
@@ -141,7 +141,7 @@ fn utf8_rest(rest: &[u8]) -> Result<(), usize> {
 }
 
 /// The length of the ASCII prefix of `bytes`.
-#[inline(always)]
+#[cfg_attr(not(feature = "small"), inline(always))]
 pub(crate) fn ascii_prefix(bytes: &[u8]) -> usize {
     imp::ascii_prefix(bytes)
 }

@@ -13,18 +13,18 @@ const HIGHS: u64 = 0x8080_8080_8080_8080;
 
 /// High bit set in each byte of `w` that is zero. Only the lowest flagged byte is exact
 /// (borrows may flag bytes above it), which is all the callers read.
-#[inline(always)]
+#[cfg_attr(not(feature = "small"), inline(always))]
 fn zero_bytes(w: u64) -> u64 {
     w.wrapping_sub(ONES) & !w & HIGHS
 }
 
 /// High bit set in each byte of `w` below `n` (`n` at most 0x80); lowest flag exact.
-#[inline(always)]
+#[cfg_attr(not(feature = "small"), inline(always))]
 fn bytes_below(w: u64, n: u8) -> u64 {
     w.wrapping_sub(ONES * u64::from(n)) & !w & HIGHS
 }
 
-#[inline(always)]
+#[cfg_attr(not(feature = "small"), inline(always))]
 fn word(bytes: &[u8], pos: usize) -> Option<u64> {
     // A wrapped end lies before `pos`, which `get` refuses like any other empty range.
     let chunk = bytes.get(pos..pos.wrapping_add(8))?;
@@ -32,7 +32,7 @@ fn word(bytes: &[u8], pos: usize) -> Option<u64> {
 }
 
 /// Runs `flag` over words from `pos`, then `byte` over the tail; see the callers.
-#[inline(always)]
+#[cfg_attr(not(feature = "small"), inline(always))]
 fn find(
     bytes: &[u8],
     mut pos: usize,
@@ -56,7 +56,7 @@ fn find(
 }
 
 /// See [`super::string_end`].
-#[inline(always)]
+#[cfg_attr(not(feature = "small"), inline(always))]
 pub(super) fn string_end(bytes: &[u8], pos: usize) -> usize {
     find(
         bytes,
@@ -71,7 +71,7 @@ pub(super) fn string_end(bytes: &[u8], pos: usize) -> usize {
 }
 
 /// See [`super::whitespace_end`].
-#[inline(always)]
+#[cfg_attr(not(feature = "small"), inline(always))]
 pub(super) fn whitespace_end(bytes: &[u8], mut pos: usize) -> usize {
     while let Some(&b) = bytes.get(pos) {
         if !is_whitespace(b) {
@@ -83,7 +83,7 @@ pub(super) fn whitespace_end(bytes: &[u8], mut pos: usize) -> usize {
 }
 
 /// See [`super::digits_end`].
-#[inline(always)]
+#[cfg_attr(not(feature = "small"), inline(always))]
 pub(super) fn digits_end(bytes: &[u8], pos: usize) -> usize {
     find(
         bytes,
@@ -95,7 +95,7 @@ pub(super) fn digits_end(bytes: &[u8], pos: usize) -> usize {
 }
 
 /// See [`super::digit_mask32`].
-#[inline(always)]
+#[cfg_attr(not(feature = "small"), inline(always))]
 // SIMD builds need no scalar code for whole blocks; the scalar build and the tests use this.
 #[cfg_attr(not(test), allow(dead_code))]
 pub(super) fn digit_mask32(block: &[u8; 32]) -> u32 {
@@ -103,7 +103,7 @@ pub(super) fn digit_mask32(block: &[u8; 32]) -> u32 {
 }
 
 /// See [`super::ascii_prefix`].
-#[inline(always)]
+#[cfg_attr(not(feature = "small"), inline(always))]
 pub(super) fn ascii_prefix(bytes: &[u8]) -> usize {
     find(bytes, 0, |w| w & HIGHS, |b| !b.is_ascii())
 }
