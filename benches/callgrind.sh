@@ -3,7 +3,8 @@
 # count for none, divided by N. Exact and repeatable on a loaded machine, unlike wall clock.
 #
 #   benches/callgrind.sh [ENGINE] [BODY ...]     (default: status-core, every workload below)
-#   ENGINE `decode` or `stream-N`: whole-body decode against the push decoder in N-byte chunks
+#   ENGINE `decode`, `stream-N` or `actson-N`: whole-body decode, the push decoder or actson in
+#   N-byte chunks
 #   (success corpora, gen-<size> and malformed bodies only), e.g.
 #   benches/callgrind.sh stream-64 twitter gen-256KiB truncated-65536
 #   CALLGRIND_PROFILE=release  build the profile example without LTO (default: bench, the

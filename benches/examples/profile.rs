@@ -25,7 +25,8 @@ fn main() {
         std::process::exit(2);
     };
     let iters: u64 = iters.parse().expect("ITERATIONS is a number");
-    // `decode` or `stream-N`: whole-body decode against the push decoder in N-byte chunks.
+    // `decode`, `stream-N` or `actson-N`: whole-body decode, the push decoder or actson in N-byte
+    // chunks.
     if let Some(mode) = status_benches::stream::parse_mode(engine) {
         stream(body, mode, iters);
         return;
@@ -88,7 +89,7 @@ fn main() {
 
 /// A success body (or a malformed one, which must be refused) through `decode` or the push
 /// decoder.
-fn stream(body: &str, mode: Option<usize>, iters: u64) {
+fn stream(body: &str, mode: status_benches::stream::Mode, iters: u64) {
     let bad = MALFORMED_KINDS.iter().find_map(|kind| {
         let size = body.strip_prefix(kind)?.strip_prefix('-')?.parse().ok()?;
         Some(malformed(kind, size))

@@ -1,32 +1,57 @@
 //! Streaming workloads: the push decoder (`status_core::stream`) fed a body in chunks of 1,
-//! 64 and 4096 bytes, against whole-body `decode` of the same body in the same run.
+//! 64 and 4096 bytes, against whole-body `decode` of the same body and against actson, a
+//! push parser of the std world, fed the same chunks, in the same run.
 
 use core::hint::black_box;
 use core::time::Duration;
 use std::time::Instant;
 
+use actson::feeder::PushJsonFeeder;
+use actson::{JsonEvent, JsonParser};
 use status_core::stream::{Events, Outcome, PushDecoder};
 
 use crate::{corpus_envelopes, generated_envelopes, malformed, Body};
 
-/// How a body is fed: `None` whole to `decode`, `Some(n)` to the push decoder in `n`-byte
-/// chunks.
-pub const MODES: [Option<usize>; 4] = [None, Some(4096), Some(64), Some(1)];
+/// How a body is fed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Whole, to `decode`.
+    Decode,
+    /// To the push decoder in chunks of this many bytes.
+    Stream(usize),
+    /// To actson's push parser in chunks of this many bytes.
+    Actson(usize),
+}
+
+/// Every mode, in table order; actson takes the chunk sizes where it is usable.
+pub const MODES: [Mode; 6] = [
+    Mode::Decode,
+    Mode::Stream(4096),
+    Mode::Stream(64),
+    Mode::Stream(1),
+    Mode::Actson(4096),
+    Mode::Actson(64),
+];
 
 /// The name of a mode in tables, ids and `profile` engine names.
-pub fn mode_name(mode: Option<usize>) -> String {
+pub fn mode_name(mode: Mode) -> String {
     match mode {
-        None => "decode".to_string(),
-        Some(n) => format!("stream-{n}"),
+        Mode::Decode => "decode".to_string(),
+        Mode::Stream(n) => format!("stream-{n}"),
+        Mode::Actson(n) => format!("actson-{n}"),
     }
 }
 
-/// The mode a name stands for (`decode`, `stream-N`).
-pub fn parse_mode(name: &str) -> Option<Option<usize>> {
+/// The mode a name stands for (`decode`, `stream-N`, `actson-N`).
+pub fn parse_mode(name: &str) -> Option<Mode> {
     if name == "decode" {
-        return Some(None);
+        return Some(Mode::Decode);
     }
-    name.strip_prefix("stream-")?.parse().ok().filter(|&n| n > 0).map(Some)
+    let chunk = |n: &str| n.parse().ok().filter(|&n: &usize| n > 0);
+    if let Some(n) = name.strip_prefix("stream-") {
+        return chunk(n).map(Mode::Stream);
+    }
+    chunk(name.strip_prefix("actson-")?).map(Mode::Actson)
 }
 
 /// Events that count `data`'s bytes, so that the pass-through is part of what is measured.
@@ -40,10 +65,21 @@ impl Events for Count {
 }
 
 /// Decodes a 2xx body in `mode`: the length of `data`, or `Err` for a malformed body.
-pub fn run(mode: Option<usize>, bytes: &[u8]) -> Result<usize, status_core::Error> {
-    let Some(n) = mode else {
-        let reply = status_core::decode(200, bytes)?;
-        return Ok(reply.into_result().ok().and_then(|s| s.data()).map_or(0, |d| d.get().len()));
+///
+/// actson has no envelope: it reports the body's length when the body is valid JSON, so that
+/// the runs agree on every body whose `data` is all of it but the envelope's few bytes.
+pub fn run(mode: Mode, bytes: &[u8]) -> Result<usize, status_core::Error> {
+    let n = match mode {
+        Mode::Decode => {
+            let reply = status_core::decode(200, bytes)?;
+            return Ok(reply
+                .into_result()
+                .ok()
+                .and_then(|s| s.data())
+                .map_or(0, |d| d.get().len()));
+        }
+        Mode::Actson(n) => return actson(n, bytes),
+        Mode::Stream(n) => n,
     };
     let mut decoder = PushDecoder::new(200)?;
     let mut count = Count(0);
@@ -54,6 +90,46 @@ pub fn run(mode: Option<usize>, bytes: &[u8]) -> Result<usize, status_core::Erro
         Outcome::Success { .. } => Ok(count.0),
         Outcome::Error(_) => Ok(0),
     }
+}
+
+/// actson fed `n`-byte chunks, every event taken (strings and numbers read as actson's users
+/// read them); `Err` carries the offset actson stopped at.
+fn actson(n: usize, bytes: &[u8]) -> Result<usize, status_core::Error> {
+    let fail = |parser: &JsonParser<PushJsonFeeder>| {
+        Err(status_core::Error::new(status_core::ErrorKind::ExpectedValue, parser.parsed_bytes()))
+    };
+    let mut parser = JsonParser::new(PushJsonFeeder::new());
+    let mut chunks = bytes.chunks(n);
+    let mut pending: &[u8] = &[];
+    let mut values = 0usize;
+    loop {
+        match parser.next_event() {
+            Ok(Some(JsonEvent::NeedMoreInput)) => {
+                if pending.is_empty() {
+                    match chunks.next() {
+                        Some(chunk) => pending = chunk,
+                        None => {
+                            parser.feeder.done();
+                            continue;
+                        }
+                    }
+                }
+                let taken = parser.feeder.push_bytes(pending);
+                pending = pending.get(taken..).unwrap_or_default();
+            }
+            Ok(Some(JsonEvent::FieldName | JsonEvent::ValueString)) => {
+                values += black_box(parser.current_str().map_or(0, str::len));
+            }
+            Ok(Some(JsonEvent::ValueInt | JsonEvent::ValueFloat)) => {
+                values += black_box(parser.current_float().is_ok()) as usize;
+            }
+            Ok(Some(_)) => {}
+            Ok(None) => break,
+            Err(_) => return fail(&parser),
+        }
+    }
+    black_box(values);
+    Ok(bytes.len())
 }
 
 /// The valid bodies streamed: the corpora and generated payloads of 64 KiB and 4 MiB.
@@ -115,8 +191,12 @@ pub fn report(quick: bool, filter: Option<&str>, rounds: usize, batch: Duration)
     let mut targets = Vec::new();
     for body in valid_bodies(quick).iter().filter(|b| wanted(b)) {
         for mode in MODES {
-            let (whole, streamed) = (run(None, &body.bytes), run(mode, &body.bytes));
-            assert_eq!(streamed, whole, "{} in {} disagrees", body.name, mode_name(mode));
+            let (whole, streamed) = (run(Mode::Decode, &body.bytes), run(mode, &body.bytes));
+            if let Mode::Actson(_) = mode {
+                assert!(streamed.is_ok(), "actson refused {}", body.name);
+            } else {
+                assert_eq!(streamed, whole, "{} in {} disagrees", body.name, mode_name(mode));
+            }
         }
         let ns = measure(body, rounds, batch);
         let gbs: Vec<f64> = ns.iter().map(|ns| body.bytes.len() as f64 / ns).collect();
@@ -147,6 +227,9 @@ pub fn report(quick: bool, filter: Option<&str>, rounds: usize, batch: Duration)
         for (what, got, want, unit) in rows {
             let verdict = if got >= want { "met" } else { "**short**" };
             println!("| {name} | {what} | {got:.2}{unit} | {verdict} |");
+        }
+        for (what, ours, peer) in [("4096", gbs[1], gbs[4]), ("64", gbs[2], gbs[5])] {
+            println!("| {name} | {what}-byte chunks against actson | {:.2}x | peer |", ours / peer);
         }
     }
 }
