@@ -15,7 +15,7 @@ pub const LARGE: usize = 2048;
 pub const CLIPS: usize = 20;
 
 /// The clip-results `data` with room for `N` clips (plain strings: serde-json-core reads it).
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub struct ClipResultsCap<'a, const N: usize> {
     /// Project id.
     pub id: &'a str,
@@ -25,7 +25,7 @@ pub struct ClipResultsCap<'a, const N: usize> {
     pub status: &'a str,
     /// The clips.
     #[serde(borrow)]
-    pub clips: heapless::Vec<ClipCore<'a>, N>,
+    pub clips: status_core::de::InPlaceVec<ClipCore<'a>, N>,
 }
 
 #[derive(Deserialize)]
@@ -43,6 +43,9 @@ pub enum Api {
     Into,
     /// `decode_typed`: returned inside the reply.
     ByValue,
+    /// `Decoder::decode_typed_in_place`: serde's in-place deserialization into the caller's
+    /// `T` (serde_derive's `deserialize_in_place` feature is on in this crate).
+    InPlace,
 }
 
 /// One row of the workload: the body, the capacity, the status-core API.
@@ -73,6 +76,8 @@ pub fn capacity_cases() -> Vec<CapacityCase> {
         case(SMALL, Api::Into, ""),
         case(LARGE, Api::Into, ""),
         case(LARGE, Api::ByValue, "/decode_typed"),
+        case(SMALL, Api::InPlace, "/in_place"),
+        case(LARGE, Api::InPlace, "/in_place"),
     ]
 }
 
@@ -97,6 +102,12 @@ fn decode_with<const N: usize>(engine: Engine, api: Api, bytes: &[u8]) -> Option
                 .ok()?;
             reply.is_success().then_some(())?;
             data.as_ref().map(|r| r.clips.len())
+        }
+        (Engine::StatusCore, Api::InPlace) => {
+            let mut data = ClipResultsCap::<'_, N>::default();
+            let reply =
+                status_core::Decoder::new().decode_typed_in_place(200, bytes, &mut data).ok()?;
+            reply.is_success().then_some(data.clips.len())
         }
         (Engine::StatusCore, Api::ByValue) => {
             match status_core::decode_typed::<ClipResultsCap<'_, N>>(200, bytes) {

@@ -9,9 +9,19 @@ use std::alloc::System;
 
 use heapless::{LinearMap, String as HString};
 use serde::de::IgnoredAny;
+use status_core::de::InPlaceVec;
 use status_core::stream::{ErrorText, Events, Field, ItemPath, PushDecoder};
 use status_core::{decode, decode_typed, Decoder, ErrorShape, JsonStr, Reply};
-use status_tests::models::ClipResults;
+use status_tests::models::{Clip, ClipResults};
+
+/// A clip list filled in place, for `decode_typed_in_place`.
+#[derive(serde::Deserialize, Default)]
+struct InPlaceResults<'a> {
+    #[serde(default)]
+    id: &'a str,
+    #[serde(borrow, default)]
+    clips: InPlaceVec<Clip<'a>, 8>,
+}
 
 struct Counting;
 
@@ -67,6 +77,13 @@ fn use_typed(status: u16, body: &[u8]) {
     match decode_typed::<ClipResults<'_>>(status, body) {
         Ok(reply) => {
             black_box(reply.is_success());
+        }
+        Err(e) => report(e),
+    }
+    let mut place = InPlaceResults::default();
+    match Decoder::new().decode_typed_in_place(status, body, &mut place) {
+        Ok(reply) => {
+            black_box((reply.is_success(), place.id, place.clips.len()));
         }
         Err(e) => report(e),
     }

@@ -253,6 +253,15 @@ fn print_capacity_targets(table: &Table) {
             verdict(r <= 1.2)
         );
     }
+    let small = ns("clips-20/cap-32/in_place", Engine::StatusCore);
+    let large_in_place = ns("clips-20/cap-2048/in_place", Engine::StatusCore);
+    if let (Some(small), Some(large)) = (small, large_in_place) {
+        let r = large.max(small) / large.min(small);
+        println!(
+            "| status-core in place, cap-2048 / cap-32 at most 1.2x | {r:.2}x | {} |",
+            verdict(r <= 1.2)
+        );
+    }
     if let (Some(ours), Some(theirs)) = (large, ns("clips-20/cap-2048", Engine::SerdeJsonCore)) {
         let r = theirs / ours;
         println!(

@@ -163,8 +163,9 @@ pub struct Clip<'a> {
     pub tags: heapless::Vec<&'a str, 4>,
 }
 
-/// The clip-results `data`, with room for `N` clips.
-#[derive(Deserialize)]
+/// The clip-results `data`, with room for `N` clips. The list is an `InPlaceVec` (a
+/// `heapless::Vec` by value) so that `decode_typed_in_place` fills it where it stands.
+#[derive(Deserialize, Default)]
 pub struct ClipResults<'a, const N: usize> {
     /// Project id.
     pub id: &'a str,
@@ -174,7 +175,7 @@ pub struct ClipResults<'a, const N: usize> {
     pub status: &'a str,
     /// The clips.
     #[serde(borrow)]
-    pub clips: heapless::Vec<Clip<'a>, N>,
+    pub clips: status_core::de::InPlaceVec<Clip<'a>, N>,
 }
 
 /// `{"data": T}` for serde-json-core.

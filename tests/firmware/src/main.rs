@@ -102,6 +102,15 @@ fn typed_into<const N: usize>() -> u32 {
 }
 
 #[inline(never)]
+fn typed_in_place<const N: usize>() -> u32 {
+    let mut data = ClipResults::<'_, N>::default();
+    match status_core::Decoder::new().decode_typed_in_place(200, black_box(CLIPS_20), &mut data) {
+        Ok(TypedReply::Success { .. }) => check_clips(&data),
+        _ => 0,
+    }
+}
+
+#[inline(never)]
 fn typed_serde_json_core<const N: usize>() -> u32 {
     match serde_json_core::from_slice::<TypedEnvelope<ClipResults<'_, N>>>(black_box(CLIPS_20)) {
         Ok((e, _)) => check_clips(&e.data),
@@ -187,6 +196,7 @@ fn check_replies() -> Result<(), &'static str> {
     if typed::<SMALL>() == 0
         || typed::<LARGE>() == 0
         || typed_into::<LARGE>() == 0
+        || typed_in_place::<LARGE>() == 0
         || typed_serde_json_core::<LARGE>() == 0
     {
         return Err("clip results");
@@ -252,7 +262,7 @@ fn main() -> ! {
     black_box((run_five(status_core_job), run_five(serde_json_core_job)));
 
     hprintln!("peak stack in bytes (painted stack, high-water mark):");
-    let figures: [(&str, usize); 9] = [
+    let figures: [(&str, usize); 10] = [
         ("stack.decode.status-core", peak_over(0..ALL.len(), decode_case)),
         ("stack.five-shape-job.status-core", peak_over(0..FIVE.len(), status_core_case)),
         ("stack.five-shape-job.serde-json-core", peak_over(0..FIVE.len(), serde_json_core_case)),
@@ -260,6 +270,7 @@ fn main() -> ! {
         ("stack.decode_typed.cap32.serde-json-core", peak_stack(typed_serde_json_core::<SMALL>).1),
         ("stack.decode_typed.cap2048.status-core", peak_stack(typed::<LARGE>).1),
         ("stack.decode_typed_into.cap2048.status-core", peak_stack(typed_into::<LARGE>).1),
+        ("stack.decode_typed_in_place.cap2048.status-core", peak_stack(typed_in_place::<LARGE>).1),
         (
             "stack.decode_typed.cap2048.serde-json-core",
             peak_stack(typed_serde_json_core::<LARGE>).1,

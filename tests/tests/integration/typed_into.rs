@@ -1,10 +1,11 @@
 //! `decode_typed_into` gives what `decode_typed` gives, writing `data` into the caller's slot:
 //! the same replies, the same errors at the same offsets, and a slot that is `Some` exactly on
-//! success (emptied when the body is refused or the reply is an error).
+//! success (emptied when the body is refused or the reply is an error). So does
+//! `decode_typed_in_place`, into a type derived with serde's in-place deserialization.
 
 use heapless::Vec as HVec;
 use serde::Deserialize;
-use status_core::de::decode_typed_into;
+use status_core::de::{decode_typed_into, InPlaceVec};
 use status_core::{decode_typed, Decoder, ErrorKind, TypedReply};
 
 #[derive(Debug, Deserialize, PartialEq)]
@@ -18,6 +19,15 @@ struct Results<'a, const N: usize> {
     id: &'a str,
     #[serde(borrow)]
     clips: HVec<Clip<'a>, N>,
+}
+
+/// `Results` whose list is filled where it stands (serde_derive's `deserialize_in_place`
+/// feature is on for this crate).
+#[derive(Debug, Deserialize, PartialEq, Default)]
+struct ResultsInPlace<'a, const N: usize> {
+    id: &'a str,
+    #[serde(borrow)]
+    clips: InPlaceVec<Clip<'a>, N>,
 }
 
 const BODIES: &[(u16, &[u8])] = &[
@@ -80,4 +90,45 @@ fn a_large_capacity_is_filled_in_place() {
     let e = decode_typed_into::<Results<'_, 512>>(200, br#"{"data": {"id": 5}}"#, &mut slot)
         .unwrap_err();
     assert_eq!((e.kind(), e.offset(), slot.is_none()), (ErrorKind::UnexpectedType, 16, true));
+}
+
+#[test]
+fn in_place_agrees_with_decode_typed() {
+    for &(status, body) in BODIES {
+        // A place that held a value before: on success nothing of it may remain.
+        let mut place = ResultsInPlace::<'_, 2> { id: "stale", clips: InPlaceVec::new() };
+        place.clips.push(Clip { idx: 99, title: "stale" }).unwrap();
+        let in_place = Decoder::new().decode_typed_in_place(status, body, &mut place);
+        let by_value = decode_typed::<Results<'_, 2>>(status, body);
+        let lossy = String::from_utf8_lossy(body);
+        match (&in_place, &by_value) {
+            (
+                Ok(TypedReply::Success { status: a, .. }),
+                Ok(TypedReply::Success { status: b, data }),
+            ) => {
+                assert_eq!(a, b, "{lossy}");
+                assert_eq!((place.id, &*place.clips), (data.id, &data.clips), "{lossy}");
+            }
+            (Ok(TypedReply::Error(a)), Ok(TypedReply::Error(b))) => assert_eq!(a, b, "{lossy}"),
+            (Err(a), Err(b)) => assert_eq!(a, b, "{lossy}"),
+            _ => panic!("{lossy}: {in_place:?} against {by_value:?}"),
+        }
+    }
+}
+
+#[test]
+fn in_place_fills_a_large_list_and_refuses_one_item_too_many() {
+    let body =
+        br#"{"data": {"id": "p1", "clips": [{"idx": 7, "title": "x"}, {"idx": 8, "title": "y"}]}}"#;
+    let mut place = ResultsInPlace::<'_, 2048>::default();
+    let reply = Decoder::new().decode_typed_in_place(200, body, &mut place);
+    assert!(matches!(reply, Ok(TypedReply::Success { status: 200, .. })));
+    assert_eq!(place.id, "p1");
+    assert_eq!(&place.clips[..], [Clip { idx: 7, title: "x" }, Clip { idx: 8, title: "y" }]);
+    // Room for one: the second clip is refused where the list is, as by value.
+    let mut small = ResultsInPlace::<'_, 1>::default();
+    let e = Decoder::new().decode_typed_in_place(200, body, &mut small).unwrap_err();
+    let by_value = decode_typed::<Results<'_, 1>>(200, body).unwrap_err();
+    assert_eq!(e, by_value);
+    assert_eq!((e.kind(), e.offset()), (ErrorKind::InvalidLength, 31));
 }

@@ -17,6 +17,8 @@ mod access;
 mod deserializer;
 mod dispatch;
 mod error;
+#[cfg(feature = "heapless")]
+mod in_place;
 mod json_str;
 mod lenient;
 mod map_key;
@@ -28,6 +30,8 @@ use serde::de;
 
 pub use self::error::{DataError, MESSAGE_CAPACITY};
 use self::error::{Failed, Failure};
+#[cfg(feature = "heapless")]
+pub use self::in_place::InPlaceVec;
 pub use self::lenient::{int_or_string, IntOrString};
 pub use self::typed::{decode_typed, decode_typed_into, TypedReply};
 

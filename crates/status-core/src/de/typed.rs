@@ -149,8 +149,8 @@ impl Decoder {
                 let text = Text::new(body)?;
                 if text.utf8_error_at.is_some() {
                     // The body is malformed whatever `data` holds; report it the usual way.
-                    *data = Some(self.success(status, body)?.data_as()?);
-                } else if let Err(e) = typed_success(text.text, self.max_depth(), data) {
+                    return not_utf8(self, status, body, &mut &mut *data);
+                } else if let Err(e) = typed_success(text.text, self.max_depth(), &mut *data) {
                     *data = None;
                     return Err(e);
                 }
@@ -158,6 +158,88 @@ impl Decoder {
             }
             _ => Ok(TypedReply::Error(error_body::read(status, body, self.max_depth()))),
         }
+    }
+
+    /// [`decode_typed_into`](Self::decode_typed_into) for a `place` that already holds a
+    /// `T`, deserialized with serde's `Deserialize::deserialize_in_place`: a type derived with
+    /// serde_derive's `deserialize_in_place` feature writes each field where it stands, so
+    /// its own fields are never copied (a field type without an in-place impl, such as
+    /// `heapless::Vec`, is still built and moved into its field once).
+    ///
+    /// The reply and the errors are exactly those of `decode_typed`. On
+    /// `Ok(TypedReply::Success { .. })`, `place` holds `data`; otherwise it holds some valid
+    /// value that should not be read (serde's contract for a failed in-place deserialization;
+    /// an error reply leaves it as it was).
+    pub fn decode_typed_in_place<'a, T: Deserialize<'a>>(
+        &self,
+        status: u16,
+        body: &'a [u8],
+        place: &mut T,
+    ) -> Result<TypedReply<'a, ()>, DataError> {
+        if !(100..=999).contains(&status) {
+            return Err(Error::new(ErrorKind::InvalidStatus, 0).into());
+        }
+        match Expect::for_status(status) {
+            Expect::Success => {
+                let text = Text::new(body)?;
+                let mut slot = InPlace { place, filled: false };
+                if text.utf8_error_at.is_some() {
+                    return not_utf8(self, status, body, &mut &mut slot);
+                }
+                typed_success(text.text, self.max_depth(), &mut slot)?;
+                Ok(TypedReply::Success { status, data: () })
+            }
+            _ => Ok(TypedReply::Error(error_body::read(status, body, self.max_depth()))),
+        }
+    }
+}
+
+/// Where typed decoding puts `data`: a fresh value into an `Option`, or in place.
+trait Slot<'a> {
+    type T: Deserialize<'a>;
+    /// Deserializes `data` into the slot.
+    fn fill<D: serde::Deserializer<'a>>(&mut self, de: D) -> Result<(), D::Error>;
+    /// Puts a value built elsewhere (the second, explaining walk; an absent `data`).
+    fn set(&mut self, value: Self::T);
+    fn is_filled(&self) -> bool;
+}
+
+impl<'a, T: Deserialize<'a>> Slot<'a> for &mut Option<T> {
+    type T = T;
+    #[inline]
+    fn fill<D: serde::Deserializer<'a>>(&mut self, de: D) -> Result<(), D::Error> {
+        // The value goes from serde's return slot into the caller's, and nowhere else.
+        **self = Some(T::deserialize(de)?);
+        Ok(())
+    }
+    fn set(&mut self, value: T) {
+        **self = Some(value);
+    }
+    fn is_filled(&self) -> bool {
+        self.is_some()
+    }
+}
+
+/// The caller's `T`, written through serde's in-place deserialization.
+struct InPlace<'p, T> {
+    place: &'p mut T,
+    filled: bool,
+}
+
+impl<'a, T: Deserialize<'a>> Slot<'a> for &mut InPlace<'_, T> {
+    type T = T;
+    #[inline]
+    fn fill<D: serde::Deserializer<'a>>(&mut self, de: D) -> Result<(), D::Error> {
+        T::deserialize_in_place(de, self.place)?;
+        self.filled = true;
+        Ok(())
+    }
+    fn set(&mut self, value: T) {
+        *self.place = value;
+        self.filled = true;
+    }
+    fn is_filled(&self) -> bool {
+        self.filled
     }
 }
 
@@ -169,10 +251,10 @@ impl Decoder {
 /// body is reported as such, exactly as `decode` followed by `data_as` would.
 // Not inlined into each entry point: one copy per `T`.
 #[inline(never)]
-fn typed_success<'a, T: Deserialize<'a>>(
+fn typed_success<'a, S: Slot<'a>>(
     text: &'a str,
     max_depth: usize,
-    slot: &mut Option<T>,
+    slot: S,
 ) -> Result<(), DataError> {
     let mut visit = TypedData { slot, failed: None, max_depth };
     let outline = envelope::walk(text, max_depth, &mut visit)?;
@@ -181,24 +263,48 @@ fn typed_success<'a, T: Deserialize<'a>>(
     }
     match outline {
         Outline::NotObject { offset } => Err(Error::new(ErrorKind::ExpectedObject, offset).into()),
-        Outline::Empty | Outline::Object { .. } if visit.slot.is_none() => {
-            *visit.slot = Some(from_missing()?);
-            Ok(())
+        Outline::Empty | Outline::Object { .. } if !visit.slot.is_filled() => {
+            fill_missing(&mut visit.slot)
         }
         Outline::Empty | Outline::Object { .. } => Ok(()),
     }
 }
 
+// The paths below build a `T` by value. Out of line, so that the frame of the usual path holds
+// no room for a `T` of its own: with a large `T`, that room is the stack that in-place
+// decoding saves.
+
+/// A 2xx body that is not UTF-8: the error `decode` gives (a `T` only if `decode` found none).
+#[cold]
+#[inline(never)]
+fn not_utf8<'a, S: Slot<'a>>(
+    decoder: &Decoder,
+    status: u16,
+    body: &'a [u8],
+    slot: &mut S,
+) -> Result<TypedReply<'a, ()>, DataError> {
+    slot.set(decoder.success(status, body)?.data_as()?);
+    Ok(TypedReply::Success { status, data: () })
+}
+
+/// A body without `data`: `T` as serde reads an absent value (`Option<T>` is `None`).
+#[cold]
+#[inline(never)]
+fn fill_missing<'a, S: Slot<'a>>(slot: &mut S) -> Result<(), DataError> {
+    slot.set(from_missing()?);
+    Ok(())
+}
+
 /// The envelope walk's visitor for typed decoding: `data` is deserialized where it stands,
 /// straight into the caller's slot, and every other value validated.
-struct TypedData<'s, T> {
-    slot: &'s mut Option<T>,
+struct TypedData<S> {
+    slot: S,
     /// Why `data` did not fit `T`, when it did not; the walk goes on to find syntax errors.
     failed: Option<DataError>,
     max_depth: usize,
 }
 
-impl<'a, T: Deserialize<'a>> envelope::Visit<'a> for TypedData<'_, T> {
+impl<'a, S: Slot<'a>> envelope::Visit<'a> for TypedData<S> {
     type Error = DataError;
 
     fn value(&mut self, key: JsonStr<'a>, sc: &mut Scanner<'a>) -> Result<(), DataError> {
@@ -207,10 +313,8 @@ impl<'a, T: Deserialize<'a>> envelope::Visit<'a> for TypedData<'_, T> {
             return Ok(());
         }
         let mut quiet = Deserializer::<Failed>::new(sc.clone(), 1, self.max_depth);
-        match T::deserialize(&mut quiet) {
-            // The value goes from serde's return slot into the caller's, and nowhere else.
-            Ok(value) => {
-                *self.slot = Some(value);
+        match self.slot.fill(&mut quiet) {
+            Ok(()) => {
                 *sc = quiet.into_scanner();
                 Ok(())
             }
@@ -219,7 +323,7 @@ impl<'a, T: Deserialize<'a>> envelope::Visit<'a> for TypedData<'_, T> {
     }
 }
 
-impl<'a, T: Deserialize<'a>> TypedData<'_, T> {
+impl<'a, S: Slot<'a>> TypedData<S> {
     /// `data` did not fit `T`: deserializes it once more to learn why, then validates it, so
     /// that a syntax error behind the type error wins, and leaves the cursor after it.
     #[cold]
@@ -227,12 +331,12 @@ impl<'a, T: Deserialize<'a>> TypedData<'_, T> {
     fn explain(&mut self, sc: &mut Scanner<'a>) -> Result<(), DataError> {
         let at = sc.pos();
         let mut detailed = Deserializer::<DataError>::new(sc.clone(), 1, self.max_depth);
-        let error = match T::deserialize(&mut detailed) {
+        let error = match S::T::deserialize(&mut detailed) {
             Err(e) => e.at(at),
             // The second walk succeeded where the first failed (a `Deserialize` impl that
             // recovers from errors, or has side effects): keep its value.
             Ok(value) => {
-                *self.slot = Some(value);
+                self.slot.set(value);
                 *sc = detailed.into_scanner();
                 return Ok(());
             }
