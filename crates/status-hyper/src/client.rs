@@ -241,7 +241,9 @@ impl ClientBuilder {
         let scan = self.project_slots.store().orphan_scan().filter(|_| self.adopt_orphans);
         let runtime = match scan {
             Some(_) => Some(tokio::runtime::Handle::try_current().map_err(|_| {
-                Error::config("a client that adopts orphaned projects is built inside a tokio runtime")
+                Error::config(
+                    "a client that adopts orphaned projects is built inside a tokio runtime",
+                )
             })?),
             None => None,
         };

@@ -43,8 +43,8 @@ pub use retry::RetryPolicy;
 pub use retry_after::retry_after;
 pub use secret::{ApiKey, InvalidApiKey};
 pub use store::{
-    AcquireError, LocalProjectStore, LocalRateStore, Orphan, ProjectStore, RateStore, SlotId, StoreError,
-    StoreFallback, StoreFuture,
+    AcquireError, LocalProjectStore, LocalRateStore, Orphan, ProjectStore, RateStore, SlotId,
+    StoreError, StoreFallback, StoreFuture,
 };
 pub use stream::ItemStream;
 

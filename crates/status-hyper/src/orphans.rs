@@ -59,7 +59,13 @@ pub(crate) async fn adopt_and_poll<C: Connector>(client: Weak<Inner<C>>, scan: D
                         client.emit(&Event::OrphanAdopted { path: &path });
                         // Its status is unknown: polled at once.
                         let project = Some(project);
-                        adopted.push(Adopted { project, path, next_poll: now, polls: 0, since: now });
+                        adopted.push(Adopted {
+                            project,
+                            path,
+                            next_poll: now,
+                            polls: 0,
+                            since: now,
+                        });
                     }
                 }
                 Err(e) => trace::orphan_scan_failed(&e),

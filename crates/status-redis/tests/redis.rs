@@ -4,8 +4,8 @@
 
 mod common;
 
-use core::time::Duration;
 use core::sync::atomic::{AtomicBool, Ordering};
+use core::time::Duration;
 use std::sync::{Arc, Mutex};
 
 use status_hyper::api::ClipRequest;
@@ -391,7 +391,11 @@ type Reports = Arc<Mutex<Vec<(String, &'static str, String)>>>;
 
 /// A worker of the adoption tests: a budget (lease 400 ms, orphans looked for every 200 ms,
 /// 100 requests a second) and a typed client on it polling every 50 ms, reporting adoptions.
-fn worker(redis: &common::RedisServer, server: &MockServer, reports: &Reports) -> (RedisBudget, Client) {
+fn worker(
+    redis: &common::RedisServer,
+    server: &MockServer,
+    reports: &Reports,
+) -> (RedisBudget, Client) {
     let budget = RedisBudget::builder(redis.url(), KEY)
         .rate(100, Duration::from_secs(1))
         .lease(Duration::from_millis(400))
@@ -451,10 +455,14 @@ async fn reported(reports: &Reports, what: &str, n: usize) -> Vec<(String, Strin
 }
 
 /// The project slots in Redis: member -> results path.
-async fn slots_in_redis(redis: &common::RedisServer, budget: &RedisBudget) -> Vec<(String, String)> {
+async fn slots_in_redis(
+    redis: &common::RedisServer,
+    budget: &RedisBudget,
+) -> Vec<(String, String)> {
     let mut conn = redis.connection().await;
     let keys = budget.keys().all();
-    let members: Vec<String> = redis::cmd("HKEYS").arg(&keys[4]).query_async(&mut conn).await.unwrap();
+    let members: Vec<String> =
+        redis::cmd("HKEYS").arg(&keys[4]).query_async(&mut conn).await.unwrap();
     let mut out = Vec::new();
     for m in members {
         let path: Option<String> =
@@ -470,7 +478,8 @@ fn clip_request() -> ClipRequest {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_crashed_workers_projects_are_adopted_by_one_live_worker_each_polled_to_the_end_and_freed() {
+async fn a_crashed_workers_projects_are_adopted_by_one_live_worker_each_polled_to_the_end_and_freed(
+) {
     let redis = redis_or_return!();
     let finish = Arc::new(AtomicBool::new(false));
     let server = gated_server(&finish).await;
