@@ -504,9 +504,12 @@ async fn a_crashed_workers_projects_are_adopted_by_one_live_worker_each_polled_t
 
     // A dies with its five projects running on the server.
     a.abandon();
+    let crashed_at = Instant::now();
     drop((tasks, ca));
     let adopted = reported(&reports, "adopted", 5).await;
     assert_eq!(adopted.len(), 5, "{adopted:?}");
+    // For the README's figures (not asserted): lease 400 ms, a look every 200 ms.
+    eprintln!("all 5 adopted {:?} after the crash", crashed_at.elapsed());
     // Each adopted once, by a live worker.
     let mut paths: Vec<_> = adopted.iter().map(|(_, p)| p.clone()).collect();
     paths.sort();
@@ -524,8 +527,13 @@ async fn a_crashed_workers_projects_are_adopted_by_one_live_worker_each_polled_t
 
     // The projects finish on the server: the adopters see it and free the slots.
     finish.store(true, Ordering::SeqCst);
+    let opened_at = Instant::now();
     let finished = reported(&reports, "finished", 5).await;
     assert_eq!(finished.len(), 5, "{finished:?}");
+    eprintln!(
+        "all 5 seen finished {:?} after the server let them (2 polls, 50 ms apart)",
+        opened_at.elapsed()
+    );
     assert_eq!(server.running_projects(), 0);
     for (holder, path) in &finished {
         assert!(adopted.contains(&(holder.clone(), path.clone())), "finished by its adopter");
