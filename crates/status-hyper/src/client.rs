@@ -66,6 +66,7 @@ pub struct ClientBuilder {
     observer: Option<Observer>,
     user_agent: HeaderValue,
     proxy: Proxy,
+    adopt_orphans: bool,
     /// The typed API's settings (`crate::api`): path prefix, poll interval, project limit.
     pub(crate) api: ApiSettings,
 }
@@ -158,6 +159,22 @@ impl ClientBuilder {
         self.proxy(Proxy::none())
     }
 
+    /// Whether the client adopts, in the background, the running projects of processes that
+    /// disappeared (default `true`). Only a shared store has such orphans, and only one that
+    /// says how often to look ([`ProjectStore::orphan_scan`](crate::ProjectStore::orphan_scan)):
+    /// then, while the client lives, a task looks for them that often, claims each whose
+    /// results path its holder stored (the store hands each to one process only), and polls
+    /// it at the [poll interval](Self::poll_interval), through the rate limiter, until it
+    /// finishes, which frees its slot. Each is reported as [`Event::OrphanAdopted`] and
+    /// [`Event::OrphanFinished`] (and as `INFO` events with the `tracing` feature). When the
+    /// client is dropped first, the projects it polls stay counted in the store, for another
+    /// process to adopt. With `false`, adopt them with
+    /// [`ProjectSlots::adopt_orphans`](crate::ProjectSlots::adopt_orphans), or not at all.
+    pub fn adopt_orphans(mut self, yes: bool) -> Self {
+        self.adopt_orphans = yes;
+        self
+    }
+
     /// Calls `observer` for every [`Event`]: waits, attempts, retries, and the end of
     /// each call.
     pub fn observer(mut self, observer: impl Fn(&Event<'_>) + Send + Sync + 'static) -> Self {
@@ -200,7 +217,9 @@ impl ClientBuilder {
     /// # Errors
     ///
     /// [`ErrorKind::Config`] when the base URI is not an absolute `http` or `https` URI, or
-    /// is plain `http` to a host that is not loopback (the key would travel in clear).
+    /// is plain `http` to a host that is not loopback (the key would travel in clear); or
+    /// when the client is to [adopt orphans](Self::adopt_orphans) from a shared store and is
+    /// built outside a tokio runtime.
     pub fn build<C: Connector>(self, connector: C) -> Result<Client<C>, Error> {
         let scheme = self.base.scheme().cloned().ok_or(Error::config("base URI has no scheme"))?;
         let host = self.base.host().ok_or(Error::config("base URI has no host"))?;
@@ -219,7 +238,27 @@ impl ClientBuilder {
         let upload = hyper.build(connector.clone());
         let http = hyper.build(connector);
         let base_path = self.base.path().trim_end_matches('/').to_owned();
-        Ok(Client { inner: Arc::new(Inner { http, upload, base_path, config: self }) })
+        let scan = self.project_slots.store().orphan_scan().filter(|_| self.adopt_orphans);
+        let runtime = match scan {
+            Some(_) => Some(tokio::runtime::Handle::try_current().map_err(|_| {
+                Error::config(
+                    "a client that adopts orphaned projects is built inside a tokio runtime",
+                )
+            })?),
+            None => None,
+        };
+        let inner = Arc::new(Inner {
+            http,
+            upload,
+            base_path,
+            config: self,
+            adopter: std::sync::Mutex::new(None),
+        });
+        if let (Some(scan), Some(runtime)) = (scan, runtime) {
+            let task = runtime.spawn(crate::orphans::adopt_and_poll(Arc::downgrade(&inner), scan));
+            *inner.adopter.lock().unwrap_or_else(|p| p.into_inner()) = Some(task);
+        }
+        Ok(Client { inner })
     }
 }
 
@@ -241,6 +280,7 @@ impl fmt::Debug for ClientBuilder {
             .field("observer", &self.observer.as_ref().map(|_| "Fn(&Event)"))
             .field("user_agent", &self.user_agent)
             .field("proxy", &self.proxy)
+            .field("adopt_orphans", &self.adopt_orphans)
             .field("api", &self.api)
             .finish()
     }
@@ -265,12 +305,30 @@ pub struct Client<C = ProxyConnector> {
     inner: Arc<Inner<C>>,
 }
 
-struct Inner<C> {
+pub(crate) struct Inner<C> {
     http: HyperClient<TimeoutConnector<C>, Full<Bytes>>,
     /// The same connector for streamed uploads to pre-signed URLs (no key is sent there).
     upload: HyperClient<TimeoutConnector<C>, UploadBody>,
     base_path: String,
     config: ClientBuilder,
+    /// The task adopting orphaned projects, when there is one; ended with the client.
+    adopter: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
+}
+
+impl<C> Drop for Inner<C> {
+    fn drop(&mut self) {
+        let task = self.adopter.get_mut().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(task) = task {
+            task.abort();
+        }
+    }
+}
+
+impl<C> Client<C> {
+    /// The client, while a clone of it lives.
+    pub(crate) fn from_weak(inner: &std::sync::Weak<Inner<C>>) -> Option<Self> {
+        inner.upgrade().map(|inner| Self { inner })
+    }
 }
 
 impl<C> Clone for Client<C> {
@@ -321,6 +379,7 @@ impl Client {
             observer: None,
             user_agent: HeaderValue::from_static(DEFAULT_USER_AGENT),
             proxy: Proxy::default(),
+            adopt_orphans: true,
             api: ApiSettings::default(),
         }
     }

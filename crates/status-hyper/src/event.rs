@@ -99,6 +99,24 @@ pub enum Event<'a> {
         /// How long the call took in all, waits included.
         elapsed: Duration,
     },
+    /// A running project whose holder disappeared (a crashed process) was adopted from the
+    /// shared store; it is polled at `path` until it finishes (see
+    /// [`ClientBuilder::adopt_orphans`](crate::ClientBuilder::adopt_orphans)).
+    OrphanAdopted {
+        /// Its results path (with the project id).
+        path: &'a str,
+    },
+    /// An adopted orphan was seen finished and its slot freed.
+    OrphanFinished {
+        /// Its results path (with the project id).
+        path: &'a str,
+        /// Whether it ended `FAILED`.
+        failed: bool,
+        /// How many polls this process sent for it.
+        polls: u32,
+        /// How long this process held it.
+        held: Duration,
+    },
     /// The store that keeps the limits could not be reached; `fallback` says what admitted
     /// the request instead, or, with [`StoreFallback::Wait`](crate::StoreFallback::Wait),
     /// that it waited for the store (and `admitted` whether the store answered in time).

@@ -9,6 +9,7 @@ mod encoding;
 mod env;
 mod error;
 mod event;
+mod orphans;
 mod projects;
 mod proxy;
 mod rate_limit;
@@ -42,8 +43,8 @@ pub use retry::RetryPolicy;
 pub use retry_after::retry_after;
 pub use secret::{ApiKey, InvalidApiKey};
 pub use store::{
-    AcquireError, LocalProjectStore, LocalRateStore, ProjectStore, RateStore, SlotId, StoreError,
-    StoreFallback, StoreFuture,
+    AcquireError, LocalProjectStore, LocalRateStore, Orphan, ProjectStore, RateStore, SlotId,
+    StoreError, StoreFallback, StoreFuture,
 };
 pub use stream::ItemStream;
 

@@ -10,7 +10,7 @@ use tokio::time::Instant;
 
 use crate::error::Error;
 use crate::store::{
-    acquire_with_fallback, AcquireError, Acquired, LocalProjectStore, ProjectStore, SlotId,
+    acquire_with_fallback, AcquireError, Acquired, LocalProjectStore, Orphan, ProjectStore, SlotId,
     StoreFallback,
 };
 
@@ -72,6 +72,23 @@ impl Hold {
             HoldSlot::Store(store, id) => store.bind(*id, project_id),
             HoldSlot::Open => {}
             HoldSlot::Share(hold) => hold.bind(project_id),
+        }
+    }
+
+    fn bind_results_path(&self, path: &str) {
+        match &self.slot {
+            HoldSlot::Store(store, id) => store.bind_results_path(*id, path),
+            HoldSlot::Open => {}
+            HoldSlot::Share(hold) => hold.bind_results_path(path),
+        }
+    }
+
+    /// Gives the slot up without freeing it in a shared store (see [`ProjectStore::disown`]).
+    fn disown(mut self) {
+        match core::mem::replace(&mut self.slot, HoldSlot::Open) {
+            HoldSlot::Store(store, id) => store.disown(id),
+            HoldSlot::Open => {}
+            HoldSlot::Share(hold) => hold.disown(),
         }
     }
 }
@@ -180,26 +197,37 @@ impl ProjectSlots {
 
     /// Takes over every running project whose holder disappeared (a crashed process), as
     /// the shared store reports them, and returns their handles: poll each through
-    /// [`Client::poll`](crate::Client::poll) until it finishes, which frees its slot. The
-    /// in-process store has none.
+    /// [`Client::poll`](crate::Client::poll) (at [`Project::results_path`], when its holder
+    /// said where) until it finishes, which frees its slot. The in-process store has none.
+    ///
+    /// A [`Client`](crate::Client) on a shared store does this by itself in the background
+    /// for the orphans whose results path is known, unless
+    /// [told not to](crate::ClientBuilder::adopt_orphans).
     ///
     /// # Errors
     ///
     /// [`ErrorKind::StoreUnavailable`](crate::ErrorKind::StoreUnavailable) when the store
     /// cannot be reached.
     pub async fn adopt_orphans(&self) -> Result<Vec<Project>, Error> {
+        self.adopt_orphans_where(|_| true).await
+    }
+
+    /// As [`adopt_orphans`](Self::adopt_orphans), for the orphans that `wanted` accepts.
+    pub(crate) async fn adopt_orphans_where(
+        &self,
+        wanted: impl Fn(&Orphan) -> bool,
+    ) -> Result<Vec<Project>, Error> {
         let store = &self.inner.store;
-        let ids = store.orphans().await.map_err(Error::store_unavailable)?;
+        let orphans = store.orphans().await.map_err(Error::store_unavailable)?;
         let mut adopted = Vec::new();
-        for id in ids {
-            if let Some(slot) = store.adopt(&id).await.map_err(Error::store_unavailable)? {
+        for orphan in orphans.into_iter().filter(|o| wanted(o)) {
+            if let Some(slot) = store.adopt(&orphan.id).await.map_err(Error::store_unavailable)? {
                 let hold = Hold { slot: HoldSlot::Store(Arc::clone(store), slot), fallback: None };
-                adopted.push(Project {
-                    id: Some(id),
-                    status: None,
-                    slots: self.clone(),
-                    permit: Arc::new(StdMutex::new(Some(hold))),
-                });
+                let mut project = Project::adopted(self.clone(), hold, orphan.id);
+                if let Some(path) = orphan.results_path {
+                    project.watch(path);
+                }
+                adopted.push(project);
             }
         }
         Ok(adopted)
@@ -314,6 +342,7 @@ impl fmt::Debug for ProjectSlots {
 pub struct Project {
     id: Option<String>,
     status: Option<String>,
+    results_path: Option<String>,
     slots: ProjectSlots,
     /// Shared with the slots' watch list, so that a waiting submission that sees the project
     /// finished can free the slot.
@@ -323,7 +352,7 @@ pub struct Project {
 impl Project {
     pub(crate) fn new(slots: ProjectSlots, permit: Hold, data: &Success<'_>) -> Self {
         let permit = Arc::new(StdMutex::new(Some(permit)));
-        let mut project = Self { id: None, status: None, slots, permit };
+        let mut project = Self { id: None, status: None, results_path: None, slots, permit };
         project.id = data_field(data, "project_id").or_else(|| data_field(data, "id"));
         if let (Some(id), Some(hold)) = (&project.id, &*lock(&project.permit)) {
             hold.bind(id);
@@ -333,7 +362,8 @@ impl Project {
     }
 
     fn adopted(slots: ProjectSlots, permit: Hold, id: String) -> Self {
-        Self { id: Some(id), status: None, slots, permit: Arc::new(StdMutex::new(Some(permit))) }
+        let permit = Arc::new(StdMutex::new(Some(permit)));
+        Self { id: Some(id), status: None, results_path: None, slots, permit }
     }
 
     /// The project id the submission returned (`data.project_id`, or `data.id`).
@@ -351,12 +381,54 @@ impl Project {
         lock(&self.permit).is_some()
     }
 
-    /// Lets a submission that waits for a slot poll this project at `results_path` itself
-    /// (until it is seen finished, or this handle is dropped).
-    pub(crate) fn watch(&self, results_path: String) {
+    /// Where the project's results are polled, once known (the typed submissions and
+    /// [`Client::adopt`](crate::Client::adopt) know; see [`poll_at`](Self::poll_at)).
+    pub fn results_path(&self) -> Option<&str> {
+        self.results_path.as_deref()
+    }
+
+    /// Says where the project's results are polled: `results_path`, a path under the API's
+    /// base such as `/api/v2/clips/results/<id>` (the typed submissions say it themselves).
+    /// A submission that waits for a slot then polls this project there itself, and a shared
+    /// store keeps the path with the slot, so that if this process crashes, a live one adopts
+    /// the project and polls it to the end.
+    pub fn poll_at(&mut self, results_path: impl Into<String>) {
+        self.watch(results_path.into());
+    }
+
+    /// Binds `id` as the project id when the submission's reply did not name it in a field
+    /// the handle reads.
+    pub(crate) fn identify(&mut self, id: &str) {
+        if self.id.is_some() {
+            return;
+        }
+        if let Some(hold) = &*lock(&self.permit) {
+            hold.bind(id);
+        }
+        self.id = Some(id.to_owned());
+    }
+
+    /// [`poll_at`](Self::poll_at), for a path already owned.
+    pub(crate) fn watch(&mut self, results_path: String) {
         let Some(id) = self.id.clone() else { return };
+        if let Some(hold) = &*lock(&self.permit) {
+            hold.bind_results_path(&results_path);
+        }
         let hold = Arc::downgrade(&self.permit);
-        lock(&self.slots.inner.watched).push(Watched { id, path: results_path, hold });
+        let path = results_path.clone();
+        lock(&self.slots.inner.watched).push(Watched { id, path, hold });
+        self.results_path = Some(results_path);
+    }
+
+    /// Stops holding the slot in this process without freeing it in a shared store: the
+    /// project (which may still run) stays counted there as an orphan, which another process
+    /// adopts and polls to the end. With the in-process store the slot is freed, as when the
+    /// handle is dropped.
+    pub fn disown(self) {
+        let hold = lock(&self.permit).take();
+        if let Some(hold) = hold {
+            hold.disown();
+        }
     }
 
     /// Frees the slot now, for a project known to be finished by other means.

@@ -69,6 +69,23 @@ pub enum AcquireError {
     Unavailable(StoreError),
 }
 
+/// A running project whose holder disappeared, as a shared store reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Orphan {
+    /// The project id.
+    pub id: String,
+    /// Where its results are polled (a path under the API's base), when its holder said.
+    pub results_path: Option<String>,
+}
+
+impl Orphan {
+    /// The orphaned project `id`, polled at `results_path` when known.
+    pub fn new(id: impl Into<String>, results_path: Option<String>) -> Self {
+        Self { id: id.into(), results_path }
+    }
+}
+
 /// A slot's id, unique within the store that handed it out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SlotId(pub u64);
@@ -152,10 +169,35 @@ pub trait ProjectStore: Send + Sync + fmt::Debug + 'static {
     /// them).
     fn held(&self) -> usize;
 
-    /// The ids of running projects whose holder disappeared, to [adopt](Self::adopt).
+    /// The project in `slot` is polled at `results_path` (a path under the API's base, such
+    /// as `/api/v2/clips/results/<id>`), so that another process that adopts it can poll it
+    /// too. Never the key or anything secret. Must not block. The in-process store needs it
+    /// not.
+    fn bind_results_path(&self, slot: SlotId, results_path: &str) {
+        let _ = (slot, results_path);
+    }
+
+    /// This process stops polling the project in `slot`, which may still run: a shared store
+    /// keeps it counted, as an orphan for another process to [adopt](Self::adopt). By default
+    /// (and in the in-process store, where nobody else could poll it) the slot is released.
+    /// Called from `Drop`: must not block.
+    fn disown(&self, slot: SlotId) {
+        self.release(slot);
+    }
+
+    /// Running projects whose holder disappeared, to [adopt](Self::adopt).
     /// The in-process store has none.
-    fn orphans(&self) -> StoreFuture<'_, Result<Vec<String>, StoreError>> {
+    fn orphans(&self) -> StoreFuture<'_, Result<Vec<Orphan>, StoreError>> {
         Box::pin(async { Ok(Vec::new()) })
+    }
+
+    /// How often a live process should look for [orphans](Self::orphans) and adopt those it
+    /// can poll; `None` (the default, and the in-process store's answer) when there can be
+    /// none or adoption is switched off. A [`Client`](crate::Client) on such a store does it
+    /// in the background (see
+    /// [`ClientBuilder::adopt_orphans`](crate::ClientBuilder::adopt_orphans)).
+    fn orphan_scan(&self) -> Option<Duration> {
+        None
     }
 
     /// Takes over the orphaned project `project_id`'s slot; `None` when it is no longer an

@@ -161,6 +161,47 @@ mod on {
     }
 }
 
+#[cfg(feature = "tracing")]
+mod orphans_on {
+    use super::*;
+
+    const TARGET: &str = "status_hyper";
+
+    pub(crate) fn orphan_adopted(path: &str) {
+        tracing::event!(target: TARGET, tracing::Level::INFO, url.path = path, "adopted the running project of a holder that disappeared");
+    }
+
+    pub(crate) fn orphan_finished(path: &str, failed: bool, polls: u32, held: Duration) {
+        tracing::event!(target: TARGET, tracing::Level::INFO, url.path = path, failed, polls, duration_ms = ms(held), "an adopted project finished");
+    }
+
+    pub(crate) fn orphan_poll_failed(path: &str, error: &Error) {
+        tracing::event!(target: TARGET, tracing::Level::WARN, url.path = path, error.type = error.kind().as_str(), "polling an adopted project failed; polled again at the next interval");
+    }
+
+    pub(crate) fn orphan_scan_failed(error: &Error) {
+        tracing::event!(target: TARGET, tracing::Level::WARN, error.type = error.kind().as_str(), "looking for orphaned projects failed; looked for again at the next scan");
+    }
+}
+
+#[cfg(not(feature = "tracing"))]
+mod orphans_off {
+    use super::*;
+
+    pub(crate) fn orphan_adopted(_: &str) {}
+
+    pub(crate) fn orphan_finished(_: &str, _: bool, _: u32, _: Duration) {}
+
+    pub(crate) fn orphan_poll_failed(_: &str, _: &Error) {}
+
+    pub(crate) fn orphan_scan_failed(_: &Error) {}
+}
+
+#[cfg(not(feature = "tracing"))]
+pub(crate) use orphans_off::*;
+#[cfg(feature = "tracing")]
+pub(crate) use orphans_on::*;
+
 #[cfg(not(feature = "tracing"))]
 mod off {
     use super::*;

@@ -4,19 +4,20 @@ use core::fmt;
 
 use sha2::{Digest, Sha256};
 
-/// The six Redis keys of one budget, `<namespace>:{<tag>}:<name>`, where the tag is the first
+/// The seven Redis keys of one budget, `<namespace>:{<tag>}:<name>`, where the tag is the first
 /// 16 bytes of SHA-256 over the namespace and the API key, in hex. The braces make the tag
 /// Redis Cluster's hash tag, so every key of a budget is in one slot and the scripts may touch
 /// them all; the key itself never appears.
 #[derive(Clone, PartialEq, Eq)]
 pub struct BudgetKeys {
-    names: [String; 6],
+    names: [String; 7],
     tag: String,
 }
 
 impl BudgetKeys {
     /// The names, in the scripts' `KEYS` order.
-    pub const NAMES: [&'static str; 6] = ["meta", "holders", "inflight", "done", "proj", "pid"];
+    pub const NAMES: [&'static str; 7] =
+        ["meta", "holders", "inflight", "done", "proj", "pid", "path"];
 
     /// The keys for `api_key` under `namespace`.
     pub fn new(namespace: &str, api_key: &str) -> Self {
@@ -34,7 +35,7 @@ impl BudgetKeys {
     }
 
     /// Every key, in the scripts' `KEYS` order.
-    pub fn all(&self) -> &[String; 6] {
+    pub fn all(&self) -> &[String; 7] {
         &self.names
     }
 

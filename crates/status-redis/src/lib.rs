@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex as StdMutex, MutexGuard, Weak};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::Value;
 use status_hyper::{
-    AcquireError, ProjectSlots, ProjectStore, RateLimiter, RateStore, SlotId, StoreError,
+    AcquireError, Orphan, ProjectSlots, ProjectStore, RateLimiter, RateStore, SlotId, StoreError,
     StoreFallback, StoreFuture,
 };
 use tokio::sync::{Mutex, Notify};
@@ -38,6 +38,8 @@ pub struct RedisBudgetBuilder {
     unbound_timeout: Duration,
     poll: Duration,
     io_timeout: Duration,
+    /// `None`: never; `Some(None)`: the default, half the lease.
+    orphan_scan: Option<Option<Duration>>,
 }
 
 impl fmt::Debug for RedisBudgetBuilder {
@@ -53,6 +55,7 @@ impl fmt::Debug for RedisBudgetBuilder {
             .field("unbound_timeout", &self.unbound_timeout)
             .field("poll", &self.poll)
             .field("io_timeout", &self.io_timeout)
+            .field("orphan_scan", &self.orphan_scan)
             .finish_non_exhaustive()
     }
 }
@@ -114,6 +117,15 @@ impl RedisBudgetBuilder {
     /// as unreachable (default 500 ms).
     pub fn io_timeout(mut self, t: Duration) -> Self {
         self.io_timeout = t.max(Duration::from_millis(1));
+        self
+    }
+
+    /// How often a [`Client`](status_hyper::Client) on this budget looks for the running
+    /// projects of processes whose lease ran out, to adopt those whose results path is known
+    /// and poll them to the end (default half the lease; `None`: never, adopt them with
+    /// [`ProjectSlots::adopt_orphans`] if at all). Each look is one script call.
+    pub fn orphan_scan(mut self, every: Option<Duration>) -> Self {
+        self.orphan_scan = every.map(|d| Some(d.max(Duration::from_millis(1))));
         self
     }
 
@@ -204,18 +216,31 @@ struct State {
     inflight: BTreeSet<u64>,
     /// Answered requests: the reply's Redis time, `None` until a sync recorded it.
     done: BTreeMap<u64, Option<u64>>,
-    /// Project slots: when taken (Redis ms) and the project id once known.
-    projects: BTreeMap<u64, (u64, Option<String>)>,
+    /// Project slots held.
+    projects: BTreeMap<u64, ProjectSlot>,
+    /// Project slots given up while their project may still run, until a sync hands them
+    /// over as orphans.
+    disowned: BTreeMap<u64, ProjectSlot>,
     /// Something changed that Redis does not know yet.
     dirty: bool,
     /// Counts changes, so that a sync knows whether one came in while it ran.
     generation: u64,
 }
 
-/// What a sync sent: its arguments, the replies it records, and the state's generation.
+/// A project slot: when taken (Redis ms), the project id and its results path once known.
+#[derive(Clone, Default)]
+struct ProjectSlot {
+    taken: u64,
+    id: Option<String>,
+    path: Option<String>,
+}
+
+/// What a sync sent: its arguments, the replies it records, the disowned slots it hands
+/// over, and the state's generation.
 struct Snapshot {
     args: Vec<String>,
     pending: Vec<u64>,
+    disowned: Vec<u64>,
     generation: u64,
 }
 
@@ -294,7 +319,7 @@ impl Shared {
             let sync = self.snapshot(false, true);
             let answer = self.invoke(Op::Sync, &sync.args).await?;
             if answer.code == 1 {
-                self.synced(&sync, answer.now);
+                self.synced(&sync, &answer);
             }
         }
         Err(StoreError::new(Protocol("the budget's epoch kept changing")))
@@ -360,7 +385,8 @@ impl Shared {
         let state = lock(&self.state);
         let pending = state.done.iter().filter(|(_, at)| at.is_none()).map(|(&id, _)| id);
         let pending = pending.collect();
-        let mut args = vec![if leaving { "1" } else { "0" }.to_owned()];
+        let flag = |yes: bool| if yes { "1" } else { "0" }.to_owned();
+        let mut args = vec![flag(leaving), flag(full)];
         args.push(state.inflight.len().to_string());
         args.extend(state.inflight.iter().map(|&id| self.member('r', id)));
         let done: Vec<_> = state.done.iter().filter(|(_, at)| full || at.is_none()).collect();
@@ -369,19 +395,34 @@ impl Shared {
             args.push(self.member('r', id));
             args.push(at.unwrap_or(0).to_string());
         }
-        args.push(state.projects.len().to_string());
-        for (&id, (taken, project)) in &state.projects {
-            args.push(self.member('p', id));
-            args.push(taken.to_string());
-            args.push(project.clone().unwrap_or_default());
+        for slots in [&state.projects, &state.disowned] {
+            args.push(slots.len().to_string());
+            for (&id, slot) in slots {
+                args.push(self.member('p', id));
+                args.push(slot.taken.to_string());
+                args.push(slot.id.clone().unwrap_or_default());
+                args.push(slot.path.clone().unwrap_or_default());
+            }
         }
-        Snapshot { args, pending, generation: state.generation }
+        let disowned = state.disowned.keys().copied().collect();
+        Snapshot { args, pending, disowned, generation: state.generation }
     }
 
-    /// The sync that sent `sent` was recorded at Redis time `now`.
-    fn synced(&self, sent: &Snapshot, now: u64) {
+    /// The sync that sent `sent` was recorded at Redis time `now`; `answer` says which
+    /// project slots it found taken from this process.
+    fn synced(&self, sent: &Snapshot, answer: &Answer) {
+        let now = answer.now;
         let window = ms(self.config.window);
         let mut state = lock(&self.state);
+        for id in &sent.disowned {
+            state.disowned.remove(id);
+        }
+        let prefix = format!("{}/p", self.holder);
+        for lost in answer.extra.iter().filter_map(string) {
+            if let Some(id) = lost.strip_prefix(&prefix).and_then(|n| n.parse().ok()) {
+                state.projects.remove(&id);
+            }
+        }
         for id in &sent.pending {
             if let Some(at) = state.done.get_mut(id) {
                 at.get_or_insert(now);
@@ -400,7 +441,7 @@ impl Shared {
         let _op = self.op.lock().await;
         let sent = self.snapshot(leaving, false);
         let answer = self.call(Op::Sync, &sent.args).await?;
-        self.synced(&sent, answer.now);
+        self.synced(&sent, &answer);
         Ok(())
     }
 
@@ -410,6 +451,7 @@ impl Shared {
             || !state.inflight.is_empty()
             || !state.done.is_empty()
             || !state.projects.is_empty()
+            || !state.disowned.is_empty()
     }
 
     /// Admits one request or says how long until a slot may be free (`None`: every slot is
@@ -440,7 +482,8 @@ impl Shared {
         let args = [self.member('p', id), self.config.project_limit.to_string()];
         let answer = self.call(Op::ProjectAcquire, &args).await?;
         if answer.code == 1 {
-            lock(&self.state).projects.insert(id, (answer.now, None));
+            let slot = ProjectSlot { taken: answer.now, ..ProjectSlot::default() };
+            lock(&self.state).projects.insert(id, slot);
             return Ok(Ok(id));
         }
         Ok(Err(wait_of(&answer)))
@@ -560,6 +603,7 @@ impl RedisBudget {
             unbound_timeout: Duration::from_secs(600),
             poll: Duration::from_millis(100),
             io_timeout: Duration::from_millis(500),
+            orphan_scan: Some(None),
         }
     }
 
@@ -678,9 +722,30 @@ impl ProjectStore for RedisBudget {
 
     fn bind(&self, slot: SlotId, project_id: &str) {
         if let Some(entry) = lock(&self.shared.state).projects.get_mut(&slot.0) {
-            entry.1 = Some(project_id.to_owned());
+            entry.id = Some(project_id.to_owned());
         }
         self.shared.mark_dirty();
+    }
+
+    fn bind_results_path(&self, slot: SlotId, results_path: &str) {
+        if let Some(entry) = lock(&self.shared.state).projects.get_mut(&slot.0) {
+            entry.path = Some(results_path.to_owned());
+        }
+        self.shared.mark_dirty();
+    }
+
+    fn disown(&self, slot: SlotId) {
+        let mut state = lock(&self.shared.state);
+        if let Some(entry) = state.projects.remove(&slot.0) {
+            state.disowned.insert(slot.0, entry);
+        }
+        drop(state);
+        self.shared.mark_dirty();
+    }
+
+    fn orphan_scan(&self) -> Option<Duration> {
+        let c = &self.shared.config;
+        c.orphan_scan.map(|every| every.unwrap_or(c.lease / 2).max(Duration::from_millis(1)))
     }
 
     fn release(&self, slot: SlotId) {
@@ -692,11 +757,16 @@ impl ProjectStore for RedisBudget {
         lock(&self.shared.state).projects.len()
     }
 
-    fn orphans(&self) -> StoreFuture<'_, Result<Vec<String>, StoreError>> {
+    fn orphans(&self) -> StoreFuture<'_, Result<Vec<Orphan>, StoreError>> {
         Box::pin(async move {
             let _op = self.shared.op.lock().await;
             let answer = self.shared.call(Op::Orphans, &[]).await?;
-            Ok(answer.extra.iter().filter_map(string).collect())
+            let fields: Vec<String> = answer.extra.iter().filter_map(string).collect();
+            let orphans = fields.chunks_exact(2).filter_map(|pair| match pair {
+                [id, path] => Some(Orphan::new(id, Some(path.clone()).filter(|p| !p.is_empty()))),
+                _ => None,
+            });
+            Ok(orphans.collect())
         })
     }
 
@@ -716,7 +786,9 @@ impl ProjectStore for RedisBudget {
             }
             let taken = answer.extra.first().and_then(int).and_then(|t| u64::try_from(t).ok());
             let taken = taken.unwrap_or(answer.now);
-            lock(&s.state).projects.insert(id, (taken, Some(project_id)));
+            let path = answer.extra.get(1).and_then(string).filter(|p| !p.is_empty());
+            let slot = ProjectSlot { taken, id: Some(project_id), path };
+            lock(&s.state).projects.insert(id, slot);
             Ok(Some(SlotId(id)))
         })
     }

@@ -1,7 +1,7 @@
 //! The Lua scripts. Each runs atomically in Redis: it reads the clock, sweeps what expired,
 //! checks and changes the budget in one step, and refreshes every key's expiry.
 //!
-//! Every script gets the same six keys (one hash tag) and the same first eight arguments:
+//! Every script gets the same seven keys (one hash tag) and the same first eight arguments:
 //!
 //! | KEYS | type | contents |
 //! |---|---|---|
@@ -11,6 +11,10 @@
 //! | 4 `done` | zset | `holder/rN` -> reply time: answered requests, held `window` after it |
 //! | 5 `proj` | hash | `holder/pN` -> time the slot was taken: running-project slots |
 //! | 6 `pid` | hash | `holder/pN` -> project id, once the submission returned it |
+//! | 7 `path` | hash | `holder/pN` -> where the project's results are polled, once known |
+//!
+//! A slot that its holder disowned (it stopped polling a project that may still run) is
+//! renamed `holder~/pN`: a holder without a lease, so the slot is an orphan at once.
 //!
 //! ARGV: 1 the epoch the caller knows (`""` for none), 2 the caller's clock floor (the
 //! highest time it has seen from this Redis), 3 the holder id, 4 the lease (ms), 5 the window
@@ -24,7 +28,7 @@
 
 /// Shared by every script: the clock, the epoch check, the sweep and the expiry refresh.
 const PRELUDE: &str = r#"
-local meta, holders, inflight, done, proj, pid = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local meta, holders, inflight, done, proj, pid, path = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local hwm = tonumber(redis.call('HGET', meta, 'hwm') or '0')
@@ -38,7 +42,7 @@ local ttl = window + lease
 
 local function touch()
   redis.call('HSET', meta, 'hwm', now)
-  for i = 1, 6 do redis.call('PEXPIRE', KEYS[i], ttl) end
+  for i = 1, 7 do redis.call('PEXPIRE', KEYS[i], ttl) end
 end
 
 local function holder_of(m)
@@ -143,16 +147,22 @@ return {0, now, -1}
 "#;
 
 /// The caller's whole state, idempotently: ARGV 9: 1 when the holder leaves (shutdown);
-/// then a count and that many members in flight; a count and that many (member, reply time
-/// or 0 for "now") answered; a count and that many (member, time taken, project id or "")
-/// project slots. Members of this holder that Redis has and the caller does not are
-/// reconciled: a request in flight counts as answered now, a project slot is freed.
-/// `{1, now}`.
+/// 10: 1 when it re-registers everything in a new epoch; then a count and that many members
+/// in flight; a count and that many (member, reply time or 0 for "now") answered; a count
+/// and that many (member, time taken, project id or "", results path or "") project slots;
+/// a count and that many slots disowned, the same way. Members of this holder that Redis has
+/// and the caller does not are reconciled: a request in flight counts as answered now, a
+/// project slot is freed. A project slot that Redis no longer has in the same epoch was
+/// taken from the caller (adopted while its lease had run out, or swept): it is not put
+/// back, so that it is never counted twice, and is answered as lost.
+/// `{1, now, lost member...}`.
 pub(crate) const SYNC: &str = r#"
 local e = stale()
 if e then return {-1, now, e} end
 local leaving = ARGV[9] == '1'
-local i = 10
+local full = ARGV[10] == '1'
+local lost = {}
+local i = 11
 local mine_inflight, mine_done, mine_proj = {}, {}, {}
 local n = tonumber(ARGV[i]); i = i + 1
 for _ = 1, n do
@@ -175,10 +185,36 @@ for _ = 1, n do
 end
 n = tonumber(ARGV[i]); i = i + 1
 for _ = 1, n do
-  local m, taken, id = ARGV[i], ARGV[i + 1], ARGV[i + 2]; i = i + 3
+  local m, taken, id, p = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]; i = i + 4
   mine_proj[m] = true
-  redis.call('HSETNX', proj, m, taken)
-  if id ~= '' then redis.call('HSET', pid, m, id) end
+  if full or redis.call('HEXISTS', proj, m) == 1 then
+    redis.call('HSETNX', proj, m, taken)
+    if id ~= '' then redis.call('HSET', pid, m, id) end
+    if p ~= '' then redis.call('HSET', path, m, p) end
+  else
+    table.insert(lost, m)
+  end
+end
+n = tonumber(ARGV[i]); i = i + 1
+for _ = 1, n do
+  local m, taken, id, p = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]; i = i + 4
+  local o = holder .. '~/' .. string.sub(m, #holder + 2)
+  if redis.call('HEXISTS', proj, m) == 1 then
+    taken = redis.call('HGET', proj, m)
+    id = redis.call('HGET', pid, m) or id
+    p = redis.call('HGET', path, m) or p
+    redis.call('HDEL', proj, m)
+    redis.call('HDEL', pid, m)
+    redis.call('HDEL', path, m)
+  elseif not full then
+    -- Moved by an earlier sync whose answer was lost, or taken already.
+    taken = nil
+  end
+  if taken then
+    redis.call('HSETNX', proj, o, taken)
+    if id ~= '' then redis.call('HSET', pid, o, id) end
+    if p ~= '' then redis.call('HSET', path, o, p) end
+  end
 end
 for _, m in ipairs(redis.call('ZRANGE', inflight, 0, -1)) do
   if holder_of(m) == holder and not mine_inflight[m] and not mine_done[m] then
@@ -190,6 +226,7 @@ for _, m in ipairs(redis.call('HKEYS', proj)) do
   if holder_of(m) == holder and not mine_proj[m] then
     redis.call('HDEL', proj, m)
     redis.call('HDEL', pid, m)
+    redis.call('HDEL', path, m)
   end
 end
 if leaving then
@@ -205,7 +242,9 @@ else
 end
 sweep()
 touch()
-return {1, now}
+local out = {1, now}
+for _, m in ipairs(lost) do table.insert(out, m) end
+return out
 "#;
 
 /// ARGV 9: the wait (ms). Admits nothing anywhere until then. `{1, now}`.
@@ -218,20 +257,25 @@ touch()
 return {1, now}
 "#;
 
-/// `{1, now, id...}`: the project ids whose holder's lease ran out.
+/// `{1, now, id, path...}`: the project ids whose holder's lease ran out, each with its
+/// results path (`""` when unknown).
 const ORPHANS: &str = r#"
 sweep()
 local out = {1, now}
 local entries = redis.call('HGETALL', pid)
 for i = 1, #entries, 2 do
-  if not alive(holder_of(entries[i])) then table.insert(out, entries[i + 1]) end
+  if not alive(holder_of(entries[i])) then
+    table.insert(out, entries[i + 1])
+    table.insert(out, redis.call('HGET', path, entries[i]) or '')
+  end
 end
 touch()
 return out
 "#;
 
-/// ARGV 9: the project id, 10: the new member. `{1, now, taken}` adopted; `{0, now}` not an
-/// orphan (any more).
+/// ARGV 9: the project id, 10: the new member. `{1, now, taken, path}` adopted (`path` `""`
+/// when unknown); `{0, now}` not an orphan (any more). The first live caller wins: the slot
+/// is the caller's from then on, and an orphan again if the caller's lease runs out.
 const ADOPT: &str = r#"
 local e = stale()
 if e then return {-1, now, e} end
@@ -242,12 +286,15 @@ for i = 1, #entries, 2 do
   local m = entries[i]
   if entries[i + 1] == ARGV[9] and not alive(holder_of(m)) then
     local taken = redis.call('HGET', proj, m) or now
+    local p = redis.call('HGET', path, m)
     redis.call('HDEL', proj, m)
     redis.call('HDEL', pid, m)
+    redis.call('HDEL', path, m)
     redis.call('HSET', proj, ARGV[10], taken)
     redis.call('HSET', pid, ARGV[10], ARGV[9])
+    if p then redis.call('HSET', path, ARGV[10], p) end
     touch()
-    return {1, now, tonumber(taken)}
+    return {1, now, tonumber(taken), p or ''}
   end
 end
 touch()

@@ -4,12 +4,15 @@
 
 mod common;
 
+use core::sync::atomic::{AtomicBool, Ordering};
 use core::time::Duration;
 use std::sync::{Arc, Mutex};
 
+use status_hyper::api::ClipRequest;
+
 use status_hyper::mock::{MockReply, MockServer};
 use status_hyper::{
-    AcquireError, ApiKey, ApiRequest, Client, ErrorKind, Event, ProjectStore, RateLimiter,
+    AcquireError, ApiKey, ApiRequest, Client, ErrorKind, Event, Orphan, ProjectStore, RateLimiter,
     RateStore, RetryPolicy, StoreFallback,
 };
 use status_redis::{BudgetKeys, RedisBudget};
@@ -166,7 +169,8 @@ async fn project_slots_are_shared_and_a_crashed_workers_project_is_adopted_and_p
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
-    assert_eq!(orphans, vec![id.clone()]);
+    // An untyped submission says nothing of where it is polled: left to the hook.
+    assert_eq!(orphans, vec![Orphan::new(id.clone(), None)]);
     let mut adopted = cb.project_slots().adopt_orphans().await.unwrap();
     assert_eq!(adopted.len(), 1);
     assert!(cb.project_slots().adopt_orphans().await.unwrap().is_empty(), "adopted once");
@@ -196,14 +200,33 @@ async fn a_holder_that_crashed_before_learning_the_project_id_is_freed_after_the
             .unwrap()
     };
     let (a, b) = (make(), make());
+    // A live worker that adopts orphans: there is nothing here it could adopt.
+    let server = MockServer::builder().rate_limit(None).start().await.unwrap();
+    let adoptions = Arc::new(Mutex::new(0));
+    let seen = Arc::clone(&adoptions);
+    let _live = client(&server, b.rate_limiter(StoreFallback::Wait))
+        .project_slots(b.project_slots(StoreFallback::Wait))
+        .observer(move |e| {
+            if let Event::OrphanAdopted { .. } = e {
+                *seen.lock().unwrap() += 1;
+            }
+        })
+        .build_http()
+        .unwrap();
     ProjectStore::acquire(&a, None).await.unwrap();
     a.abandon();
+    let crashed_at = Instant::now();
     let soon = Some(Instant::now() + Duration::from_millis(300));
     assert!(matches!(ProjectStore::acquire(&b, soon).await, Err(AcquireError::Deadline)));
     // Without a project id there is nothing to adopt.
     assert!(ProjectStore::orphans(&b).await.unwrap().is_empty());
+    // The lease (300 ms) ran out; the timeout (800 ms from taking it) has not.
+    tokio::time::sleep_until(crashed_at + Duration::from_millis(450)).await;
+    let soon = Some(Instant::now() + Duration::from_millis(100));
+    assert!(matches!(ProjectStore::acquire(&b, soon).await, Err(AcquireError::Deadline)));
     let later = Some(Instant::now() + Duration::from_secs(3));
     ProjectStore::acquire(&b, later).await.unwrap();
+    assert_eq!(*adoptions.lock().unwrap(), 0);
 }
 
 #[tokio::test]
@@ -314,6 +337,7 @@ async fn keys_carry_one_hash_tag_no_api_key_and_an_expiry() {
     RateStore::complete(&store, slot);
     let (project, _) = ProjectStore::acquire(&store, None).await.unwrap();
     ProjectStore::bind(&store, project, "prj_1");
+    ProjectStore::bind_results_path(&store, project, "/api/v2/clips/results/prj_1");
     store.sync().await.unwrap();
     store
         .rate_limiter(StoreFallback::Wait)
@@ -360,4 +384,205 @@ async fn keys_carry_one_hash_tag_no_api_key_and_an_expiry() {
     }
     assert_eq!(BudgetKeys::new("status-redis", KEY), store.keys().clone());
     RateStore::complete(&store, held);
+}
+
+/// What the adopting clients reported: (holder, event, path).
+type Reports = Arc<Mutex<Vec<(String, &'static str, String)>>>;
+
+/// A worker of the adoption tests: a budget (lease 400 ms, orphans looked for every 200 ms,
+/// 100 requests a second) and a typed client on it polling every 50 ms, reporting adoptions.
+fn worker(
+    redis: &common::RedisServer,
+    server: &MockServer,
+    reports: &Reports,
+) -> (RedisBudget, Client) {
+    let budget = RedisBudget::builder(redis.url(), KEY)
+        .rate(100, Duration::from_secs(1))
+        .lease(Duration::from_millis(400))
+        .tick(Duration::from_millis(50))
+        .rebuild_grace(Duration::from_millis(100))
+        .build()
+        .unwrap();
+    let (holder, reports) = (budget.holder().to_owned(), Arc::clone(reports));
+    let client = client(server, budget.rate_limiter(StoreFallback::Wait))
+        .project_slots(budget.project_slots(StoreFallback::Wait))
+        .poll_interval(Duration::from_millis(50))
+        .deadline(Some(Duration::from_millis(500)))
+        .observer(move |e| {
+            let report = match e {
+                Event::OrphanAdopted { path } => ("adopted", *path),
+                Event::OrphanFinished { path, .. } => ("finished", *path),
+                _ => return,
+            };
+            reports.lock().unwrap().push((holder.clone(), report.0, report.1.to_owned()));
+        })
+        .build_http()
+        .unwrap();
+    (budget, client)
+}
+
+/// A mock API whose projects stay `ONGOING` until `finish` is set, then end in two polls.
+async fn gated_server(finish: &Arc<AtomicBool>) -> MockServer {
+    let gate = Arc::clone(finish);
+    MockServer::builder()
+        .rate_limit(None)
+        .polls_to_finish(2)
+        .handler(move |r| {
+            let held = r.path.contains("/results/") && !gate.load(Ordering::SeqCst);
+            held.then(|| MockReply::success(r#"{"status": "ONGOING"}"#))
+        })
+        .start()
+        .await
+        .unwrap()
+}
+
+/// Waits (up to 10 s) until `reports` holds `n` reports of `what`, and returns them.
+async fn reported(reports: &Reports, what: &str, n: usize) -> Vec<(String, String)> {
+    let until = Instant::now() + Duration::from_secs(10);
+    loop {
+        let seen: Vec<_> = reports
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|r| r.1 == what)
+            .map(|r| (r.0.clone(), r.2.clone()))
+            .collect();
+        if seen.len() >= n || Instant::now() > until {
+            return seen;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The project slots in Redis: member -> results path.
+async fn slots_in_redis(
+    redis: &common::RedisServer,
+    budget: &RedisBudget,
+) -> Vec<(String, String)> {
+    let mut conn = redis.connection().await;
+    let keys = budget.keys().all();
+    let members: Vec<String> =
+        redis::cmd("HKEYS").arg(&keys[4]).query_async(&mut conn).await.unwrap();
+    let mut out = Vec::new();
+    for m in members {
+        let path: Option<String> =
+            redis::cmd("HGET").arg(&keys[6]).arg(&m).query_async(&mut conn).await.unwrap();
+        out.push((m, path.unwrap_or_default()));
+    }
+    out.sort();
+    out
+}
+
+fn clip_request() -> ClipRequest {
+    ClipRequest::new("https://www.youtube.com/watch?v=example")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crashed_workers_projects_are_adopted_by_one_live_worker_each_polled_to_the_end_and_freed(
+) {
+    let redis = redis_or_return!();
+    let finish = Arc::new(AtomicBool::new(false));
+    let server = gated_server(&finish).await;
+    let reports = Reports::default();
+    let (a, ca) = worker(&redis, &server, &reports);
+    let (b, cb) = worker(&redis, &server, &reports);
+    let (d, cd) = worker(&redis, &server, &reports);
+    let mut tasks = Vec::new();
+    for _ in 0..5 {
+        tasks.push(ca.submit_clips(&clip_request()).await.unwrap());
+    }
+    a.sync().await.unwrap();
+    // Each slot carries where its project is polled, and nothing secret.
+    let slots = slots_in_redis(&redis, &a).await;
+    assert_eq!(slots.len(), 5);
+    for (task, (member, path)) in tasks.iter().zip(&slots) {
+        assert!(member.starts_with(a.holder()), "{member}");
+        assert!(path.starts_with("/api/v2/clips/results/prj"), "{path}");
+        assert!(!path.contains(KEY));
+        assert!(slots.iter().any(|(_, p)| p.ends_with(task.id())));
+    }
+
+    // A dies with its five projects running on the server.
+    a.abandon();
+    let crashed_at = Instant::now();
+    drop((tasks, ca));
+    let adopted = reported(&reports, "adopted", 5).await;
+    assert_eq!(adopted.len(), 5, "{adopted:?}");
+    // For the README's figures (not asserted): lease 400 ms, a look every 200 ms.
+    eprintln!("all 5 adopted {:?} after the crash", crashed_at.elapsed());
+    // Each adopted once, by a live worker.
+    let mut paths: Vec<_> = adopted.iter().map(|(_, p)| p.clone()).collect();
+    paths.sort();
+    paths.dedup();
+    assert_eq!(paths.len(), 5);
+    assert!(adopted.iter().all(|(h, _)| h == b.holder() || h == d.holder()), "{adopted:?}");
+    assert!(reports.lock().unwrap().iter().all(|r| r.1 == "adopted"), "none finished yet");
+    // Still counted, in Redis and at the server: no sixth project starts anywhere.
+    let slots = slots_in_redis(&redis, &a).await;
+    assert_eq!(slots.len(), 5);
+    assert!(slots.iter().all(|(m, _)| m.starts_with(b.holder()) || m.starts_with(d.holder())));
+    assert_eq!(server.running_projects(), 5);
+    assert_eq!(cb.submit_clips(&clip_request()).await.unwrap_err().kind(), ErrorKind::Deadline);
+    assert_eq!(cd.submit_clips(&clip_request()).await.unwrap_err().kind(), ErrorKind::Deadline);
+
+    // The projects finish on the server: the adopters see it and free the slots.
+    finish.store(true, Ordering::SeqCst);
+    let opened_at = Instant::now();
+    let finished = reported(&reports, "finished", 5).await;
+    assert_eq!(finished.len(), 5, "{finished:?}");
+    eprintln!(
+        "all 5 seen finished {:?} after the server let them (2 polls, 50 ms apart)",
+        opened_at.elapsed()
+    );
+    assert_eq!(server.running_projects(), 0);
+    for (holder, path) in &finished {
+        assert!(adopted.contains(&(holder.clone(), path.clone())), "finished by its adopter");
+    }
+    b.sync().await.unwrap();
+    d.sync().await.unwrap();
+    assert!(slots_in_redis(&redis, &b).await.is_empty());
+    let task = cb.submit_clips(&clip_request()).await.unwrap();
+    assert!(task.is_running());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_adopter_that_crashes_or_stops_hands_the_project_on_to_the_next_live_worker() {
+    let redis = redis_or_return!();
+    let finish = Arc::new(AtomicBool::new(false));
+    let server = gated_server(&finish).await;
+    let reports = Reports::default();
+    let (a, ca) = worker(&redis, &server, &reports);
+    let task = ca.submit_clips(&clip_request()).await.unwrap();
+    let path = task.results_path(status_hyper::api::PathPrefix::Api);
+    a.sync().await.unwrap();
+    a.abandon();
+    drop((task, ca));
+
+    // B adopts it, then crashes too: an orphan again once B's lease runs out.
+    let (b, cb) = worker(&redis, &server, &reports);
+    assert_eq!(reported(&reports, "adopted", 1).await, vec![(b.holder().to_owned(), path.clone())]);
+    b.abandon();
+    drop(cb);
+    let (c, cc) = worker(&redis, &server, &reports);
+    let adopted = reported(&reports, "adopted", 2).await;
+    assert_eq!(adopted.get(1), Some(&(c.holder().to_owned(), path.clone())), "{adopted:?}");
+    c.sync().await.unwrap();
+    let slots = slots_in_redis(&redis, &c).await;
+    assert_eq!(slots.len(), 1, "counted once: {slots:?}");
+    assert!(slots[0].0.starts_with(c.holder()));
+
+    // C stops cleanly (its client is dropped) while the project runs: it hands the slot
+    // over at once instead of freeing it, and D adopts it and sees it finish.
+    drop(cc);
+    c.sync().await.unwrap();
+    let slots = slots_in_redis(&redis, &c).await;
+    assert_eq!(slots.len(), 1, "still counted: {slots:?}");
+    let (d, _cd) = worker(&redis, &server, &reports);
+    let adopted = reported(&reports, "adopted", 3).await;
+    assert_eq!(adopted.get(2), Some(&(d.holder().to_owned(), path.clone())), "{adopted:?}");
+    finish.store(true, Ordering::SeqCst);
+    assert_eq!(reported(&reports, "finished", 1).await, vec![(d.holder().to_owned(), path)]);
+    d.sync().await.unwrap();
+    assert!(slots_in_redis(&redis, &d).await.is_empty());
+    assert_eq!(server.running_projects(), 0);
 }

@@ -191,7 +191,7 @@ pub enum ProjectLimitWait {
 #[derive(Debug, Clone)]
 pub(crate) struct ApiSettings {
     prefix: PathPrefix,
-    poll_interval: Duration,
+    pub(crate) poll_interval: Duration,
     on_project_limit: ProjectLimitWait,
 }
 
@@ -522,7 +522,7 @@ impl<C: Connector> Client<C> {
         id: impl Into<String>,
     ) -> Result<Task<R>, Error> {
         let id = id.into();
-        let project = self.project_slots().adopt_by(id.clone(), self.deadline()).await?;
+        let mut project = self.project_slots().adopt_by(id.clone(), self.deadline()).await?;
         project.watch(results_path(kind, self.api_settings().prefix, &id));
         Ok(Task { kind, id, name: None, status: None, project, results: PhantomData })
     }
@@ -541,8 +541,10 @@ impl<C: Connector> Client<C> {
         let settings = self.api_settings();
         let path = format!("{}{}", settings.prefix.as_str(), kind.submit_path());
         let request = ApiRequest::post(path, body).returning_429();
-        let (response, project) = self.submit_through_project_limit(&request).await?;
+        let (response, mut project) = self.submit_through_project_limit(&request).await?;
         let submitted: SubmittedTask = response.data_as()?;
+        // An export's id is `data.export_task_id`, which the untyped handle does not read.
+        project.identify(&submitted.id);
         project.watch(results_path(kind, settings.prefix, &submitted.id));
         Ok(Task {
             kind,
