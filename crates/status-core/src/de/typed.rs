@@ -128,8 +128,9 @@ impl Decoder {
     }
 
     /// [`decode_typed`](Self::decode_typed), writing `data` into the caller's `data` rather
-    /// than returning it: `T` is deserialized in place, so its cost follows the body, not the
-    /// size of `T`, and a large `T` takes its room on the stack once.
+    /// than returning it, which saves the moves of `T` through the reply. The code serde
+    /// derives still moves `T` on its way out; for a cost that follows the body and not the
+    /// size of `T`, see [`decode_typed_in_place`](Self::decode_typed_in_place).
     ///
     /// On `Ok(TypedReply::Success { .. })`, `data` is `Some`; after an error reply or an `Err`
     /// it is `None` (whatever it held before is dropped first). The reply and the errors are
@@ -141,23 +142,11 @@ impl Decoder {
         data: &mut Option<T>,
     ) -> Result<TypedReply<'a, ()>, DataError> {
         *data = None;
-        if !(100..=999).contains(&status) {
-            return Err(Error::new(ErrorKind::InvalidStatus, 0).into());
+        let reply = self.typed_reply(status, body, &mut *data);
+        if reply.is_err() {
+            *data = None;
         }
-        match Expect::for_status(status) {
-            Expect::Success => {
-                let text = Text::new(body)?;
-                if text.utf8_error_at.is_some() {
-                    // The body is malformed whatever `data` holds; report it the usual way.
-                    return not_utf8(self, status, body, &mut &mut *data);
-                } else if let Err(e) = typed_success(text.text, self.max_depth(), &mut *data) {
-                    *data = None;
-                    return Err(e);
-                }
-                Ok(TypedReply::Success { status, data: () })
-            }
-            _ => Ok(TypedReply::Error(error_body::read(status, body, self.max_depth()))),
-        }
+        reply
     }
 
     /// [`decode_typed_into`](Self::decode_typed_into) for a `place` that already holds a
@@ -176,17 +165,27 @@ impl Decoder {
         body: &'a [u8],
         place: &mut T,
     ) -> Result<TypedReply<'a, ()>, DataError> {
+        self.typed_reply(status, body, &mut InPlace { place, filled: false })
+    }
+
+    /// The typed reply, with a success's `data` put into `slot`.
+    fn typed_reply<'a, S: Slot<'a>>(
+        &self,
+        status: u16,
+        body: &'a [u8],
+        mut slot: S,
+    ) -> Result<TypedReply<'a, ()>, DataError> {
         if !(100..=999).contains(&status) {
             return Err(Error::new(ErrorKind::InvalidStatus, 0).into());
         }
         match Expect::for_status(status) {
             Expect::Success => {
                 let text = Text::new(body)?;
-                let mut slot = InPlace { place, filled: false };
                 if text.utf8_error_at.is_some() {
-                    return not_utf8(self, status, body, &mut &mut slot);
+                    // The body is malformed whatever `data` holds; report it the usual way.
+                    return not_utf8(self, status, body, &mut slot);
                 }
-                typed_success(text.text, self.max_depth(), &mut slot)?;
+                typed_success(text.text, self.max_depth(), slot)?;
                 Ok(TypedReply::Success { status, data: () })
             }
             _ => Ok(TypedReply::Error(error_body::read(status, body, self.max_depth()))),
