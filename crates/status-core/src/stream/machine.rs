@@ -13,10 +13,11 @@
 //!   `decode` scans the valid prefix: a number that ends there still completes its member.
 //! - Escapes are validated by `escape::escape_end`, on the chunk when the escape lies inside
 //!   it, else on the escape's bytes gathered in a 12-byte buffer, re-run as each byte arrives.
-//! - Top-level keys are reduced to a 128-bit tag as they pass (see [`KeyTag`]).
+//! - Top-level keys are matched against the keys the decoder reads as they pass, and only
+//!   which of those were seen is kept (see [`KeyMatch`]).
 
 use super::{Events, Field, ItemPath};
-use crate::envelope::MAX_TOP_LEVEL_KEYS;
+use crate::envelope::{Known, Seen};
 use crate::error::{Error, ErrorKind};
 use crate::escape;
 use crate::grammar::{continues_number, is_whitespace};
@@ -75,9 +76,9 @@ const LITERALS: [&[u8]; 3] = [b"true", b"false", b"null"];
 enum Role {
     /// Validated only.
     Plain,
-    /// A top-level key: tagged, for duplicates and for the member it names.
+    /// A top-level key: matched, for duplicates and for the member it names.
     TopKey,
-    /// A key on the item path: tagged, to compare with the path.
+    /// A key on the item path: matched with the path.
     PathKey,
     /// The text of a documented error field: handed to the caller decoded.
     Text(Field),
@@ -126,71 +127,80 @@ impl Slot {
     }
 }
 
-/// A key's decoded text as a 128-bit tag, built as its bytes pass.
+/// A key matched, as its decoded bytes pass, against the names it may be, without keeping it:
+/// the candidates still in the running, one bit each, and how many bytes matched.
 ///
-/// A key of up to 15 bytes is its bytes and its length: two tags are equal exactly when the
-/// keys are. A longer key is its length, its first three bytes and a 64-bit FNV-1a hash of
-/// all of it, marked so that it never equals a short key's tag.
+/// A top-level key is matched against the seven [`Known`] keys (bit `i` for `Known::ALL[i]`),
+/// a key on the item path against the path's key at its depth (bit 0).
 #[derive(Clone, Copy)]
-pub(crate) struct KeyTag {
-    head: u128,
-    len: u32,
-    hash: u64,
+struct KeyMatch {
+    cand: u8,
+    len: u8,
 }
 
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
-
-impl KeyTag {
-    pub(crate) const NEW: Self = Self { head: 0, len: 0, hash: FNV_OFFSET };
-
+impl KeyMatch {
+    /// The next decoded bytes of a top-level key.
     #[inline]
-    pub(crate) fn push(&mut self, bytes: &[u8]) {
+    fn known(&mut self, bytes: &[u8]) {
         for &b in bytes {
-            if self.len < 15 {
-                self.head |= u128::from(b) << (8 * self.len);
+            if self.cand == 0 {
+                return;
             }
+            let at = usize::from(self.len);
+            let mut left = self.cand;
+            while left != 0 {
+                let bit = left & left.wrapping_neg();
+                left ^= bit;
+                let name = Known::ALL.get(bit.trailing_zeros() as usize).map(|k| k.name());
+                if name.and_then(|n| n.as_bytes().get(at)) != Some(&b) {
+                    self.cand ^= bit;
+                }
+            }
+            // (At most one past the longest name while a candidate is left.)
             self.len = self.len.saturating_add(1);
-            self.hash = (self.hash ^ u64::from(b)).wrapping_mul(FNV_PRIME);
         }
     }
 
-    pub(crate) const fn tag(&self) -> u128 {
-        if self.len <= 15 {
-            self.head | (self.len as u128) << 120
-        } else {
-            0xFF << 120
-                | (self.len as u128) << 88
-                | (self.head & 0xFF_FFFF) << 64
-                | self.hash as u128
-        }
+    /// The [`Known`] key the whole top-level key is.
+    fn known_key(&self) -> Option<Known> {
+        let len = usize::from(self.len);
+        Known::ALL
+            .into_iter()
+            .enumerate()
+            .find(|&(i, k)| self.cand >> i & 1 != 0 && k.name().len() == len)
+            .map(|(_, k)| k)
     }
 
-    /// The tag of a key of up to 15 bytes, at compile time.
-    pub(crate) const fn of(name: &str) -> u128 {
-        let mut rest = name.as_bytes();
-        let mut head = 0u128;
-        let mut i = 0;
-        while let [b, tail @ ..] = rest {
-            if i < 15 {
-                head |= (*b as u128) << (8 * i);
+    /// The next decoded bytes of a key on the item path, whose key there is `name`.
+    #[inline]
+    fn one(&mut self, name: &[u8], bytes: &[u8]) {
+        let at = usize::from(self.len);
+        match u8::try_from(at + bytes.len()) {
+            Ok(end) if self.cand != 0 && name.get(at..usize::from(end)) == Some(bytes) => {
+                self.len = end;
             }
-            i += 1;
-            rest = tail;
+            _ => self.cand = 0,
         }
-        head | (name.len() as u128) << 120
+    }
+
+    /// Whether the whole key is `name`.
+    fn is(&self, name: &[u8]) -> bool {
+        self.cand != 0 && usize::from(self.len) == name.len()
     }
 }
 
-const TAG_DATA: u128 = KeyTag::of("data");
-const FIELD_TAGS: [(u128, Field); 6] = [
-    (KeyTag::of("message"), Field::Message),
-    (KeyTag::of("trace_id"), Field::TraceId),
-    (KeyTag::of("timestamp"), Field::Timestamp),
-    (KeyTag::of("status"), Field::Status),
-    (KeyTag::of("error"), Field::Error),
-    (KeyTag::of("path"), Field::Path),
-];
+/// The stream's field for a known key of an error body.
+const fn field(key: Known) -> Option<Field> {
+    match key {
+        Known::Message => Some(Field::Message),
+        Known::TraceId => Some(Field::TraceId),
+        Known::Timestamp => Some(Field::Timestamp),
+        Known::Status => Some(Field::Status),
+        Known::Error => Some(Field::Error),
+        Known::Path => Some(Field::Path),
+        Known::Data => None,
+    }
+}
 
 /// A fixed bit stack of open containers: 1 for an object, 0 for an array (as `scan`'s).
 #[derive(Clone)]
@@ -297,9 +307,8 @@ pub(crate) struct Machine {
     esc_len: u8,
     esc_at: usize,
     pending: Pending,
-    keys: [u128; MAX_TOP_LEVEL_KEYS],
-    key_count: u8,
-    key: KeyTag,
+    seen: Seen,
+    key: KeyMatch,
     key_at: usize,
     member: Member,
     value_at: usize,
@@ -343,9 +352,8 @@ impl Machine {
             esc_len: 0,
             esc_at: 0,
             pending: Pending { need: 0, lo: 0, hi: 0, held: false, cp: 0, start: 0 },
-            keys: [0; MAX_TOP_LEVEL_KEYS],
-            key_count: 0,
-            key: KeyTag::NEW,
+            seen: Seen::default(),
+            key: KeyMatch { cand: 0, len: 0 },
             key_at: 0,
             member: Member::Other,
             value_at: 0,
@@ -1140,17 +1148,16 @@ impl Machine {
         self.lex = Lex::Str;
         self.str_key = true;
         self.key_at = at;
-        self.key = KeyTag::NEW;
         self.key_match = false;
         let depth = self.nest.len;
-        self.role = if depth == 1 && self.top == Top::Object {
-            Role::TopKey
+        (self.role, self.key) = if depth == 1 && self.top == Top::Object {
+            (Role::TopKey, KeyMatch { cand: (1 << Known::ALL.len()) - 1, len: 0 })
         } else if self.path.is_some_and(|p| depth >= 2 && depth < p.item_level())
             && self.on_path == depth
         {
-            Role::PathKey
+            (Role::PathKey, KeyMatch { cand: 1, len: 0 })
         } else {
-            Role::Plain
+            (Role::Plain, KeyMatch { cand: 0, len: 0 })
         };
     }
 
@@ -1160,11 +1167,8 @@ impl Machine {
             match self.role {
                 Role::TopKey => self.top_key()?,
                 Role::PathKey => {
-                    let depth = usize::from(self.nest.len);
-                    self.key_match = self
-                        .path
-                        .and_then(|p| p.segment(depth.wrapping_sub(2)))
-                        .is_some_and(|tag| tag == self.key.tag());
+                    let key = self.key;
+                    self.key_match = self.path_key().is_some_and(|name| key.is(name));
                 }
                 Role::Plain | Role::Text(_) => {}
             }
@@ -1177,29 +1181,36 @@ impl Machine {
         self.value_end(at + 1, io)
     }
 
-    /// `envelope::KeySet::insert` over tags, then the member the key names.
+    /// `envelope::Seen::insert` over the matched key, then the member the key names.
     fn top_key(&mut self) -> Step {
-        let tag = self.key.tag();
-        let count = usize::from(self.key_count);
-        if self.keys.get(..count).unwrap_or_default().contains(&tag) {
-            return Err(Error::new(ErrorKind::DuplicateKey, self.key_at));
-        }
-        let slot = self.keys.get_mut(count);
-        *slot.ok_or(Error::new(ErrorKind::TooManyKeys, self.key_at))? = tag;
-        self.key_count += 1;
-        self.member = if self.success() {
-            if tag == TAG_DATA {
-                Member::Data
-            } else {
-                Member::Other
-            }
-        } else {
-            FIELD_TAGS
-                .iter()
-                .find(|(t, _)| *t == tag)
-                .map_or(Member::Other, |&(_, field)| Member::Field(field))
+        let known = self.key.known_key();
+        self.seen.insert(known, self.key_at)?;
+        self.member = match known {
+            Some(Known::Data) if self.success() => Member::Data,
+            Some(k) if !self.success() => field(k).map_or(Member::Other, Member::Field),
+            _ => Member::Other,
         };
         Ok(())
+    }
+
+    /// The item path's key at the depth of the key being read.
+    fn path_key(&self) -> Option<&[u8]> {
+        let depth = usize::from(self.nest.len);
+        self.path.as_ref().and_then(|p| p.segment(depth.wrapping_sub(2)))
+    }
+
+    /// The next decoded bytes of a key being matched.
+    #[inline]
+    fn key_bytes(&mut self, bytes: &[u8]) {
+        match self.role {
+            Role::TopKey => self.key.known(bytes),
+            Role::PathKey => {
+                let mut key = self.key;
+                key.one(self.path_key().unwrap_or_default(), bytes);
+                self.key = key;
+            }
+            Role::Plain | Role::Text(_) => {}
+        }
     }
 
     /// Inside a string from chunk index `i`: whole runs between quotes, escapes and control
@@ -1231,7 +1242,7 @@ impl Machine {
             };
             match self.role {
                 Role::Plain => {}
-                Role::TopKey | Role::PathKey => self.key.push(run),
+                Role::TopKey | Role::PathKey => self.key_bytes(run),
                 Role::Text(field) => {
                     let text = core::str::from_utf8(run.get(..valid).unwrap_or_default());
                     if let Some(text) = text.ok().filter(|t| !t.is_empty()) {
@@ -1273,7 +1284,7 @@ impl Machine {
         let mut utf8 = [0u8; 4];
         let text = c.encode_utf8(&mut utf8);
         match self.role {
-            Role::TopKey | Role::PathKey => self.key.push(text.as_bytes()),
+            Role::TopKey | Role::PathKey => self.key_bytes(text.as_bytes()),
             Role::Text(field) => io.events.field_text(field, text),
             Role::Plain => {}
         }
@@ -1332,9 +1343,7 @@ impl Machine {
         self.pending.lo = 0x80;
         self.pending.hi = 0xBF;
         if !p.held {
-            if let Role::TopKey | Role::PathKey = self.role {
-                self.key.push(&[b]);
-            }
+            self.key_bytes(&[b]);
         }
         if self.pending.need != 0 {
             return Ok(());

@@ -25,7 +25,7 @@ use crate::error::{Error, ErrorKind};
 use crate::raw::RawJson;
 use crate::reply::Decoder;
 use crate::status::Expect;
-use machine::{ErrorShapeKind, Io, KeyTag, Machine, Verdict};
+use machine::{ErrorShapeKind, Io, Machine, Verdict};
 
 #[cfg(feature = "heapless")]
 pub use collect::{ErrorText, FieldText};
@@ -151,7 +151,8 @@ impl<F: FnMut(RawJson<'_>)> Events for OnItem<F> {
 /// [`ItemPath::MAX_KEY_LEN`] bytes each, compared with the body's keys decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ItemPath {
-    tags: [u128; ItemPath::MAX_SEGMENTS],
+    keys: [[u8; ItemPath::MAX_KEY_LEN]; ItemPath::MAX_SEGMENTS],
+    lens: [u8; ItemPath::MAX_SEGMENTS],
     len: u8,
 }
 
@@ -166,11 +167,15 @@ impl ItemPath {
         if keys.len() > Self::MAX_SEGMENTS || keys.iter().any(|k| k.len() > Self::MAX_KEY_LEN) {
             return None;
         }
-        let mut tags = [0; Self::MAX_SEGMENTS];
-        for (tag, key) in tags.iter_mut().zip(keys) {
-            *tag = KeyTag::of(key);
+        let mut path =
+            Self { keys: [[0; Self::MAX_KEY_LEN]; Self::MAX_SEGMENTS], lens: [0; 4], len: 0 };
+        for ((slot, len), key) in path.keys.iter_mut().zip(&mut path.lens).zip(keys) {
+            let bytes = key.as_bytes();
+            slot.get_mut(..bytes.len())?.copy_from_slice(bytes);
+            *len = bytes.len() as u8;
         }
-        Some(Self { tags, len: keys.len() as u8 })
+        path.len = keys.len() as u8;
+        Some(path)
     }
 
     /// The nesting depth inside the item array (the envelope is 1, `data` 2).
@@ -178,8 +183,13 @@ impl ItemPath {
         2 + self.len as u16
     }
 
-    pub(crate) fn segment(&self, i: usize) -> Option<u128> {
-        self.tags.get(..usize::from(self.len)).and_then(|t| t.get(i)).copied()
+    /// The `i`th key.
+    pub(crate) fn segment(&self, i: usize) -> Option<&[u8]> {
+        if i >= usize::from(self.len) {
+            return None;
+        }
+        let len = usize::from(*self.lens.get(i)?);
+        self.keys.get(i)?.get(..len)
     }
 }
 
