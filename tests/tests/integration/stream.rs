@@ -170,6 +170,31 @@ fn repeated_unknown_keys_and_many_keys_are_accepted_at_every_chunk_size() {
 }
 
 #[test]
+fn wrong_fields_and_bad_escapes_are_placed_as_decode_places_them() {
+    // Several fields of the wrong type, in orders other than the one the shape checks them
+    // in: the first of them in that order is the reason, at its value.
+    let bodies = [
+        r#"{"path":1,"error":"e","status":"x","timestamp":2}"#,
+        r#"{"error":[],"timestamp":"t","status":4030,"path":{}}"#,
+        r#"{"trace_id":1,"message":2,"status":true,"timestamp":null}"#,
+        r#"{"trace_id":1,"message":"m","error":1,"path":"p"}"#,
+        r#"{"message":"m","trace_id":"t","status":"403","timestamp":1,"error":1,"path":1}"#,
+        // Bad escapes, wherever the chunks cut them.
+        r#"{"data":"\u12G4"}"#,
+        r#"{"data":"ab\x"}"#,
+        r#"{"data":"\ud83d\u00e9x"}"#,
+        r#"{"message":"\uD83D\uDE0"}"#,
+        "{\"data\":\"\\u00\u{e9}\"}",
+        "{\"message\":\"\\\u{e9}\",\"trace_id\":\"t\"}",
+    ];
+    for body in bodies {
+        for status in [200, 400, 403, 429, 500, 599] {
+            check(status, body.as_bytes(), 1);
+        }
+    }
+}
+
+#[test]
 fn error_fields_longer_than_their_buffer_are_flagged_cut() {
     let body = r#"{"message":"caf\u00e9 au lait","trace_id":"t-1"}"#;
     let mut dec = PushDecoder::new(400).unwrap();

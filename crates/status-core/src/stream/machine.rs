@@ -98,7 +98,8 @@ enum Top {
     /// Nothing but whitespace so far.
     Empty,
     Object,
-    NotObject(usize),
+    /// A value that is not an object, starting at `Machine::top_at`.
+    NotObject,
 }
 
 /// A documented field as seen (error_body's `Slot`, without the borrowed value).
@@ -106,7 +107,7 @@ enum Top {
 enum Slot {
     Absent,
     Found,
-    /// The value (at `Machine::slot_at`) has another type.
+    /// The value (at `Machine::wrong_at`, when it is the first of its shape) has another type.
     WrongType,
     /// An integer that is not a status.
     NotStatus,
@@ -189,6 +190,18 @@ impl KeyMatch {
     }
 }
 
+/// The fields in `Field::index` order.
+const FIELDS_IN_ORDER: [Field; 6] =
+    [Field::Message, Field::TraceId, Field::Timestamp, Field::Status, Field::Error, Field::Path];
+
+/// Which shape a field belongs to: 0 for the message shape, 1 for the gateway shape.
+const fn shape_of(field: Field) -> usize {
+    match field {
+        Field::Message | Field::TraceId => 0,
+        Field::Timestamp | Field::Status | Field::Error | Field::Path => 1,
+    }
+}
+
 /// The stream's field for a known key of an error body.
 const fn field(key: Known) -> Option<Field> {
     match key {
@@ -202,10 +215,11 @@ const fn field(key: Known) -> Option<Field> {
     }
 }
 
-/// A fixed bit stack of open containers: 1 for an object, 0 for an array (as `scan`'s).
+/// A fixed bit stack of open containers: 1 for an object, 0 for an array (as `scan`'s). In
+/// bytes, so that its length packs with the machine's other small fields.
 #[derive(Clone)]
 struct Nesting {
-    words: [u64; MAX_DEPTH / 64],
+    words: [u8; MAX_DEPTH / 8],
     len: u16,
 }
 
@@ -213,8 +227,8 @@ impl Nesting {
     #[inline]
     fn push(&mut self, object: bool) {
         let len = usize::from(self.len);
-        if let Some(word) = self.words.get_mut(len / 64) {
-            let bit = 1u64 << (len % 64);
+        if let Some(word) = self.words.get_mut(len / 8) {
+            let bit = 1u8 << (len % 8);
             if object {
                 *word |= bit;
             } else {
@@ -232,7 +246,7 @@ impl Nesting {
     #[inline]
     fn in_object(&self) -> bool {
         let top = usize::from(self.len).wrapping_sub(1);
-        self.words.get(top / 64).is_some_and(|w| w & (1u64 << (top % 64)) != 0)
+        self.words.get(top / 8).is_some_and(|w| w & (1u8 << (top % 8)) != 0)
     }
 }
 
@@ -275,6 +289,15 @@ pub(crate) struct Io<'a, E: ?Sized> {
     pub(crate) chunk: &'a [u8],
     pub(crate) window: &'a mut [u8],
     pub(crate) events: &'a mut E,
+    /// The chunk is UTF-8 from where a pending character ends up to this index (set by the
+    /// chunk loop; it lives only as long as the chunk, so it is no part of the state).
+    pub(crate) utf8_to: usize,
+}
+
+impl<'a, E: ?Sized> Io<'a, E> {
+    pub(crate) fn new(chunk: &'a [u8], window: &'a mut [u8], events: &'a mut E) -> Self {
+        Self { chunk, window, events, utf8_to: 0 }
+    }
 }
 
 /// How a finished body was understood (the crate-internal form of `Outcome`).
@@ -295,6 +318,8 @@ pub(crate) enum ErrorShapeKind {
 pub(crate) struct Machine {
     /// The absolute offset of the current chunk's first byte (the bytes fed so far).
     base: usize,
+    /// The HTTP status, for the decoder.
+    status: u16,
     lex: Lex,
     expect: Expect,
     max_depth: u16,
@@ -303,80 +328,85 @@ pub(crate) struct Machine {
     str_key: bool,
     lit: u8,
     lit_at: u8,
+    /// The bytes of an escape split between chunks (the first at the offset the byte being
+    /// read has, less `esc_len - 1`: only its last byte may be other than ASCII).
     esc: [u8; 12],
     esc_len: u8,
-    esc_at: usize,
     pending: Pending,
     seen: Seen,
     key: KeyMatch,
-    key_at: usize,
     member: Member,
-    value_at: usize,
+    /// Where the top-level key being read starts, then where its value does.
+    member_at: usize,
     value_first: u8,
     track_status: bool,
     status_digits: bool,
+    /// The digits of `status` so far; once its slot is `Found`, the body's status.
     status_acc: u32,
-    body_status: u16,
     slots: [Slot; 6],
-    slot_at: [usize; 6],
+    /// For the message and the gateway shape: where the value of the first of its fields
+    /// (in the order `shape` checks them) that has the wrong type is. Each slot is set once
+    /// (a second occurrence is a duplicate), so that is the one `shape` can report.
+    wrong_at: [usize; 2],
     top: Top,
-    close: usize,
+    /// Where a value that is not an object starts; for an object, its closing brace.
+    top_at: usize,
     data_seen: bool,
-    data_from: Option<usize>,
+    /// Inside `data`'s value, which began at `member_at`.
+    in_data: bool,
     path: Option<ItemPath>,
     on_path: u16,
     key_match: bool,
-    item_from: Option<usize>,
+    /// Inside an item, which began at `item_at` and whose bytes before this chunk are at the
+    /// start of the window.
+    in_item: bool,
     item_at: usize,
-    item_len: usize,
-    /// The current chunk is UTF-8 from where a pending character ends up to this index.
-    utf8_to: usize,
     error: Option<Error>,
 }
 
 type Step = Result<(), Error>;
 
 impl Machine {
-    pub(crate) fn new(expect: Expect, max_depth: usize) -> Self {
+    pub(crate) fn new(status: u16, expect: Expect, max_depth: usize) -> Self {
         Self {
             base: 0,
+            status,
             lex: Lex::Start,
             expect,
             max_depth: u16::try_from(max_depth.clamp(1, MAX_DEPTH)).unwrap_or(1),
-            nest: Nesting { words: [0; MAX_DEPTH / 64], len: 0 },
+            nest: Nesting { words: [0; MAX_DEPTH / 8], len: 0 },
             role: Role::Plain,
             str_key: false,
             lit: 0,
             lit_at: 0,
             esc: [0; 12],
             esc_len: 0,
-            esc_at: 0,
             pending: Pending { need: 0, lo: 0, hi: 0, held: false, cp: 0, start: 0 },
             seen: Seen::default(),
             key: KeyMatch { cand: 0, len: 0 },
-            key_at: 0,
             member: Member::Other,
-            value_at: 0,
+            member_at: 0,
             value_first: 0,
             track_status: false,
             status_digits: false,
             status_acc: 0,
-            body_status: 0,
             slots: [Slot::Absent; 6],
-            slot_at: [0; 6],
+            wrong_at: [0; 2],
             top: Top::Empty,
-            close: 0,
+            top_at: 0,
             data_seen: false,
-            data_from: None,
+            in_data: false,
             path: None,
             on_path: 0,
             key_match: false,
-            item_from: None,
+            in_item: false,
             item_at: 0,
-            item_len: 0,
-            utf8_to: 0,
             error: None,
         }
+    }
+
+    pub(crate) const fn status(&self) -> u16 {
+        self.status
     }
 
     pub(crate) fn set_path(&mut self, path: ItemPath) {
@@ -410,7 +440,7 @@ impl Machine {
     pub(crate) fn finish(&mut self) -> Verdict {
         if self.error.is_none() {
             let len = self.base;
-            let mut none = Io { chunk: &[], window: &mut [], events: &mut () };
+            let mut none = Io { chunk: &[], window: &mut [], events: &mut (), utf8_to: 0 };
             let ended = if self.pending.need != 0 {
                 // A body cut inside a character: the truncation the grammar sees where the
                 // character starts, else the bad UTF-8 (`scan::Text::settle`).
@@ -432,12 +462,14 @@ impl Machine {
         if self.success() {
             return Verdict::Success { data: self.data_seen };
         }
-        let body_status = (self.slot(Field::Status) == Slot::Found).then_some(self.body_status);
+        let found = self.slot(Field::Status) == Slot::Found;
+        // (A found status is in 100..=999.)
+        let body_status = found.then_some(self.status_acc as u16);
         let shape = match (self.error, self.top) {
             (Some(e), _) => Err(e),
             (None, Top::Empty) => Err(Error::new(ErrorKind::EmptyBody, len)),
-            (None, Top::NotObject(at)) => Err(Error::new(ErrorKind::ExpectedObject, at)),
-            (None, Top::Object) => self.shape(self.close),
+            (None, Top::NotObject) => Err(Error::new(ErrorKind::ExpectedObject, self.top_at)),
+            (None, Top::Object) => self.shape(self.top_at),
         };
         Verdict::Error { shape, body_status }
     }
@@ -447,7 +479,7 @@ impl Machine {
     pub(crate) fn success_error(&self) -> Option<Error> {
         match (self.error, self.top) {
             (Some(e), _) => Some(e),
-            (None, Top::NotObject(at)) => Some(Error::new(ErrorKind::ExpectedObject, at)),
+            (None, Top::NotObject) => Some(Error::new(ErrorKind::ExpectedObject, self.top_at)),
             _ => None,
         }
     }
@@ -457,7 +489,7 @@ impl Machine {
     }
 
     fn require(&self, field: Field, close: usize) -> Result<(), Error> {
-        let at = self.slot_at.get(field.index()).copied().unwrap_or(0);
+        let at = self.wrong_at.get(shape_of(field)).copied().unwrap_or(0);
         self.slot(field).require(close, at)
     }
 
@@ -502,19 +534,13 @@ impl Machine {
 
     fn scan<E: Events + ?Sized>(&mut self, io: &mut Io<'_, E>) -> Step {
         let base = self.base;
-        if self.data_from.is_some() {
-            self.data_from = Some(base);
-        }
-        if self.item_from.is_some() {
-            self.item_from = Some(base);
-        }
         let c = io.chunk;
         // UTF-8 once per chunk, as `decode` does once per body: the strings that lie in the
         // valid part need no check of their own. (A character begun in the last chunk ends
         // in this one's first bytes; past them, characters start afresh.)
         let from = usize::from(self.pending.need);
         // (Tiny chunks check their few runs one by one.)
-        self.utf8_to = match c.get(from..).filter(|_| c.len() >= 16).map(simd::utf8) {
+        io.utf8_to = match c.get(from..).filter(|_| c.len() >= 16).map(simd::utf8) {
             Some(Ok(_)) => c.len(),
             Some(Err(v)) => from + v,
             None => 0,
@@ -527,7 +553,7 @@ impl Machine {
             // key can be.)
             let off_path = self.path.is_none() || self.on_path < self.nest.len;
             if room && self.nest.len >= 2 && off_path && self.pending.need == 0 {
-                let j = self.lane(c, i);
+                let j = self.lane(c, i, io.utf8_to);
                 if j != i {
                     i = j;
                     continue;
@@ -545,7 +571,7 @@ impl Machine {
                     i + 1
                 }
                 Lex::Esc => {
-                    self.esc_byte(b, io)?;
+                    self.esc_byte(b, base + i, io)?;
                     i + 1
                 }
                 Lex::NumInt | Lex::NumFrac | Lex::NumExpDigits if b.is_ascii_digit() => {
@@ -613,14 +639,13 @@ impl Machine {
     /// token boundary, before anything it does not take whole and valid: the general path then
     /// reads that byte and decides it exactly. Returns where it stopped.
     #[inline]
-    fn lane(&mut self, c: &[u8], mut i: usize) -> usize {
+    fn lane(&mut self, c: &[u8], mut i: usize, utf8_to: usize) -> usize {
         // Containers are closed here only down to this depth: below it a member, an item
         // or a container on the item path ends, which the general path handles.
         let keep = if self.path.is_some() { self.on_path.saturating_add(1).max(2) } else { 2 };
         let digit = |p: usize| c.get(p).is_some_and(u8::is_ascii_digit);
         // A plain string whose opening quote is at `q`: the index after it, when it is whole
         // and valid in the chunk.
-        let utf8_to = self.utf8_to;
         let string = |q: usize| -> Option<usize> {
             let (end, _) = escape::skip_string(c, q + 1).ok()?;
             if end > utf8_to {
@@ -801,7 +826,8 @@ impl Machine {
                 if is_whitespace(b) {
                     return Ok(());
                 }
-                self.top = if b == b'{' { Top::Object } else { Top::NotObject(at) };
+                self.top = if b == b'{' { Top::Object } else { Top::NotObject };
+                self.top_at = at;
                 if b == b'{' && self.path.is_some() {
                     self.on_path = 1;
                 }
@@ -930,7 +956,7 @@ impl Machine {
             }
             // Strings and escapes take their bytes elsewhere; a held character in an escape
             // comes here as 0x80 only through `esc_byte`.
-            Lex::Str | Lex::Esc => self.esc_byte(b, io),
+            Lex::Str | Lex::Esc => self.esc_byte(b, at, io),
         }
     }
 
@@ -960,10 +986,10 @@ impl Machine {
         let depth = self.nest.len;
         let member_value = depth == 1 && self.top == Top::Object;
         if member_value {
-            self.value_at = at;
+            self.member_at = at;
             self.value_first = b;
             match self.member {
-                Member::Data => self.data_from = Some(at),
+                Member::Data => self.in_data = true,
                 Member::Field(Field::Status) => {
                     self.track_status = true;
                     self.status_digits = b.is_ascii_digit();
@@ -975,9 +1001,8 @@ impl Machine {
         if let Some(path) = &self.path {
             let level = path.item_level();
             if depth == level && self.on_path == level {
-                self.item_from = Some(at);
+                self.in_item = true;
                 self.item_at = at;
-                self.item_len = 0;
             }
         }
         let err = |kind| Err(Error::new(kind, at));
@@ -1051,7 +1076,7 @@ impl Machine {
             self.on_path = n - 1;
         }
         if n == 1 && self.top == Top::Object {
-            self.close = at;
+            self.top_at = at;
         }
         self.value_end(at + 1, io)
     }
@@ -1066,7 +1091,7 @@ impl Machine {
         }
         if let Some(path) = &self.path {
             let level = path.item_level();
-            if depth == level && self.on_path == level && self.item_from.is_some() {
+            if depth == level && self.on_path == level && self.in_item {
                 self.item_end(end, io)?;
             }
         }
@@ -1079,7 +1104,7 @@ impl Machine {
             Member::Other => {}
             Member::Data => {
                 self.emit_data(end, io);
-                self.data_from = None;
+                self.in_data = false;
                 self.data_seen = true;
             }
             Member::Field(field) => {
@@ -1087,10 +1112,7 @@ impl Machine {
                     self.track_status = false;
                     let number = matches!(self.value_first, b'-' | b'0'..=b'9');
                     match (number && self.status_digits, self.status_acc) {
-                        (true, s @ 100..=999) => {
-                            self.body_status = s as u16;
-                            Slot::Found
-                        }
+                        (true, 100..=999) => Slot::Found,
                         (true, _) => Slot::NotStatus,
                         (false, _) => Slot::WrongType,
                     }
@@ -1102,8 +1124,16 @@ impl Machine {
                 if let Some(s) = self.slots.get_mut(field.index()) {
                     *s = slot;
                 }
-                if let Some(at) = self.slot_at.get_mut(field.index()) {
-                    *at = self.value_at;
+                let shape = shape_of(field);
+                let first_wrong = slot != Slot::Found
+                    && !self.slots.iter().take(field.index()).enumerate().any(|(i, &s)| {
+                        FIELDS_IN_ORDER.get(i).is_some_and(|&f| shape_of(f) == shape)
+                            && matches!(s, Slot::WrongType | Slot::NotStatus)
+                    });
+                if first_wrong {
+                    if let Some(at) = self.wrong_at.get_mut(shape) {
+                        *at = self.member_at;
+                    }
                 }
             }
         }
@@ -1111,33 +1141,39 @@ impl Machine {
 
     /// Hands over the bytes of `data` that passed up to `upto` in this chunk.
     fn emit_data<E: Events + ?Sized>(&mut self, upto: usize, io: &mut Io<'_, E>) {
-        let Some(from) = self.data_from else { return };
-        let rel = |abs: usize| abs.saturating_sub(self.base);
-        if let Some(bytes) = io.chunk.get(rel(from)..rel(upto)) {
+        if !self.in_data {
+            return;
+        }
+        // (The bytes before this chunk were handed over at the end of the last one.)
+        let from = self.member_at.saturating_sub(self.base);
+        if let Some(bytes) = io.chunk.get(from..upto.saturating_sub(self.base)) {
             if !bytes.is_empty() {
                 io.events.data(bytes);
             }
         }
-        self.data_from = Some(upto.max(from));
     }
 
     /// Copies the bytes of the item that passed up to `upto` in this chunk into the window.
     fn copy_item<E: Events + ?Sized>(&mut self, upto: usize, io: &mut Io<'_, E>) -> Step {
-        let Some(from) = self.item_from else { return Ok(()) };
-        let rel = |abs: usize| abs.saturating_sub(self.base);
-        let bytes = io.chunk.get(rel(from)..rel(upto)).unwrap_or_default();
+        if !self.in_item {
+            return Ok(());
+        }
+        // The bytes before this chunk were copied at the end of the last one, to the start of
+        // the window: the item's bytes are in the window at their offset from its start.
+        let from = self.item_at.max(self.base);
+        let bytes = io.chunk.get(from - self.base..upto.saturating_sub(self.base));
+        let bytes = bytes.unwrap_or_default();
         let too_large = Error::new(ErrorKind::ItemTooLarge, self.item_at + io.window.len());
-        let room = io.window.get_mut(self.item_len..self.item_len + bytes.len());
+        let held = from - self.item_at;
+        let room = io.window.get_mut(held..held + bytes.len());
         room.ok_or(too_large)?.copy_from_slice(bytes);
-        self.item_len += bytes.len();
-        self.item_from = Some(upto.max(from));
         Ok(())
     }
 
     fn item_end<E: Events + ?Sized>(&mut self, end: usize, io: &mut Io<'_, E>) -> Step {
         self.copy_item(end, io)?;
-        self.item_from = None;
-        let bytes = io.window.get(..self.item_len).unwrap_or_default();
+        self.in_item = false;
+        let bytes = io.window.get(..end.saturating_sub(self.item_at)).unwrap_or_default();
         // Validated as it passed; the check only lends it as `&str`.
         let text = simd::utf8(bytes).map_err(|at| Error::new(ErrorKind::InvalidUtf8, at))?;
         io.events.item(RawJson::from_validated(text, self.item_at));
@@ -1147,10 +1183,10 @@ impl Machine {
     fn begin_key(&mut self, at: usize) {
         self.lex = Lex::Str;
         self.str_key = true;
-        self.key_at = at;
         self.key_match = false;
         let depth = self.nest.len;
         (self.role, self.key) = if depth == 1 && self.top == Top::Object {
+            self.member_at = at;
             (Role::TopKey, KeyMatch { cand: (1 << Known::ALL.len()) - 1, len: 0 })
         } else if self.path.is_some_and(|p| depth >= 2 && depth < p.item_level())
             && self.on_path == depth
@@ -1184,7 +1220,7 @@ impl Machine {
     /// `envelope::Seen::insert` over the matched key, then the member the key names.
     fn top_key(&mut self) -> Step {
         let known = self.key.known_key();
-        self.seen.insert(known, self.key_at)?;
+        self.seen.insert(known, self.member_at)?;
         self.member = match known {
             Some(Known::Data) if self.success() => Member::Data,
             Some(k) if !self.success() => field(k).map_or(Member::Other, Member::Field),
@@ -1227,7 +1263,7 @@ impl Machine {
             let stop = simd::string_end(c, i);
             let run = c.get(i..stop).unwrap_or_default();
             let checked =
-                if stop <= self.utf8_to || run.is_ascii() { Ok("") } else { simd::utf8(run) };
+                if stop <= io.utf8_to || run.is_ascii() { Ok("") } else { simd::utf8(run) };
             let valid = match checked {
                 Ok(_) => run.len(),
                 Err(v) => {
@@ -1266,7 +1302,6 @@ impl Machine {
                         // as a held character may decide it.
                         self.lex = Lex::Esc;
                         self.esc_len = 0;
-                        self.esc_at = base + stop;
                         return Ok(stop);
                     }
                 },
@@ -1290,8 +1325,9 @@ impl Machine {
         }
     }
 
-    /// One byte of an escape (0x80 stands for a complete non-ASCII character).
-    fn esc_byte<E: Events + ?Sized>(&mut self, b: u8, io: &mut Io<'_, E>) -> Step {
+    /// One byte of an escape, at absolute offset `at` (0x80 stands for a complete non-ASCII
+    /// character).
+    fn esc_byte<E: Events + ?Sized>(&mut self, b: u8, at: usize, io: &mut Io<'_, E>) -> Step {
         let len = usize::from(self.esc_len);
         if let Some(slot) = self.esc.get_mut(len) {
             *slot = b;
@@ -1307,7 +1343,11 @@ impl Machine {
                 Ok(())
             }
             Err(e) if e.kind() == ErrorKind::UnexpectedEof && e.offset() == bytes.len() => Ok(()),
-            Err(e) => Err(Error::new(e.kind(), self.esc_at + e.offset())),
+            Err(e) => {
+                // The bytes before this one are ASCII, one byte each in the body.
+                let start = (at + 1).saturating_sub(bytes.len());
+                Err(Error::new(e.kind(), start + e.offset()))
+            }
         }
     }
 
@@ -1370,7 +1410,7 @@ impl Machine {
     /// number there completes its member, as in `decode`), then the UTF-8 error is the one.
     fn utf8_error<E: Events + ?Sized>(&mut self, at: usize, io: &mut Io<'_, E>) -> Error {
         self.pending.need = 0;
-        let mut none = Io { chunk: io.chunk, window: &mut [], events: &mut () };
+        let mut none = Io { chunk: io.chunk, window: &mut [], events: &mut (), utf8_to: 0 };
         let _ = self.eof(at, &mut none);
         Error::new(ErrorKind::InvalidUtf8, at)
     }

@@ -269,14 +269,14 @@ pub enum Outcome {
 /// ```
 #[derive(Clone)]
 pub struct PushDecoder {
+    // The status is kept in the machine, where it packs with the other small fields.
     machine: Machine,
-    status: u16,
 }
 
 impl core::fmt::Debug for PushDecoder {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("PushDecoder")
-            .field("status", &self.status)
+            .field("status", &self.status())
             .field("consumed", &self.machine.consumed())
             .field("error", &self.machine.error())
             .finish_non_exhaustive()
@@ -295,8 +295,8 @@ impl PushDecoder {
         if !(100..=999).contains(&status) {
             return Err(Error::new(ErrorKind::InvalidStatus, 0));
         }
-        let machine = Machine::new(Expect::for_status(status), decoder.max_depth());
-        Ok(Self { machine, status })
+        let machine = Machine::new(status, Expect::for_status(status), decoder.max_depth());
+        Ok(Self { machine })
     }
 
     /// The same decoder, handing out the elements of the array at `path` inside `data`
@@ -308,7 +308,7 @@ impl PushDecoder {
 
     /// The HTTP status.
     pub const fn status(&self) -> u16 {
-        self.status
+        self.machine.status()
     }
 
     /// How many body bytes were fed so far.
@@ -335,9 +335,9 @@ impl PushDecoder {
         window: &mut [u8],
         events: &mut E,
     ) -> Result<(), Error> {
-        let mut io = Io { chunk, window, events };
+        let mut io = Io::new(chunk, window, events);
         match self.machine.feed(&mut io) {
-            Err(e) if (200..=299).contains(&self.status) => Err(e),
+            Err(e) if (200..=299).contains(&self.status()) => Err(e),
             _ => Ok(()),
         }
     }
@@ -353,7 +353,7 @@ impl PushDecoder {
         match self.machine.finish() {
             Verdict::Success { data } => match self.machine.success_error() {
                 Some(e) => Err(e),
-                None => Ok(Outcome::Success { status: self.status, has_data: data }),
+                None => Ok(Outcome::Success { status: self.status(), has_data: data }),
             },
             Verdict::Error { shape, body_status } => {
                 let shape = match shape {
@@ -361,7 +361,7 @@ impl PushDecoder {
                     Ok(ErrorShapeKind::Gateway) => StreamShape::Gateway,
                     Err(e) => StreamShape::Unrecognized(e),
                 };
-                Ok(Outcome::Error(StreamedError { status: self.status, shape, body_status }))
+                Ok(Outcome::Error(StreamedError { status: self.status(), shape, body_status }))
             }
         }
     }
