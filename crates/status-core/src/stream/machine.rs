@@ -215,38 +215,31 @@ const fn field(key: Known) -> Option<Field> {
     }
 }
 
-/// A fixed bit stack of open containers: 1 for an object, 0 for an array (as `scan`'s). In
-/// bytes, so that its length packs with the machine's other small fields.
+/// A fixed bit stack of open containers: 1 for an object, 0 for an array (as `scan`'s). Its
+/// length is the machine's `depth`, kept apart so that it packs with the other small fields.
 #[derive(Clone)]
 struct Nesting {
-    words: [u8; MAX_DEPTH / 8],
-    len: u16,
+    words: [u64; MAX_DEPTH / 64],
 }
 
 impl Nesting {
     #[inline]
-    fn push(&mut self, object: bool) {
-        let len = usize::from(self.len);
-        if let Some(word) = self.words.get_mut(len / 8) {
-            let bit = 1u8 << (len % 8);
+    fn set(&mut self, at: u16, object: bool) {
+        let at = usize::from(at);
+        if let Some(word) = self.words.get_mut(at / 64) {
+            let bit = 1u64 << (at % 64);
             if object {
                 *word |= bit;
             } else {
                 *word &= !bit;
             }
         }
-        self.len += 1;
     }
 
     #[inline]
-    fn pop(&mut self) {
-        self.len = self.len.saturating_sub(1);
-    }
-
-    #[inline]
-    fn in_object(&self) -> bool {
-        let top = usize::from(self.len).wrapping_sub(1);
-        self.words.get(top / 8).is_some_and(|w| w & (1u8 << (top % 8)) != 0)
+    fn is_object(&self, at: u16) -> bool {
+        let at = usize::from(at);
+        self.words.get(at / 64).is_some_and(|w| w & (1u64 << (at % 64)) != 0)
     }
 }
 
@@ -324,6 +317,8 @@ pub(crate) struct Machine {
     expect: Expect,
     max_depth: u16,
     nest: Nesting,
+    /// How many containers are open.
+    depth: u16,
     role: Role,
     str_key: bool,
     lit: u8,
@@ -374,7 +369,8 @@ impl Machine {
             lex: Lex::Start,
             expect,
             max_depth: u16::try_from(max_depth.clamp(1, MAX_DEPTH)).unwrap_or(1),
-            nest: Nesting { words: [0; MAX_DEPTH / 8], len: 0 },
+            nest: Nesting { words: [0; MAX_DEPTH / 64] },
+            depth: 0,
             role: Role::Plain,
             str_key: false,
             lit: 0,
@@ -407,6 +403,22 @@ impl Machine {
 
     pub(crate) const fn status(&self) -> u16 {
         self.status
+    }
+
+    #[inline]
+    fn push_nest(&mut self, object: bool) {
+        self.nest.set(self.depth, object);
+        self.depth += 1;
+    }
+
+    #[inline]
+    fn pop_nest(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+    }
+
+    #[inline]
+    fn in_object(&self) -> bool {
+        self.nest.is_object(self.depth.wrapping_sub(1))
     }
 
     pub(crate) fn set_path(&mut self, path: ItemPath) {
@@ -551,8 +563,8 @@ impl Machine {
             let room = c.len() - i >= 16;
             // (With an item path: inside a container off the path, where no item or path
             // key can be.)
-            let off_path = self.path.is_none() || self.on_path < self.nest.len;
-            if room && self.nest.len >= 2 && off_path && self.pending.need == 0 {
+            let off_path = self.path.is_none() || self.on_path < self.depth;
+            if room && self.depth >= 2 && off_path && self.pending.need == 0 {
                 let j = self.lane(c, i, io.utf8_to);
                 if j != i {
                     i = j;
@@ -601,7 +613,7 @@ impl Machine {
                 }
                 // The commonest steps, without the general one's dispatch.
                 Lex::After if b == b',' => {
-                    self.lex = if self.nest.in_object() { Lex::ObjKey } else { Lex::Value };
+                    self.lex = if self.in_object() { Lex::ObjKey } else { Lex::Value };
                     i + 1
                 }
                 Lex::Colon if b == b':' => {
@@ -706,15 +718,15 @@ impl Machine {
                             };
                             (c.get(i..i + word.len()) == Some(word)).then_some(i + word.len())
                         }
-                        b'{' | b'[' if self.nest.len < self.max_depth => {
+                        b'{' | b'[' if self.depth < self.max_depth => {
                             let object = b == b'{';
-                            self.nest.push(object);
+                            self.push_nest(object);
                             self.lex = if object { Lex::ObjOpen } else { Lex::ArrOpen };
                             i += 1;
                             continue;
                         }
-                        b']' if self.lex == Lex::ArrOpen && self.nest.len > keep => {
-                            self.nest.pop();
+                        b']' if self.lex == Lex::ArrOpen && self.depth > keep => {
+                            self.pop_nest();
                             self.lex = Lex::After;
                             i += 1;
                             continue;
@@ -727,11 +739,11 @@ impl Machine {
                 }
                 Lex::After => match b {
                     b',' => {
-                        self.lex = if self.nest.in_object() { Lex::ObjKey } else { Lex::Value };
+                        self.lex = if self.in_object() { Lex::ObjKey } else { Lex::Value };
                         i += 1;
                     }
-                    b'}' | b']' if self.nest.len > keep && (b == b'}') == self.nest.in_object() => {
-                        self.nest.pop();
+                    b'}' | b']' if self.depth > keep && (b == b'}') == self.in_object() => {
+                        self.pop_nest();
                         i += 1;
                     }
                     _ => return i,
@@ -742,8 +754,8 @@ impl Machine {
                         self.lex = Lex::Colon;
                         i = end;
                     }
-                    b'}' if self.lex == Lex::ObjOpen && self.nest.len > keep => {
-                        self.nest.pop();
+                    b'}' if self.lex == Lex::ObjOpen && self.depth > keep => {
+                        self.pop_nest();
                         self.lex = Lex::After;
                         i += 1;
                     }
@@ -862,7 +874,7 @@ impl Machine {
                 _ => self.begin_value(b, at, io),
             },
             Lex::After => {
-                let object = self.nest.in_object();
+                let object = self.in_object();
                 match b {
                     _ if is_whitespace(b) => Ok(()),
                     b',' => {
@@ -983,7 +995,7 @@ impl Machine {
 
     #[inline]
     fn begin_value<E: Events + ?Sized>(&mut self, b: u8, at: usize, io: &mut Io<'_, E>) -> Step {
-        let depth = self.nest.len;
+        let depth = self.depth;
         let member_value = depth == 1 && self.top == Top::Object;
         if member_value {
             self.member_at = at;
@@ -1052,10 +1064,10 @@ impl Machine {
     }
 
     fn open(&mut self, object: bool, at: usize) -> Step {
-        if self.nest.len >= self.max_depth {
+        if self.depth >= self.max_depth {
             return Err(Error::new(ErrorKind::DepthLimitExceeded, at));
         }
-        let n = self.nest.len + 1;
+        let n = self.depth + 1;
         if let Some(path) = &self.path {
             let level = path.item_level();
             let parent_on_path = self.on_path == n - 1 && n >= 2;
@@ -1064,14 +1076,14 @@ impl Machine {
                 self.on_path = n;
             }
         }
-        self.nest.push(object);
+        self.push_nest(object);
         self.lex = if object { Lex::ObjOpen } else { Lex::ArrOpen };
         Ok(())
     }
 
     fn close<E: Events + ?Sized>(&mut self, at: usize, io: &mut Io<'_, E>) -> Step {
-        let n = self.nest.len;
-        self.nest.pop();
+        let n = self.depth;
+        self.pop_nest();
         if self.path.is_some() && self.on_path == n && n >= 2 {
             self.on_path = n - 1;
         }
@@ -1084,7 +1096,7 @@ impl Machine {
     /// A value just ended at absolute offset `end`, exclusive.
     #[inline]
     fn value_end<E: Events + ?Sized>(&mut self, end: usize, io: &mut Io<'_, E>) -> Step {
-        let depth = self.nest.len;
+        let depth = self.depth;
         self.lex = if depth == 0 { Lex::Trailing } else { Lex::After };
         if depth == 1 && self.top == Top::Object {
             self.member_end(end, io);
@@ -1184,7 +1196,7 @@ impl Machine {
         self.lex = Lex::Str;
         self.str_key = true;
         self.key_match = false;
-        let depth = self.nest.len;
+        let depth = self.depth;
         (self.role, self.key) = if depth == 1 && self.top == Top::Object {
             self.member_at = at;
             (Role::TopKey, KeyMatch { cand: (1 << Known::ALL.len()) - 1, len: 0 })
@@ -1231,7 +1243,7 @@ impl Machine {
 
     /// The item path's key at the depth of the key being read.
     fn path_key(&self) -> Option<&[u8]> {
-        let depth = usize::from(self.nest.len);
+        let depth = usize::from(self.depth);
         self.path.as_ref().and_then(|p| p.segment(depth.wrapping_sub(2)))
     }
 
