@@ -277,6 +277,22 @@ const fn lead(b: u8) -> Option<(u8, u8, u8, u32)> {
     Some((need, lo, hi, bits as u32))
 }
 
+/// Whether `bytes` are the start of a valid character that the end of the chunk cut (what
+/// `from_utf8` calls an error without a length), from the lead byte's table alone.
+// Off the string scan's path: it runs once per chunk at most.
+#[inline(never)]
+fn is_cut_char(bytes: &[u8]) -> bool {
+    let Some((&first, rest)) = bytes.split_first() else { return false };
+    let Some((need, lo, hi, _)) = lead(first) else { return false };
+    let mut range = lo..=hi;
+    rest.len() < usize::from(need)
+        && rest.iter().all(|b| {
+            let ok = range.contains(b);
+            range = 0x80..=0xBF;
+            ok
+        })
+}
+
 /// The chunk being fed, the item window and the caller's events, passed down together.
 pub(crate) struct Io<'a, E: ?Sized> {
     pub(crate) chunk: &'a [u8],
@@ -1280,8 +1296,7 @@ impl Machine {
                 Ok(_) => run.len(),
                 Err(v) => {
                     let tail = run.get(v..).unwrap_or_default();
-                    let cut = core::str::from_utf8(tail).is_err_and(|e| e.error_len().is_none());
-                    if !(cut && stop == c.len()) {
+                    if !(stop == c.len() && is_cut_char(tail)) {
                         return Err(self.utf8_error(base + i + v, io));
                     }
                     self.pend(tail, base + i + v, false);
@@ -1394,7 +1409,7 @@ impl Machine {
         self.pending.cp = p.cp << 6 | u32::from(b & 0x3F);
         self.pending.lo = 0x80;
         self.pending.hi = 0xBF;
-        if !p.held {
+        if !p.held && matches!(self.role, Role::TopKey | Role::PathKey) {
             self.key_bytes(&[b]);
         }
         if self.pending.need != 0 {
@@ -1439,5 +1454,31 @@ impl Machine {
             Lex::Start | Lex::Trailing => Ok(()),
             _ => Err(Error::new(ErrorKind::UnexpectedEof, at)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_cut_char;
+
+    #[test]
+    fn a_cut_character_is_what_from_utf8_calls_one() {
+        let from_utf8 = |b: &[u8]| core::str::from_utf8(b).is_err_and(|e| e.error_len().is_none());
+        let mut checked = 0;
+        for a in 0x80..=0xFFu8 {
+            for b in 0..=0xFFu8 {
+                assert_eq!(is_cut_char(&[a]), from_utf8(&[a]), "{a:x}");
+                assert_eq!(is_cut_char(&[a, b]), from_utf8(&[a, b]), "{a:x} {b:x}");
+                // Three bytes where the first two may still be a prefix.
+                if from_utf8(&[a, b]) {
+                    for c in 0..=0xFFu8 {
+                        let t = [a, b, c];
+                        assert_eq!(is_cut_char(&t), from_utf8(&t), "{a:x} {b:x} {c:x}");
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 0);
     }
 }
