@@ -3,7 +3,7 @@
 //! `{"message": "...", "trace_id": "..."}` (400, 500) and
 //! `{"timestamp": "...", "status": 403, "error": "...", "path": "..."}` (403, 429): these keys in
 //! this order, with any whitespace, escapes or UTF-8; and, by [`any_order`], the same fields in
-//! any order, with a few other keys besides. Anything else, valid or not, is `None`, and the
+//! any order, with other keys besides. Anything else, valid or not, is `None`, and the
 //! general reading (the envelope walk) takes over; for the bodies read here it finds the same
 //! fields and the same shape, which the tests of [`crate::error_body`] check.
 //!
@@ -14,10 +14,6 @@ use crate::grammar::{continues_number, is_whitespace};
 use crate::json_str::JsonStr;
 use crate::scan::Scanner;
 use crate::simd;
-
-/// How many keys besides the documented ones [`any_order`] reads before leaving a body to
-/// the general walk.
-const MAX_EXTRA_KEYS: usize = 4;
 
 /// The documented error fields found by [`any_order`]: the strings `message`, `trace_id`,
 /// `timestamp`, `error` and `path` (in this order), and `status`.
@@ -35,12 +31,13 @@ impl AnyOrder<'_> {
 
 /// Reads an error body that is one flat object in one pass: the documented keys in any order,
 /// with any whitespace, each at most once and with a value of its documented type (a string, or
-/// for `status` a three-digit integer), and up to [`MAX_EXTRA_KEYS`] other keys with any values,
-/// validated as the envelope walk validates them. Every key must be plain (no escapes).
+/// for `status` a three-digit integer), and any other keys with any values, validated as the
+/// envelope walk validates them (repeated too, as the walk allows, but `data` at most once).
+/// Every key must be plain (no escapes).
 ///
-/// `None` for any other body, valid or not (a repeated key, a field of another type, an escaped
-/// key, a nesting limit of zero): the general walk then reads it. For the bodies read here it
-/// finds the same fields.
+/// `None` for any other body, valid or not (a repeated field, a field of another type, an
+/// escaped key, a nesting limit of zero): the general walk then reads it. For the bodies read
+/// here it finds the same fields.
 #[inline(never)]
 pub(crate) fn any_order(text: &str, max_depth: usize) -> Option<AnyOrder<'_>> {
     let mut c = Cursor { text, pos: 0 };
@@ -50,8 +47,7 @@ pub(crate) fn any_order(text: &str, max_depth: usize) -> Option<AnyOrder<'_>> {
     }
     let (mut raw, mut escaped) = ([""; 5], 0u8);
     let (mut present, mut status) = (0u8, 0u16);
-    let mut extra = [""; MAX_EXTRA_KEYS];
-    let mut extras = 0;
+    let mut data = false;
     loop {
         c.skip_line_ws();
         let key = c.plain_key()?;
@@ -83,11 +79,13 @@ pub(crate) fn any_order(text: &str, max_depth: usize) -> Option<AnyOrder<'_>> {
                 }
             }
             None => {
-                if extra.iter().take(extras).any(|&k| k == key) {
-                    return None;
+                // `data` is one of the keys the walk checks for duplicates.
+                if key == "data" {
+                    if data {
+                        return None;
+                    }
+                    data = true;
                 }
-                *extra.get_mut(extras)? = key;
-                extras += 1;
                 if c.text.as_bytes().get(c.pos) == Some(&b'"') {
                     c.string()?;
                 } else {

@@ -1,5 +1,5 @@
-//! The one top-level walk over a body: its object, the keys checked for duplicates, each
-//! value handed to a visitor as the walk reaches it.
+//! The one top-level walk over a body: its object, the keys the decoder reads checked for
+//! duplicates, each value handed to a visitor as the walk reaches it.
 //!
 //! [`crate::Decoder::decode`] validates every value and keeps `data` (or the error fields);
 //! typed decoding deserializes `data` in place of validating it. Both take this walk, so they
@@ -9,45 +9,94 @@ use crate::error::{Error, ErrorKind};
 use crate::json_str::JsonStr;
 use crate::scan::Scanner;
 
-/// How many top-level keys are remembered for duplicate detection.
-pub const MAX_TOP_LEVEL_KEYS: usize = 32;
-
-/// The top-level keys seen so far, so that a second occurrence can be refused.
-pub(crate) struct KeySet<'a> {
-    keys: [&'a str; MAX_TOP_LEVEL_KEYS],
-    /// Bit `i` set when key `i` holds escapes.
-    escaped: u32,
-    count: usize,
+/// A top-level key the decoder reads: `data`, or a documented error field. Only these are
+/// checked for duplicates (as serde's derived `Deserialize` checks a struct's fields and
+/// nothing else), so the state is one bit per key however many keys a body has.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Known {
+    Message,
+    TraceId,
+    Timestamp,
+    Status,
+    Error,
+    Path,
+    Data,
 }
 
-impl<'a> KeySet<'a> {
-    pub(crate) const fn new() -> Self {
-        Self { keys: [""; MAX_TOP_LEVEL_KEYS], escaped: 0, count: 0 }
+impl Known {
+    /// Every key, in the order of their bits (the error fields first, as `stream::Field`).
+    pub(crate) const ALL: [Self; 7] = [
+        Self::Message,
+        Self::TraceId,
+        Self::Timestamp,
+        Self::Status,
+        Self::Error,
+        Self::Path,
+        Self::Data,
+    ];
+
+    pub(crate) const fn name(self) -> &'static str {
+        match self {
+            Self::Message => "message",
+            Self::TraceId => "trace_id",
+            Self::Timestamp => "timestamp",
+            Self::Status => "status",
+            Self::Error => "error",
+            Self::Path => "path",
+            Self::Data => "data",
+        }
     }
 
-    /// Records `key`, found at `offset`; refuses a key seen before, or one key too many.
+    /// Its bit in a [`Seen`] mask.
+    pub(crate) const fn bit(self) -> u8 {
+        1 << self as u8
+    }
+
+    /// The key a plain (unescaped) key's text names, if any.
     #[inline]
-    pub(crate) fn insert(&mut self, key: JsonStr<'a>, offset: usize) -> Result<(), Error> {
-        let seen = self.keys.iter().take(self.count).enumerate().any(|(i, &k)| {
-            let other = JsonStr::from_validated(k, self.escaped & (1 << i) != 0);
-            // Plain keys, the usual case, compare as text; escaped ones decoded.
-            if other.has_escapes() || key.has_escapes() {
-                other == key
-            } else {
-                other.raw() == key.raw()
-            }
-        });
-        if seen {
+    pub(crate) fn plain(text: &[u8]) -> Option<Self> {
+        // The seven names have six lengths: a key is compared with two names at most.
+        match text {
+            b"data" => Some(Self::Data),
+            b"message" => Some(Self::Message),
+            b"trace_id" => Some(Self::TraceId),
+            b"timestamp" => Some(Self::Timestamp),
+            b"status" => Some(Self::Status),
+            b"error" => Some(Self::Error),
+            b"path" => Some(Self::Path),
+            _ => None,
+        }
+    }
+
+    /// The key `key` names, compared decoded.
+    #[inline]
+    pub(crate) fn of(key: JsonStr<'_>) -> Option<Self> {
+        match key.as_str() {
+            Some(plain) => Self::plain(plain.as_bytes()),
+            None => Self::escaped(key),
+        }
+    }
+
+    #[cold]
+    fn escaped(key: JsonStr<'_>) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| key == k.name())
+    }
+}
+
+/// The [`Known`] keys seen so far, one bit each, so that a second occurrence can be refused.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Seen(u8);
+
+impl Seen {
+    /// Records `key`, found at `offset`; refuses one seen before. Other keys are not
+    /// remembered: a repeated unknown key is accepted, and there is no limit on their number.
+    #[inline]
+    pub(crate) fn insert(&mut self, key: Option<Known>, offset: usize) -> Result<(), Error> {
+        let Some(key) = key else { return Ok(()) };
+        if self.0 & key.bit() != 0 {
             return Err(Error::new(ErrorKind::DuplicateKey, offset));
         }
-        let Some(slot) = self.keys.get_mut(self.count) else {
-            return Err(Error::new(ErrorKind::TooManyKeys, offset));
-        };
-        *slot = key.raw();
-        if key.has_escapes() {
-            self.escaped |= 1 << self.count;
-        }
-        self.count += 1;
+        self.0 |= key.bit();
         Ok(())
     }
 }
@@ -67,8 +116,9 @@ pub(crate) trait Visit<'a> {
     /// The walk's own errors convert into it.
     type Error: From<Error>;
 
-    /// Consumes the value of `key`, whose first byte is at the cursor.
-    fn value(&mut self, key: JsonStr<'a>, sc: &mut Scanner<'a>) -> Result<(), Self::Error>;
+    /// Consumes the value of a member whose key is `known` (`None`: a key the decoder does
+    /// not read), whose first byte is at the cursor.
+    fn value(&mut self, known: Option<Known>, sc: &mut Scanner<'a>) -> Result<(), Self::Error>;
 }
 
 /// Walks a body whose top level should be an object. A visitor sees each member as soon as the
@@ -97,7 +147,7 @@ pub(crate) fn walk<'a, V: Visit<'a>>(
         return Err(sc.err(ErrorKind::DepthLimitExceeded).into());
     }
     sc.advance(1);
-    let mut keys = KeySet::new();
+    let mut seen = Seen::default();
     if sc.skip_ws() == Some(b'}') {
         let close = sc.pos();
         sc.advance(1);
@@ -111,10 +161,11 @@ pub(crate) fn walk<'a, V: Visit<'a>>(
             None => return Err(sc.err(ErrorKind::UnexpectedEof).into()),
         };
         let key = sc.string()?;
-        keys.insert(key, key_offset)?;
+        let known = Known::of(key);
+        seen.insert(known, key_offset)?;
         sc.expect(b':', ErrorKind::ExpectedColon)?;
         sc.skip_ws();
-        visit.value(key, &mut sc)?;
+        visit.value(known, &mut sc)?;
         match sc.skip_ws() {
             Some(b',') => sc.advance(1),
             Some(b'}') => {
@@ -132,7 +183,8 @@ pub(crate) fn walk<'a, V: Visit<'a>>(
 /// One member of the top-level object.
 #[derive(Clone, Copy)]
 pub(crate) struct Member<'a> {
-    pub(crate) key: JsonStr<'a>,
+    /// The key, when it is one the decoder reads.
+    pub(crate) known: Option<Known>,
     pub(crate) value: &'a str,
     pub(crate) value_offset: usize,
     /// The value without its quotes when it is a string, so that nobody scans it again.
@@ -146,7 +198,7 @@ impl<'a, F: FnMut(Member<'a>)> Visit<'a> for EachMember<F> {
     type Error = Error;
 
     #[cfg_attr(not(feature = "small"), inline(always))]
-    fn value(&mut self, key: JsonStr<'a>, sc: &mut Scanner<'a>) -> Result<(), Error> {
+    fn value(&mut self, known: Option<Known>, sc: &mut Scanner<'a>) -> Result<(), Error> {
         let value_offset = sc.pos();
         let (value, string) = if sc.peek() == Some(b'"') {
             let string = sc.string()?;
@@ -154,7 +206,7 @@ impl<'a, F: FnMut(Member<'a>)> Visit<'a> for EachMember<F> {
         } else {
             (sc.value(1)?, None)
         };
-        (self.0)(Member { key, value, value_offset, string });
+        (self.0)(Member { known, value, value_offset, string });
         Ok(())
     }
 }

@@ -37,10 +37,9 @@ pub enum ErrorKind {
     TrailingCharacters,
     /// Arrays and objects nest deeper than the configured limit.
     DepthLimitExceeded,
-    /// A top-level key appears a second time; parsers disagree on which copy wins.
+    /// A top-level key the decoder reads (`data` or a documented error field) appears a
+    /// second time; parsers disagree on which copy wins. Other keys may repeat.
     DuplicateKey,
-    /// The top-level object has more keys than the decoder tracks for duplicate detection.
-    TooManyKeys,
     /// The body is valid JSON but not an object.
     ExpectedObject,
     /// A field that the expected body shape requires is absent.
@@ -102,7 +101,6 @@ impl ErrorKind {
             Self::TrailingCharacters => "trailing_characters",
             Self::DepthLimitExceeded => "depth_limit_exceeded",
             Self::DuplicateKey => "duplicate_key",
-            Self::TooManyKeys => "too_many_keys",
             Self::ExpectedObject => "expected_object",
             Self::MissingField => "missing_field",
             Self::UnexpectedType => "unexpected_type",
@@ -140,7 +138,6 @@ impl ErrorKind {
             Self::TrailingCharacters => "trailing characters after the JSON value",
             Self::DepthLimitExceeded => "nesting depth limit exceeded",
             Self::DuplicateKey => "duplicate top-level key",
-            Self::TooManyKeys => "too many top-level keys",
             Self::ExpectedObject => "expected a JSON object",
             Self::MissingField => "missing field",
             Self::UnexpectedType => "field has an unexpected type",

@@ -3,7 +3,7 @@
 
 use crate::api_error::{ApiError, ErrorFields, ShapeKind};
 use crate::documented;
-use crate::envelope::{self, EachMember, Member, Outline};
+use crate::envelope::{self, EachMember, Known, Member, Outline};
 use crate::error::{Error, ErrorKind};
 use crate::json_str::JsonStr;
 use crate::raw::RawJson;
@@ -138,45 +138,6 @@ impl<T: Copy> Slot<T> {
     }
 }
 
-/// The fields of the documented error shapes.
-#[derive(Clone, Copy)]
-enum Field {
-    Message,
-    TraceId,
-    Timestamp,
-    Status,
-    Error,
-    Path,
-}
-
-impl Field {
-    const ALL: [(&'static str, Self); 6] = [
-        ("message", Self::Message),
-        ("trace_id", Self::TraceId),
-        ("timestamp", Self::Timestamp),
-        ("status", Self::Status),
-        ("error", Self::Error),
-        ("path", Self::Path),
-    ];
-
-    /// The field a key names, if any. The names have six different lengths, so a plain key is
-    /// compared with one name at most; an escaped key is compared decoded.
-    fn named(key: JsonStr<'_>) -> Option<Self> {
-        let Some(plain) = key.as_str() else {
-            return Self::ALL.iter().find(|(name, _)| key == *name).map(|&(_, field)| field);
-        };
-        match plain {
-            "message" => Some(Self::Message),
-            "trace_id" => Some(Self::TraceId),
-            "timestamp" => Some(Self::Timestamp),
-            "status" => Some(Self::Status),
-            "error" => Some(Self::Error),
-            "path" => Some(Self::Path),
-            _ => None,
-        }
-    }
-}
-
 #[derive(Default)]
 struct Found<'a> {
     message: Slot<JsonStr<'a>>,
@@ -189,16 +150,17 @@ struct Found<'a> {
 
 impl<'a> Found<'a> {
     fn take(&mut self, m: Member<'a>) {
-        let Some(field) = Field::named(m.key) else { return };
+        let Some(field) = m.known else { return };
         let wrong = |kind| Error::new(kind, m.value_offset);
         let string = m.string.map_or(Slot::Invalid(wrong(ErrorKind::UnexpectedType)), Slot::Found);
         match field {
-            Field::Message => self.message = string,
-            Field::TraceId => self.trace_id = string,
-            Field::Timestamp => self.timestamp = string,
-            Field::Error => self.error = string,
-            Field::Path => self.path = string,
-            Field::Status => {
+            Known::Data => {}
+            Known::Message => self.message = string,
+            Known::TraceId => self.trace_id = string,
+            Known::Timestamp => self.timestamp = string,
+            Known::Error => self.error = string,
+            Known::Path => self.path = string,
+            Known::Status => {
                 let raw = RawJson::from_validated(m.value, m.value_offset);
                 self.status = match raw.as_u64() {
                     Some(s @ 100..=999) => Slot::Found(s as u16),
@@ -327,13 +289,17 @@ mod tests {
                 assert!(agrees(status, body), "{status} {:?}", String::from_utf8_lossy(body));
             }
         }
-        // Repeated keys, escaped keys, too many keys, fields of other types: the general scan's.
+        // Many other keys, repeated ones among them, are read in one pass too.
+        let body = br#"{"a":1,"b":2,"c":3,"d":4,"e":5,"message":"m","a":{},"trace_id":"t","a":6}"#;
+        assert!(agrees(400, body));
+        // Repeated fields (`data` too), escaped keys, fields of other types: the general
+        // scan's.
         for body in [
             &br#"{"status":4030,"message":"m","trace_id":"t","path":"x","error":"e"}"#[..],
             br#"{"message":"m","trace_id":7}"#,
             &br#"{"message":"m","trace_id":"t","message":"m"}"#[..],
+            br#"{"data":1,"message":"m","trace_id":"t","data":2}"#,
             br#"{"mess\u0061ge":"m","trace_id":"t"}"#,
-            br#"{"a":1,"b":2,"c":3,"d":4,"e":5,"message":"m","trace_id":"t"}"#,
         ] {
             assert!(!agrees(400, body), "{:?}", String::from_utf8_lossy(body));
         }

@@ -38,7 +38,7 @@ extern crate std;
 //   error_body  an error body into an ApiError: the documented fast path, else the walk
 //   api_error   ApiError, its shapes and fields, a Display that is safe to log
 //   documented  the documented 400/403/429/500 bodies, read in one pass
-//   envelope    the one top-level walk: keys, duplicates, a visitor for each value
+//   envelope    the one top-level walk: keys, the read ones' duplicates, a visitor per value
 //   scan        UTF-8 checked up front, the nesting bit stack, the validating Scanner
 //   raw         RawJson: one validated value, borrowed as written
 //   log_safe    LogSafe: server text that cannot break a log line
@@ -84,7 +84,6 @@ mod timestamp;
 pub use api_error::{ApiError, ErrorFields, ErrorShape, GatewayBody, MessageBody};
 #[cfg(feature = "serde")]
 pub use de::{decode_typed, decode_typed_into, from_raw, DataError, TypedReply};
-pub use envelope::MAX_TOP_LEVEL_KEYS;
 pub use error::{Error, ErrorKind};
 pub use json_str::{JsonStr, JsonStrPiece, JsonStrPieces};
 pub use log_safe::LogSafe;

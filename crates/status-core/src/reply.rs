@@ -1,7 +1,7 @@
 //! The decoder: each status tied to its body shape, and the reply it gives.
 
 use crate::api_error::ApiError;
-use crate::envelope::{self, EachMember, Member, Outline};
+use crate::envelope::{self, EachMember, Known, Member, Outline};
 use crate::error::{Error, ErrorKind};
 use crate::error_body;
 use crate::raw::RawJson;
@@ -72,9 +72,10 @@ impl Decoder {
     ///   [`ApiError`] that carries the status, the fields that could be read, why the body was
     ///   not recognised, and the raw bytes.
     ///
-    /// The whole body is validated in every case (UTF-8, strings, numbers, nesting), a key
-    /// seen twice at the top level is refused at its second occurrence, and at most
-    /// [`MAX_TOP_LEVEL_KEYS`](crate::MAX_TOP_LEVEL_KEYS) top-level keys are accepted.
+    /// The whole body is validated in every case (UTF-8, strings, numbers, nesting), and a
+    /// key the decoder reads (`data`, `message`, `trace_id`, `timestamp`, `status`, `error`,
+    /// `path`) seen twice at the top level is refused at its second occurrence, compared
+    /// decoded. Other top-level keys may repeat, and there may be any number of them.
     /// A status outside `100..=999` is [`ErrorKind::InvalidStatus`].
     #[inline]
     pub fn decode<'a>(&self, status: u16, body: &'a [u8]) -> Result<Reply<'a>, Error> {
@@ -91,7 +92,7 @@ impl Decoder {
         let text = Text::new(body)?;
         let mut data = None;
         let mut keep = |m: Member<'a>| {
-            if m.key == "data" {
+            if m.known == Some(Known::Data) {
                 data = Some(RawJson::from_validated(m.value, m.value_offset));
             }
         };
@@ -174,6 +175,8 @@ impl<'a> Success<'a> {
     }
 
     /// Another top-level value beside `data` (the API sometimes sends `code` and `message`).
+    /// A key written more than once (one that the decoder does not read, as only those may
+    /// repeat) gives its last value, as [`RawJson::member`].
     ///
     /// This walks the body again, so keep the result rather than asking twice.
     pub fn field(&self, name: &str) -> Option<RawJson<'a>> {

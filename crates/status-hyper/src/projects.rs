@@ -510,7 +510,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_wide_results_object_or_a_repeated_key_still_frees_the_slot() {
-        // More members than the envelope's top-level key set holds, and `status` twice.
+        // A wide results object (200 members), and `status` twice inside `data`.
         let mut body = String::from(r#"{"data": {"project_id": "prj_w", "status": "ONGOING""#);
         for i in 0..200 {
             body.push_str(&format!(r#", "field_{i}": {{"n": {i}}}"#));

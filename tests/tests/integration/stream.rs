@@ -105,22 +105,92 @@ fn the_depth_limit_is_the_decoders() {
 
 #[test]
 fn duplicate_keys_split_anywhere_are_found_at_the_second() {
-    // Keys longer than a chunk, escaped differently, 32 of them and one more.
+    // Each read key, plain and escaped (`\u` escapes in every place, a short escape), its
+    // second occurrence after keys longer than a chunk, under success and error statuses.
     let long = "k".repeat(40);
-    let body = format!(r#"{{"{long}":1, "a\u0062c":2, "{long}x":3, "abc":4}}"#);
-    let at = body.rfind("\"abc\"").unwrap();
-    assert_eq!(
-        decode(200, body.as_bytes()),
-        Err(status_core::Error::new(ErrorKind::DuplicateKey, at))
-    );
-    check(200, body.as_bytes(), 1);
-    let mut many: String = (0..32).map(|i| format!("\"key{i}\":{i},")).collect();
+    let spellings: [(&str, &str); 7] = [
+        ("data", r"d\u0061ta"),
+        ("message", r"messag\u0065"),
+        ("trace_id", r"trace\u005fid"),
+        ("timestamp", r"\u0074imestamp"),
+        ("status", r"st\u0061tus"),
+        ("error", r"e\u0072\u0072or"),
+        ("path", r"p\u0061t\u0068"),
+    ];
+    for (plain, escaped) in spellings {
+        for (first, second) in [(plain, escaped), (escaped, plain), (plain, plain)] {
+            let body = format!(r#"{{"{first}":"1", "{long}":2, "{long}":3, "{second}":"4"}}"#);
+            let at = body.rfind(&format!("\"{second}\"")).unwrap();
+            let want = Err(status_core::Error::new(ErrorKind::DuplicateKey, at));
+            assert_eq!(decode(200, body.as_bytes()).map(drop), want, "{body}");
+            for status in [200, 400, 403, 599] {
+                check(status, body.as_bytes(), 3);
+            }
+        }
+    }
+    // Near misses of the read keys are other keys: they may repeat.
+    let body = r#"{"dat":1,"dat":1,"datas":2,"datas":2,"Data":3,"Data":3,"d\u00e1ta":4,"d\u00e1ta":4,"pat":5,"pat":5,"trace_i":6,"trace_i":6,"timestamps":7,"timestamps":7,"data":8}"#;
+    assert!(decode(200, body.as_bytes()).is_ok());
+    for status in [200, 400, 403, 599] {
+        check(status, body.as_bytes(), 1);
+    }
+}
+
+#[test]
+fn repeated_unknown_keys_and_many_keys_are_accepted_at_every_chunk_size() {
+    let mut many: String = (0..100).map(|i| format!("\"key{i}\":{i},")).collect();
     many.insert(0, '{');
-    let full = format!("{many}\"one-more\":0}}");
-    let dup = format!("{many}\"key31\":0}}");
-    for body in [full, dup] {
-        check(200, body.as_bytes(), 3);
-        check(599, body.as_bytes(), 3);
+    let bodies = [
+        format!("{many}\"data\":[1,2],\"key7\":0}}"),
+        format!("{many}\"message\":\"m\",\"trace_id\":\"t\",\"key99\":\"again\"}}"),
+        format!(
+            "{many}\"timestamp\":\"x\",\"status\":429,\"error\":\"e\",\"path\":\"/\",\"key0\":0}}"
+        ),
+        format!(
+            r#"{{"code":0,"data":{{"a":1}},"c\u006fde":1,"code":2,"{}":3,"{}":4}}"#,
+            "k".repeat(40),
+            "k".repeat(40)
+        ),
+    ];
+    for body in &bodies {
+        let want = decode(200, body.as_bytes()).map(|r| r.is_success());
+        assert_eq!(want, Ok(true), "{body}");
+        for status in [200, 400, 403, 429, 500, 599] {
+            check(status, body.as_bytes(), 5);
+        }
+        // Every chunk size, by hand: the stream accepts it too.
+        for size in 1..=body.len() {
+            let mut dec = PushDecoder::new(200).unwrap();
+            for chunk in body.as_bytes().chunks(size) {
+                dec.feed(chunk, &mut ()).unwrap();
+            }
+            assert!(matches!(dec.finish(), Ok(Outcome::Success { .. })), "chunks of {size}");
+        }
+    }
+}
+
+#[test]
+fn wrong_fields_and_bad_escapes_are_placed_as_decode_places_them() {
+    // Several fields of the wrong type, in orders other than the one the shape checks them
+    // in: the first of them in that order is the reason, at its value.
+    let bodies = [
+        r#"{"path":1,"error":"e","status":"x","timestamp":2}"#,
+        r#"{"error":[],"timestamp":"t","status":4030,"path":{}}"#,
+        r#"{"trace_id":1,"message":2,"status":true,"timestamp":null}"#,
+        r#"{"trace_id":1,"message":"m","error":1,"path":"p"}"#,
+        r#"{"message":"m","trace_id":"t","status":"403","timestamp":1,"error":1,"path":1}"#,
+        // Bad escapes, wherever the chunks cut them.
+        r#"{"data":"\u12G4"}"#,
+        r#"{"data":"ab\x"}"#,
+        r#"{"data":"\ud83d\u00e9x"}"#,
+        r#"{"message":"\uD83D\uDE0"}"#,
+        "{\"data\":\"\\u00\u{e9}\"}",
+        "{\"message\":\"\\\u{e9}\",\"trace_id\":\"t\"}",
+    ];
+    for body in bodies {
+        for status in [200, 400, 403, 429, 500, 599] {
+            check(status, body.as_bytes(), 1);
+        }
     }
 }
 

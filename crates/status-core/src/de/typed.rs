@@ -5,10 +5,9 @@ use serde::de::Deserialize;
 use super::error::Failed;
 use super::{from_missing, DataError, Deserializer};
 use crate::api_error::ApiError;
-use crate::envelope::{self, Outline};
+use crate::envelope::{self, Known, Outline};
 use crate::error::{Error, ErrorKind};
 use crate::error_body;
-use crate::json_str::JsonStr;
 use crate::reply::Decoder;
 use crate::scan::{Scanner, Text};
 use crate::status::{Expect, Retry};
@@ -306,8 +305,8 @@ struct TypedData<S> {
 impl<'a, S: Slot<'a>> envelope::Visit<'a> for TypedData<S> {
     type Error = DataError;
 
-    fn value(&mut self, key: JsonStr<'a>, sc: &mut Scanner<'a>) -> Result<(), DataError> {
-        if key != "data" {
+    fn value(&mut self, known: Option<Known>, sc: &mut Scanner<'a>) -> Result<(), DataError> {
+        if known != Some(Known::Data) {
             sc.value(1)?;
             return Ok(());
         }
@@ -383,12 +382,23 @@ mod tests {
         same_as_decode(Decoder::new().with_max_depth(1), r#"{"data": []}"#);
         same_as_decode(Decoder::new().with_max_depth(2), r#"{"data": [[]]}"#);
         same_as_decode(Decoder::new().with_max_depth(2), r#"{"data": [], "x": [[]]}"#);
-        // One key more than the duplicate check tracks.
+        // Repeated unknown keys and many keys are accepted; a repeated error field is refused
+        // under a 2xx status too.
+        same_as_decode(d, r#"{"a": 1, "data": 2, "a": 3}"#);
+        same_as_decode(d, r#"{"a": 1, "data": 2, "m\u0065ssage": 3, "message": 4}"#);
         let mut many = std::string::String::from("{");
-        for i in 0..=crate::envelope::MAX_TOP_LEVEL_KEYS {
+        for i in 0..100 {
             let _ = write!(many, "\"k{i}\": {i},");
         }
         many.push_str("\"data\": 1}");
         same_as_decode(d, &many);
+        let typed = |body: &str| {
+            d.decode_typed::<u8>(200, body.as_bytes())
+                .map(|r| r.into_result().ok())
+                .map_err(|e| e.error())
+        };
+        assert_eq!(typed(&many), Ok(Some(1)));
+        let twice = r#"{"a": 1, "data": 2, "m\u0065ssage": 3, "message": 4}"#;
+        assert_eq!(typed(twice).map(drop), Err(Error::new(ErrorKind::DuplicateKey, 39)));
     }
 }

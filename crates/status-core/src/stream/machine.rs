@@ -13,10 +13,11 @@
 //!   `decode` scans the valid prefix: a number that ends there still completes its member.
 //! - Escapes are validated by `escape::escape_end`, on the chunk when the escape lies inside
 //!   it, else on the escape's bytes gathered in a 12-byte buffer, re-run as each byte arrives.
-//! - Top-level keys are reduced to a 128-bit tag as they pass (see [`KeyTag`]).
+//! - Top-level keys are matched against the keys the decoder reads as they pass, and only
+//!   which of those were seen is kept (see [`KeyMatch`]).
 
 use super::{Events, Field, ItemPath};
-use crate::envelope::MAX_TOP_LEVEL_KEYS;
+use crate::envelope::{Known, Seen};
 use crate::error::{Error, ErrorKind};
 use crate::escape;
 use crate::grammar::{continues_number, is_whitespace};
@@ -75,9 +76,9 @@ const LITERALS: [&[u8]; 3] = [b"true", b"false", b"null"];
 enum Role {
     /// Validated only.
     Plain,
-    /// A top-level key: tagged, for duplicates and for the member it names.
+    /// A top-level key: matched, for duplicates and for the member it names.
     TopKey,
-    /// A key on the item path: tagged, to compare with the path.
+    /// A key on the item path: matched with the path.
     PathKey,
     /// The text of a documented error field: handed to the caller decoded.
     Text(Field),
@@ -97,7 +98,8 @@ enum Top {
     /// Nothing but whitespace so far.
     Empty,
     Object,
-    NotObject(usize),
+    /// A value that is not an object, starting at `Machine::top_at`.
+    NotObject,
 }
 
 /// A documented field as seen (error_body's `Slot`, without the borrowed value).
@@ -105,7 +107,7 @@ enum Top {
 enum Slot {
     Absent,
     Found,
-    /// The value (at `Machine::slot_at`) has another type.
+    /// The value (at `Machine::wrong_at`, when it is the first of its shape) has another type.
     WrongType,
     /// An integer that is not a status.
     NotStatus,
@@ -126,103 +128,118 @@ impl Slot {
     }
 }
 
-/// A key's decoded text as a 128-bit tag, built as its bytes pass.
+/// A key matched, as its decoded bytes pass, against the names it may be, without keeping it:
+/// the candidates still in the running, one bit each, and how many bytes matched.
 ///
-/// A key of up to 15 bytes is its bytes and its length: two tags are equal exactly when the
-/// keys are. A longer key is its length, its first three bytes and a 64-bit FNV-1a hash of
-/// all of it, marked so that it never equals a short key's tag.
+/// A top-level key is matched against the seven [`Known`] keys (bit `i` for `Known::ALL[i]`),
+/// a key on the item path against the path's key at its depth (bit 0).
 #[derive(Clone, Copy)]
-pub(crate) struct KeyTag {
-    head: u128,
-    len: u32,
-    hash: u64,
+struct KeyMatch {
+    cand: u8,
+    len: u8,
 }
 
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
-
-impl KeyTag {
-    pub(crate) const NEW: Self = Self { head: 0, len: 0, hash: FNV_OFFSET };
-
+impl KeyMatch {
+    /// The next decoded bytes of a top-level key.
     #[inline]
-    pub(crate) fn push(&mut self, bytes: &[u8]) {
+    fn known(&mut self, bytes: &[u8]) {
         for &b in bytes {
-            if self.len < 15 {
-                self.head |= u128::from(b) << (8 * self.len);
+            if self.cand == 0 {
+                return;
             }
+            let at = usize::from(self.len);
+            let mut left = self.cand;
+            while left != 0 {
+                let bit = left & left.wrapping_neg();
+                left ^= bit;
+                let name = Known::ALL.get(bit.trailing_zeros() as usize).map(|k| k.name());
+                if name.and_then(|n| n.as_bytes().get(at)) != Some(&b) {
+                    self.cand ^= bit;
+                }
+            }
+            // (At most one past the longest name while a candidate is left.)
             self.len = self.len.saturating_add(1);
-            self.hash = (self.hash ^ u64::from(b)).wrapping_mul(FNV_PRIME);
         }
     }
 
-    pub(crate) const fn tag(&self) -> u128 {
-        if self.len <= 15 {
-            self.head | (self.len as u128) << 120
-        } else {
-            0xFF << 120
-                | (self.len as u128) << 88
-                | (self.head & 0xFF_FFFF) << 64
-                | self.hash as u128
-        }
+    /// The [`Known`] key the whole top-level key is.
+    fn known_key(&self) -> Option<Known> {
+        let len = usize::from(self.len);
+        Known::ALL
+            .into_iter()
+            .enumerate()
+            .find(|&(i, k)| self.cand >> i & 1 != 0 && k.name().len() == len)
+            .map(|(_, k)| k)
     }
 
-    /// The tag of a key of up to 15 bytes, at compile time.
-    pub(crate) const fn of(name: &str) -> u128 {
-        let mut rest = name.as_bytes();
-        let mut head = 0u128;
-        let mut i = 0;
-        while let [b, tail @ ..] = rest {
-            if i < 15 {
-                head |= (*b as u128) << (8 * i);
+    /// The next decoded bytes of a key on the item path, whose key there is `name`.
+    #[inline]
+    fn one(&mut self, name: &[u8], bytes: &[u8]) {
+        let at = usize::from(self.len);
+        match u8::try_from(at + bytes.len()) {
+            Ok(end) if self.cand != 0 && name.get(at..usize::from(end)) == Some(bytes) => {
+                self.len = end;
             }
-            i += 1;
-            rest = tail;
+            _ => self.cand = 0,
         }
-        head | (name.len() as u128) << 120
+    }
+
+    /// Whether the whole key is `name`.
+    fn is(&self, name: &[u8]) -> bool {
+        self.cand != 0 && usize::from(self.len) == name.len()
     }
 }
 
-const TAG_DATA: u128 = KeyTag::of("data");
-const FIELD_TAGS: [(u128, Field); 6] = [
-    (KeyTag::of("message"), Field::Message),
-    (KeyTag::of("trace_id"), Field::TraceId),
-    (KeyTag::of("timestamp"), Field::Timestamp),
-    (KeyTag::of("status"), Field::Status),
-    (KeyTag::of("error"), Field::Error),
-    (KeyTag::of("path"), Field::Path),
-];
+/// The fields in `Field::index` order.
+const FIELDS_IN_ORDER: [Field; 6] =
+    [Field::Message, Field::TraceId, Field::Timestamp, Field::Status, Field::Error, Field::Path];
 
-/// A fixed bit stack of open containers: 1 for an object, 0 for an array (as `scan`'s).
+/// Which shape a field belongs to: 0 for the message shape, 1 for the gateway shape.
+const fn shape_of(field: Field) -> usize {
+    match field {
+        Field::Message | Field::TraceId => 0,
+        Field::Timestamp | Field::Status | Field::Error | Field::Path => 1,
+    }
+}
+
+/// The stream's field for a known key of an error body.
+const fn field(key: Known) -> Option<Field> {
+    match key {
+        Known::Message => Some(Field::Message),
+        Known::TraceId => Some(Field::TraceId),
+        Known::Timestamp => Some(Field::Timestamp),
+        Known::Status => Some(Field::Status),
+        Known::Error => Some(Field::Error),
+        Known::Path => Some(Field::Path),
+        Known::Data => None,
+    }
+}
+
+/// A fixed bit stack of open containers: 1 for an object, 0 for an array (as `scan`'s). Its
+/// length is the machine's `depth`, kept apart so that it packs with the other small fields.
 #[derive(Clone)]
 struct Nesting {
     words: [u64; MAX_DEPTH / 64],
-    len: u16,
 }
 
 impl Nesting {
     #[inline]
-    fn push(&mut self, object: bool) {
-        let len = usize::from(self.len);
-        if let Some(word) = self.words.get_mut(len / 64) {
-            let bit = 1u64 << (len % 64);
+    fn set(&mut self, at: u16, object: bool) {
+        let at = usize::from(at);
+        if let Some(word) = self.words.get_mut(at / 64) {
+            let bit = 1u64 << (at % 64);
             if object {
                 *word |= bit;
             } else {
                 *word &= !bit;
             }
         }
-        self.len += 1;
     }
 
     #[inline]
-    fn pop(&mut self) {
-        self.len = self.len.saturating_sub(1);
-    }
-
-    #[inline]
-    fn in_object(&self) -> bool {
-        let top = usize::from(self.len).wrapping_sub(1);
-        self.words.get(top / 64).is_some_and(|w| w & (1u64 << (top % 64)) != 0)
+    fn is_object(&self, at: u16) -> bool {
+        let at = usize::from(at);
+        self.words.get(at / 64).is_some_and(|w| w & (1u64 << (at % 64)) != 0)
     }
 }
 
@@ -260,11 +277,36 @@ const fn lead(b: u8) -> Option<(u8, u8, u8, u32)> {
     Some((need, lo, hi, bits as u32))
 }
 
+/// Whether `bytes` are the start of a valid character that the end of the chunk cut (what
+/// `from_utf8` calls an error without a length), from the lead byte's table alone.
+// Off the string scan's path: it runs once per chunk at most.
+#[inline(never)]
+fn is_cut_char(bytes: &[u8]) -> bool {
+    let Some((&first, rest)) = bytes.split_first() else { return false };
+    let Some((need, lo, hi, _)) = lead(first) else { return false };
+    let mut range = lo..=hi;
+    rest.len() < usize::from(need)
+        && rest.iter().all(|b| {
+            let ok = range.contains(b);
+            range = 0x80..=0xBF;
+            ok
+        })
+}
+
 /// The chunk being fed, the item window and the caller's events, passed down together.
 pub(crate) struct Io<'a, E: ?Sized> {
     pub(crate) chunk: &'a [u8],
     pub(crate) window: &'a mut [u8],
     pub(crate) events: &'a mut E,
+    /// The chunk is UTF-8 from where a pending character ends up to this index (set by the
+    /// chunk loop; it lives only as long as the chunk, so it is no part of the state).
+    pub(crate) utf8_to: usize,
+}
+
+impl<'a, E: ?Sized> Io<'a, E> {
+    pub(crate) fn new(chunk: &'a [u8], window: &'a mut [u8], events: &'a mut E) -> Self {
+        Self { chunk, window, events, utf8_to: 0 }
+    }
 }
 
 /// How a finished body was understood (the crate-internal form of `Outcome`).
@@ -285,90 +327,114 @@ pub(crate) enum ErrorShapeKind {
 pub(crate) struct Machine {
     /// The absolute offset of the current chunk's first byte (the bytes fed so far).
     base: usize,
+    /// The HTTP status, for the decoder.
+    status: u16,
     lex: Lex,
     expect: Expect,
     max_depth: u16,
     nest: Nesting,
+    /// How many containers are open.
+    depth: u16,
     role: Role,
     str_key: bool,
     lit: u8,
     lit_at: u8,
+    /// The bytes of an escape split between chunks (the first at the offset the byte being
+    /// read has, less `esc_len - 1`: only its last byte may be other than ASCII).
     esc: [u8; 12],
     esc_len: u8,
-    esc_at: usize,
     pending: Pending,
-    keys: [u128; MAX_TOP_LEVEL_KEYS],
-    key_count: u8,
-    key: KeyTag,
-    key_at: usize,
+    seen: Seen,
+    key: KeyMatch,
     member: Member,
-    value_at: usize,
+    /// Where the top-level key being read starts, then where its value does.
+    member_at: usize,
     value_first: u8,
     track_status: bool,
     status_digits: bool,
+    /// The digits of `status` so far; once its slot is `Found`, the body's status.
     status_acc: u32,
-    body_status: u16,
     slots: [Slot; 6],
-    slot_at: [usize; 6],
+    /// For the message and the gateway shape: where the value of the first of its fields
+    /// (in the order `shape` checks them) that has the wrong type is. Each slot is set once
+    /// (a second occurrence is a duplicate), so that is the one `shape` can report.
+    wrong_at: [usize; 2],
     top: Top,
-    close: usize,
+    /// Where a value that is not an object starts; for an object, its closing brace.
+    top_at: usize,
     data_seen: bool,
-    data_from: Option<usize>,
+    /// Inside `data`'s value, which began at `member_at`.
+    in_data: bool,
     path: Option<ItemPath>,
     on_path: u16,
     key_match: bool,
-    item_from: Option<usize>,
+    /// Inside an item, which began at `item_at` and whose bytes before this chunk are at the
+    /// start of the window.
+    in_item: bool,
     item_at: usize,
-    item_len: usize,
-    /// The current chunk is UTF-8 from where a pending character ends up to this index.
-    utf8_to: usize,
     error: Option<Error>,
 }
 
 type Step = Result<(), Error>;
 
 impl Machine {
-    pub(crate) fn new(expect: Expect, max_depth: usize) -> Self {
+    pub(crate) fn new(status: u16, expect: Expect, max_depth: usize) -> Self {
         Self {
             base: 0,
+            status,
             lex: Lex::Start,
             expect,
             max_depth: u16::try_from(max_depth.clamp(1, MAX_DEPTH)).unwrap_or(1),
-            nest: Nesting { words: [0; MAX_DEPTH / 64], len: 0 },
+            nest: Nesting { words: [0; MAX_DEPTH / 64] },
+            depth: 0,
             role: Role::Plain,
             str_key: false,
             lit: 0,
             lit_at: 0,
             esc: [0; 12],
             esc_len: 0,
-            esc_at: 0,
             pending: Pending { need: 0, lo: 0, hi: 0, held: false, cp: 0, start: 0 },
-            keys: [0; MAX_TOP_LEVEL_KEYS],
-            key_count: 0,
-            key: KeyTag::NEW,
-            key_at: 0,
+            seen: Seen::default(),
+            key: KeyMatch { cand: 0, len: 0 },
             member: Member::Other,
-            value_at: 0,
+            member_at: 0,
             value_first: 0,
             track_status: false,
             status_digits: false,
             status_acc: 0,
-            body_status: 0,
             slots: [Slot::Absent; 6],
-            slot_at: [0; 6],
+            wrong_at: [0; 2],
             top: Top::Empty,
-            close: 0,
+            top_at: 0,
             data_seen: false,
-            data_from: None,
+            in_data: false,
             path: None,
             on_path: 0,
             key_match: false,
-            item_from: None,
+            in_item: false,
             item_at: 0,
-            item_len: 0,
-            utf8_to: 0,
             error: None,
         }
+    }
+
+    pub(crate) const fn status(&self) -> u16 {
+        self.status
+    }
+
+    #[inline]
+    fn push_nest(&mut self, object: bool) {
+        self.nest.set(self.depth, object);
+        self.depth += 1;
+    }
+
+    #[inline]
+    fn pop_nest(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+    }
+
+    #[inline]
+    fn in_object(&self) -> bool {
+        self.nest.is_object(self.depth.wrapping_sub(1))
     }
 
     pub(crate) fn set_path(&mut self, path: ItemPath) {
@@ -402,7 +468,7 @@ impl Machine {
     pub(crate) fn finish(&mut self) -> Verdict {
         if self.error.is_none() {
             let len = self.base;
-            let mut none = Io { chunk: &[], window: &mut [], events: &mut () };
+            let mut none = Io { chunk: &[], window: &mut [], events: &mut (), utf8_to: 0 };
             let ended = if self.pending.need != 0 {
                 // A body cut inside a character: the truncation the grammar sees where the
                 // character starts, else the bad UTF-8 (`scan::Text::settle`).
@@ -424,12 +490,14 @@ impl Machine {
         if self.success() {
             return Verdict::Success { data: self.data_seen };
         }
-        let body_status = (self.slot(Field::Status) == Slot::Found).then_some(self.body_status);
+        let found = self.slot(Field::Status) == Slot::Found;
+        // (A found status is in 100..=999.)
+        let body_status = found.then_some(self.status_acc as u16);
         let shape = match (self.error, self.top) {
             (Some(e), _) => Err(e),
             (None, Top::Empty) => Err(Error::new(ErrorKind::EmptyBody, len)),
-            (None, Top::NotObject(at)) => Err(Error::new(ErrorKind::ExpectedObject, at)),
-            (None, Top::Object) => self.shape(self.close),
+            (None, Top::NotObject) => Err(Error::new(ErrorKind::ExpectedObject, self.top_at)),
+            (None, Top::Object) => self.shape(self.top_at),
         };
         Verdict::Error { shape, body_status }
     }
@@ -439,7 +507,7 @@ impl Machine {
     pub(crate) fn success_error(&self) -> Option<Error> {
         match (self.error, self.top) {
             (Some(e), _) => Some(e),
-            (None, Top::NotObject(at)) => Some(Error::new(ErrorKind::ExpectedObject, at)),
+            (None, Top::NotObject) => Some(Error::new(ErrorKind::ExpectedObject, self.top_at)),
             _ => None,
         }
     }
@@ -449,7 +517,7 @@ impl Machine {
     }
 
     fn require(&self, field: Field, close: usize) -> Result<(), Error> {
-        let at = self.slot_at.get(field.index()).copied().unwrap_or(0);
+        let at = self.wrong_at.get(shape_of(field)).copied().unwrap_or(0);
         self.slot(field).require(close, at)
     }
 
@@ -494,19 +562,13 @@ impl Machine {
 
     fn scan<E: Events + ?Sized>(&mut self, io: &mut Io<'_, E>) -> Step {
         let base = self.base;
-        if self.data_from.is_some() {
-            self.data_from = Some(base);
-        }
-        if self.item_from.is_some() {
-            self.item_from = Some(base);
-        }
         let c = io.chunk;
         // UTF-8 once per chunk, as `decode` does once per body: the strings that lie in the
         // valid part need no check of their own. (A character begun in the last chunk ends
         // in this one's first bytes; past them, characters start afresh.)
         let from = usize::from(self.pending.need);
         // (Tiny chunks check their few runs one by one.)
-        self.utf8_to = match c.get(from..).filter(|_| c.len() >= 16).map(simd::utf8) {
+        io.utf8_to = match c.get(from..).filter(|_| c.len() >= 16).map(simd::utf8) {
             Some(Ok(_)) => c.len(),
             Some(Err(v)) => from + v,
             None => 0,
@@ -517,9 +579,9 @@ impl Machine {
             let room = c.len() - i >= 16;
             // (With an item path: inside a container off the path, where no item or path
             // key can be.)
-            let off_path = self.path.is_none() || self.on_path < self.nest.len;
-            if room && self.nest.len >= 2 && off_path && self.pending.need == 0 {
-                let j = self.lane(c, i);
+            let off_path = self.path.is_none() || self.on_path < self.depth;
+            if room && self.depth >= 2 && off_path && self.pending.need == 0 {
+                let j = self.lane(c, i, io.utf8_to);
                 if j != i {
                     i = j;
                     continue;
@@ -537,7 +599,7 @@ impl Machine {
                     i + 1
                 }
                 Lex::Esc => {
-                    self.esc_byte(b, io)?;
+                    self.esc_byte(b, base + i, io)?;
                     i + 1
                 }
                 Lex::NumInt | Lex::NumFrac | Lex::NumExpDigits if b.is_ascii_digit() => {
@@ -567,7 +629,7 @@ impl Machine {
                 }
                 // The commonest steps, without the general one's dispatch.
                 Lex::After if b == b',' => {
-                    self.lex = if self.nest.in_object() { Lex::ObjKey } else { Lex::Value };
+                    self.lex = if self.in_object() { Lex::ObjKey } else { Lex::Value };
                     i + 1
                 }
                 Lex::Colon if b == b':' => {
@@ -605,14 +667,13 @@ impl Machine {
     /// token boundary, before anything it does not take whole and valid: the general path then
     /// reads that byte and decides it exactly. Returns where it stopped.
     #[inline]
-    fn lane(&mut self, c: &[u8], mut i: usize) -> usize {
+    fn lane(&mut self, c: &[u8], mut i: usize, utf8_to: usize) -> usize {
         // Containers are closed here only down to this depth: below it a member, an item
         // or a container on the item path ends, which the general path handles.
         let keep = if self.path.is_some() { self.on_path.saturating_add(1).max(2) } else { 2 };
         let digit = |p: usize| c.get(p).is_some_and(u8::is_ascii_digit);
         // A plain string whose opening quote is at `q`: the index after it, when it is whole
         // and valid in the chunk.
-        let utf8_to = self.utf8_to;
         let string = |q: usize| -> Option<usize> {
             let (end, _) = escape::skip_string(c, q + 1).ok()?;
             if end > utf8_to {
@@ -673,15 +734,15 @@ impl Machine {
                             };
                             (c.get(i..i + word.len()) == Some(word)).then_some(i + word.len())
                         }
-                        b'{' | b'[' if self.nest.len < self.max_depth => {
+                        b'{' | b'[' if self.depth < self.max_depth => {
                             let object = b == b'{';
-                            self.nest.push(object);
+                            self.push_nest(object);
                             self.lex = if object { Lex::ObjOpen } else { Lex::ArrOpen };
                             i += 1;
                             continue;
                         }
-                        b']' if self.lex == Lex::ArrOpen && self.nest.len > keep => {
-                            self.nest.pop();
+                        b']' if self.lex == Lex::ArrOpen && self.depth > keep => {
+                            self.pop_nest();
                             self.lex = Lex::After;
                             i += 1;
                             continue;
@@ -694,11 +755,11 @@ impl Machine {
                 }
                 Lex::After => match b {
                     b',' => {
-                        self.lex = if self.nest.in_object() { Lex::ObjKey } else { Lex::Value };
+                        self.lex = if self.in_object() { Lex::ObjKey } else { Lex::Value };
                         i += 1;
                     }
-                    b'}' | b']' if self.nest.len > keep && (b == b'}') == self.nest.in_object() => {
-                        self.nest.pop();
+                    b'}' | b']' if self.depth > keep && (b == b'}') == self.in_object() => {
+                        self.pop_nest();
                         i += 1;
                     }
                     _ => return i,
@@ -709,8 +770,8 @@ impl Machine {
                         self.lex = Lex::Colon;
                         i = end;
                     }
-                    b'}' if self.lex == Lex::ObjOpen && self.nest.len > keep => {
-                        self.nest.pop();
+                    b'}' if self.lex == Lex::ObjOpen && self.depth > keep => {
+                        self.pop_nest();
                         self.lex = Lex::After;
                         i += 1;
                     }
@@ -793,7 +854,8 @@ impl Machine {
                 if is_whitespace(b) {
                     return Ok(());
                 }
-                self.top = if b == b'{' { Top::Object } else { Top::NotObject(at) };
+                self.top = if b == b'{' { Top::Object } else { Top::NotObject };
+                self.top_at = at;
                 if b == b'{' && self.path.is_some() {
                     self.on_path = 1;
                 }
@@ -828,7 +890,7 @@ impl Machine {
                 _ => self.begin_value(b, at, io),
             },
             Lex::After => {
-                let object = self.nest.in_object();
+                let object = self.in_object();
                 match b {
                     _ if is_whitespace(b) => Ok(()),
                     b',' => {
@@ -922,7 +984,7 @@ impl Machine {
             }
             // Strings and escapes take their bytes elsewhere; a held character in an escape
             // comes here as 0x80 only through `esc_byte`.
-            Lex::Str | Lex::Esc => self.esc_byte(b, io),
+            Lex::Str | Lex::Esc => self.esc_byte(b, at, io),
         }
     }
 
@@ -949,13 +1011,13 @@ impl Machine {
 
     #[inline]
     fn begin_value<E: Events + ?Sized>(&mut self, b: u8, at: usize, io: &mut Io<'_, E>) -> Step {
-        let depth = self.nest.len;
+        let depth = self.depth;
         let member_value = depth == 1 && self.top == Top::Object;
         if member_value {
-            self.value_at = at;
+            self.member_at = at;
             self.value_first = b;
             match self.member {
-                Member::Data => self.data_from = Some(at),
+                Member::Data => self.in_data = true,
                 Member::Field(Field::Status) => {
                     self.track_status = true;
                     self.status_digits = b.is_ascii_digit();
@@ -967,9 +1029,8 @@ impl Machine {
         if let Some(path) = &self.path {
             let level = path.item_level();
             if depth == level && self.on_path == level {
-                self.item_from = Some(at);
+                self.in_item = true;
                 self.item_at = at;
-                self.item_len = 0;
             }
         }
         let err = |kind| Err(Error::new(kind, at));
@@ -1019,10 +1080,10 @@ impl Machine {
     }
 
     fn open(&mut self, object: bool, at: usize) -> Step {
-        if self.nest.len >= self.max_depth {
+        if self.depth >= self.max_depth {
             return Err(Error::new(ErrorKind::DepthLimitExceeded, at));
         }
-        let n = self.nest.len + 1;
+        let n = self.depth + 1;
         if let Some(path) = &self.path {
             let level = path.item_level();
             let parent_on_path = self.on_path == n - 1 && n >= 2;
@@ -1031,19 +1092,19 @@ impl Machine {
                 self.on_path = n;
             }
         }
-        self.nest.push(object);
+        self.push_nest(object);
         self.lex = if object { Lex::ObjOpen } else { Lex::ArrOpen };
         Ok(())
     }
 
     fn close<E: Events + ?Sized>(&mut self, at: usize, io: &mut Io<'_, E>) -> Step {
-        let n = self.nest.len;
-        self.nest.pop();
+        let n = self.depth;
+        self.pop_nest();
         if self.path.is_some() && self.on_path == n && n >= 2 {
             self.on_path = n - 1;
         }
         if n == 1 && self.top == Top::Object {
-            self.close = at;
+            self.top_at = at;
         }
         self.value_end(at + 1, io)
     }
@@ -1051,14 +1112,14 @@ impl Machine {
     /// A value just ended at absolute offset `end`, exclusive.
     #[inline]
     fn value_end<E: Events + ?Sized>(&mut self, end: usize, io: &mut Io<'_, E>) -> Step {
-        let depth = self.nest.len;
+        let depth = self.depth;
         self.lex = if depth == 0 { Lex::Trailing } else { Lex::After };
         if depth == 1 && self.top == Top::Object {
             self.member_end(end, io);
         }
         if let Some(path) = &self.path {
             let level = path.item_level();
-            if depth == level && self.on_path == level && self.item_from.is_some() {
+            if depth == level && self.on_path == level && self.in_item {
                 self.item_end(end, io)?;
             }
         }
@@ -1071,7 +1132,7 @@ impl Machine {
             Member::Other => {}
             Member::Data => {
                 self.emit_data(end, io);
-                self.data_from = None;
+                self.in_data = false;
                 self.data_seen = true;
             }
             Member::Field(field) => {
@@ -1079,10 +1140,7 @@ impl Machine {
                     self.track_status = false;
                     let number = matches!(self.value_first, b'-' | b'0'..=b'9');
                     match (number && self.status_digits, self.status_acc) {
-                        (true, s @ 100..=999) => {
-                            self.body_status = s as u16;
-                            Slot::Found
-                        }
+                        (true, 100..=999) => Slot::Found,
                         (true, _) => Slot::NotStatus,
                         (false, _) => Slot::WrongType,
                     }
@@ -1094,8 +1152,16 @@ impl Machine {
                 if let Some(s) = self.slots.get_mut(field.index()) {
                     *s = slot;
                 }
-                if let Some(at) = self.slot_at.get_mut(field.index()) {
-                    *at = self.value_at;
+                let shape = shape_of(field);
+                let first_wrong = slot != Slot::Found
+                    && !self.slots.iter().take(field.index()).enumerate().any(|(i, &s)| {
+                        FIELDS_IN_ORDER.get(i).is_some_and(|&f| shape_of(f) == shape)
+                            && matches!(s, Slot::WrongType | Slot::NotStatus)
+                    });
+                if first_wrong {
+                    if let Some(at) = self.wrong_at.get_mut(shape) {
+                        *at = self.member_at;
+                    }
                 }
             }
         }
@@ -1103,33 +1169,39 @@ impl Machine {
 
     /// Hands over the bytes of `data` that passed up to `upto` in this chunk.
     fn emit_data<E: Events + ?Sized>(&mut self, upto: usize, io: &mut Io<'_, E>) {
-        let Some(from) = self.data_from else { return };
-        let rel = |abs: usize| abs.saturating_sub(self.base);
-        if let Some(bytes) = io.chunk.get(rel(from)..rel(upto)) {
+        if !self.in_data {
+            return;
+        }
+        // (The bytes before this chunk were handed over at the end of the last one.)
+        let from = self.member_at.saturating_sub(self.base);
+        if let Some(bytes) = io.chunk.get(from..upto.saturating_sub(self.base)) {
             if !bytes.is_empty() {
                 io.events.data(bytes);
             }
         }
-        self.data_from = Some(upto.max(from));
     }
 
     /// Copies the bytes of the item that passed up to `upto` in this chunk into the window.
     fn copy_item<E: Events + ?Sized>(&mut self, upto: usize, io: &mut Io<'_, E>) -> Step {
-        let Some(from) = self.item_from else { return Ok(()) };
-        let rel = |abs: usize| abs.saturating_sub(self.base);
-        let bytes = io.chunk.get(rel(from)..rel(upto)).unwrap_or_default();
+        if !self.in_item {
+            return Ok(());
+        }
+        // The bytes before this chunk were copied at the end of the last one, to the start of
+        // the window: the item's bytes are in the window at their offset from its start.
+        let from = self.item_at.max(self.base);
+        let bytes = io.chunk.get(from - self.base..upto.saturating_sub(self.base));
+        let bytes = bytes.unwrap_or_default();
         let too_large = Error::new(ErrorKind::ItemTooLarge, self.item_at + io.window.len());
-        let room = io.window.get_mut(self.item_len..self.item_len + bytes.len());
+        let held = from - self.item_at;
+        let room = io.window.get_mut(held..held + bytes.len());
         room.ok_or(too_large)?.copy_from_slice(bytes);
-        self.item_len += bytes.len();
-        self.item_from = Some(upto.max(from));
         Ok(())
     }
 
     fn item_end<E: Events + ?Sized>(&mut self, end: usize, io: &mut Io<'_, E>) -> Step {
         self.copy_item(end, io)?;
-        self.item_from = None;
-        let bytes = io.window.get(..self.item_len).unwrap_or_default();
+        self.in_item = false;
+        let bytes = io.window.get(..end.saturating_sub(self.item_at)).unwrap_or_default();
         // Validated as it passed; the check only lends it as `&str`.
         let text = simd::utf8(bytes).map_err(|at| Error::new(ErrorKind::InvalidUtf8, at))?;
         io.events.item(RawJson::from_validated(text, self.item_at));
@@ -1139,18 +1211,17 @@ impl Machine {
     fn begin_key(&mut self, at: usize) {
         self.lex = Lex::Str;
         self.str_key = true;
-        self.key_at = at;
-        self.key = KeyTag::NEW;
         self.key_match = false;
-        let depth = self.nest.len;
-        self.role = if depth == 1 && self.top == Top::Object {
-            Role::TopKey
+        let depth = self.depth;
+        (self.role, self.key) = if depth == 1 && self.top == Top::Object {
+            self.member_at = at;
+            (Role::TopKey, KeyMatch { cand: (1 << Known::ALL.len()) - 1, len: 0 })
         } else if self.path.is_some_and(|p| depth >= 2 && depth < p.item_level())
             && self.on_path == depth
         {
-            Role::PathKey
+            (Role::PathKey, KeyMatch { cand: 1, len: 0 })
         } else {
-            Role::Plain
+            (Role::Plain, KeyMatch { cand: 0, len: 0 })
         };
     }
 
@@ -1160,11 +1231,8 @@ impl Machine {
             match self.role {
                 Role::TopKey => self.top_key()?,
                 Role::PathKey => {
-                    let depth = usize::from(self.nest.len);
-                    self.key_match = self
-                        .path
-                        .and_then(|p| p.segment(depth.wrapping_sub(2)))
-                        .is_some_and(|tag| tag == self.key.tag());
+                    let key = self.key;
+                    self.key_match = self.path_key().is_some_and(|name| key.is(name));
                 }
                 Role::Plain | Role::Text(_) => {}
             }
@@ -1177,29 +1245,36 @@ impl Machine {
         self.value_end(at + 1, io)
     }
 
-    /// `envelope::KeySet::insert` over tags, then the member the key names.
+    /// `envelope::Seen::insert` over the matched key, then the member the key names.
     fn top_key(&mut self) -> Step {
-        let tag = self.key.tag();
-        let count = usize::from(self.key_count);
-        if self.keys.get(..count).unwrap_or_default().contains(&tag) {
-            return Err(Error::new(ErrorKind::DuplicateKey, self.key_at));
-        }
-        let slot = self.keys.get_mut(count);
-        *slot.ok_or(Error::new(ErrorKind::TooManyKeys, self.key_at))? = tag;
-        self.key_count += 1;
-        self.member = if self.success() {
-            if tag == TAG_DATA {
-                Member::Data
-            } else {
-                Member::Other
-            }
-        } else {
-            FIELD_TAGS
-                .iter()
-                .find(|(t, _)| *t == tag)
-                .map_or(Member::Other, |&(_, field)| Member::Field(field))
+        let known = self.key.known_key();
+        self.seen.insert(known, self.member_at)?;
+        self.member = match known {
+            Some(Known::Data) if self.success() => Member::Data,
+            Some(k) if !self.success() => field(k).map_or(Member::Other, Member::Field),
+            _ => Member::Other,
         };
         Ok(())
+    }
+
+    /// The item path's key at the depth of the key being read.
+    fn path_key(&self) -> Option<&[u8]> {
+        let depth = usize::from(self.depth);
+        self.path.as_ref().and_then(|p| p.segment(depth.wrapping_sub(2)))
+    }
+
+    /// The next decoded bytes of a key being matched.
+    #[inline]
+    fn key_bytes(&mut self, bytes: &[u8]) {
+        match self.role {
+            Role::TopKey => self.key.known(bytes),
+            Role::PathKey => {
+                let mut key = self.key;
+                key.one(self.path_key().unwrap_or_default(), bytes);
+                self.key = key;
+            }
+            Role::Plain | Role::Text(_) => {}
+        }
     }
 
     /// Inside a string from chunk index `i`: whole runs between quotes, escapes and control
@@ -1216,13 +1291,12 @@ impl Machine {
             let stop = simd::string_end(c, i);
             let run = c.get(i..stop).unwrap_or_default();
             let checked =
-                if stop <= self.utf8_to || run.is_ascii() { Ok("") } else { simd::utf8(run) };
+                if stop <= io.utf8_to || run.is_ascii() { Ok("") } else { simd::utf8(run) };
             let valid = match checked {
                 Ok(_) => run.len(),
                 Err(v) => {
                     let tail = run.get(v..).unwrap_or_default();
-                    let cut = core::str::from_utf8(tail).is_err_and(|e| e.error_len().is_none());
-                    if !(cut && stop == c.len()) {
+                    if !(stop == c.len() && is_cut_char(tail)) {
                         return Err(self.utf8_error(base + i + v, io));
                     }
                     self.pend(tail, base + i + v, false);
@@ -1231,7 +1305,7 @@ impl Machine {
             };
             match self.role {
                 Role::Plain => {}
-                Role::TopKey | Role::PathKey => self.key.push(run),
+                Role::TopKey | Role::PathKey => self.key_bytes(run),
                 Role::Text(field) => {
                     let text = core::str::from_utf8(run.get(..valid).unwrap_or_default());
                     if let Some(text) = text.ok().filter(|t| !t.is_empty()) {
@@ -1255,7 +1329,6 @@ impl Machine {
                         // as a held character may decide it.
                         self.lex = Lex::Esc;
                         self.esc_len = 0;
-                        self.esc_at = base + stop;
                         return Ok(stop);
                     }
                 },
@@ -1273,14 +1346,15 @@ impl Machine {
         let mut utf8 = [0u8; 4];
         let text = c.encode_utf8(&mut utf8);
         match self.role {
-            Role::TopKey | Role::PathKey => self.key.push(text.as_bytes()),
+            Role::TopKey | Role::PathKey => self.key_bytes(text.as_bytes()),
             Role::Text(field) => io.events.field_text(field, text),
             Role::Plain => {}
         }
     }
 
-    /// One byte of an escape (0x80 stands for a complete non-ASCII character).
-    fn esc_byte<E: Events + ?Sized>(&mut self, b: u8, io: &mut Io<'_, E>) -> Step {
+    /// One byte of an escape, at absolute offset `at` (0x80 stands for a complete non-ASCII
+    /// character).
+    fn esc_byte<E: Events + ?Sized>(&mut self, b: u8, at: usize, io: &mut Io<'_, E>) -> Step {
         let len = usize::from(self.esc_len);
         if let Some(slot) = self.esc.get_mut(len) {
             *slot = b;
@@ -1296,7 +1370,11 @@ impl Machine {
                 Ok(())
             }
             Err(e) if e.kind() == ErrorKind::UnexpectedEof && e.offset() == bytes.len() => Ok(()),
-            Err(e) => Err(Error::new(e.kind(), self.esc_at + e.offset())),
+            Err(e) => {
+                // The bytes before this one are ASCII, one byte each in the body.
+                let start = (at + 1).saturating_sub(bytes.len());
+                Err(Error::new(e.kind(), start + e.offset()))
+            }
         }
     }
 
@@ -1331,10 +1409,8 @@ impl Machine {
         self.pending.cp = p.cp << 6 | u32::from(b & 0x3F);
         self.pending.lo = 0x80;
         self.pending.hi = 0xBF;
-        if !p.held {
-            if let Role::TopKey | Role::PathKey = self.role {
-                self.key.push(&[b]);
-            }
+        if !p.held && matches!(self.role, Role::TopKey | Role::PathKey) {
+            self.key_bytes(&[b]);
         }
         if self.pending.need != 0 {
             return Ok(());
@@ -1361,7 +1437,7 @@ impl Machine {
     /// number there completes its member, as in `decode`), then the UTF-8 error is the one.
     fn utf8_error<E: Events + ?Sized>(&mut self, at: usize, io: &mut Io<'_, E>) -> Error {
         self.pending.need = 0;
-        let mut none = Io { chunk: io.chunk, window: &mut [], events: &mut () };
+        let mut none = Io { chunk: io.chunk, window: &mut [], events: &mut (), utf8_to: 0 };
         let _ = self.eof(at, &mut none);
         Error::new(ErrorKind::InvalidUtf8, at)
     }
@@ -1378,5 +1454,31 @@ impl Machine {
             Lex::Start | Lex::Trailing => Ok(()),
             _ => Err(Error::new(ErrorKind::UnexpectedEof, at)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_cut_char;
+
+    #[test]
+    fn a_cut_character_is_what_from_utf8_calls_one() {
+        let from_utf8 = |b: &[u8]| core::str::from_utf8(b).is_err_and(|e| e.error_len().is_none());
+        let mut checked = 0;
+        for a in 0x80..=0xFFu8 {
+            for b in 0..=0xFFu8 {
+                assert_eq!(is_cut_char(&[a]), from_utf8(&[a]), "{a:x}");
+                assert_eq!(is_cut_char(&[a, b]), from_utf8(&[a, b]), "{a:x} {b:x}");
+                // Three bytes where the first two may still be a prefix.
+                if from_utf8(&[a, b]) {
+                    for c in 0..=0xFFu8 {
+                        let t = [a, b, c];
+                        assert_eq!(is_cut_char(&t), from_utf8(&t), "{a:x} {b:x} {c:x}");
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 0);
     }
 }

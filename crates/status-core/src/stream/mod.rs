@@ -25,7 +25,7 @@ use crate::error::{Error, ErrorKind};
 use crate::raw::RawJson;
 use crate::reply::Decoder;
 use crate::status::Expect;
-use machine::{ErrorShapeKind, Io, KeyTag, Machine, Verdict};
+use machine::{ErrorShapeKind, Io, Machine, Verdict};
 
 #[cfg(feature = "heapless")]
 pub use collect::{ErrorText, FieldText};
@@ -151,7 +151,8 @@ impl<F: FnMut(RawJson<'_>)> Events for OnItem<F> {
 /// [`ItemPath::MAX_KEY_LEN`] bytes each, compared with the body's keys decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ItemPath {
-    tags: [u128; ItemPath::MAX_SEGMENTS],
+    keys: [[u8; ItemPath::MAX_KEY_LEN]; ItemPath::MAX_SEGMENTS],
+    lens: [u8; ItemPath::MAX_SEGMENTS],
     len: u8,
 }
 
@@ -166,11 +167,15 @@ impl ItemPath {
         if keys.len() > Self::MAX_SEGMENTS || keys.iter().any(|k| k.len() > Self::MAX_KEY_LEN) {
             return None;
         }
-        let mut tags = [0; Self::MAX_SEGMENTS];
-        for (tag, key) in tags.iter_mut().zip(keys) {
-            *tag = KeyTag::of(key);
+        let mut path =
+            Self { keys: [[0; Self::MAX_KEY_LEN]; Self::MAX_SEGMENTS], lens: [0; 4], len: 0 };
+        for ((slot, len), key) in path.keys.iter_mut().zip(&mut path.lens).zip(keys) {
+            let bytes = key.as_bytes();
+            slot.get_mut(..bytes.len())?.copy_from_slice(bytes);
+            *len = bytes.len() as u8;
         }
-        Some(Self { tags, len: keys.len() as u8 })
+        path.len = keys.len() as u8;
+        Some(path)
     }
 
     /// The nesting depth inside the item array (the envelope is 1, `data` 2).
@@ -178,8 +183,13 @@ impl ItemPath {
         2 + self.len as u16
     }
 
-    pub(crate) fn segment(&self, i: usize) -> Option<u128> {
-        self.tags.get(..usize::from(self.len)).and_then(|t| t.get(i)).copied()
+    /// The `i`th key.
+    pub(crate) fn segment(&self, i: usize) -> Option<&[u8]> {
+        if i >= usize::from(self.len) {
+            return None;
+        }
+        let len = usize::from(*self.lens.get(i)?);
+        self.keys.get(i)?.get(..len)
     }
 }
 
@@ -259,14 +269,14 @@ pub enum Outcome {
 /// ```
 #[derive(Clone)]
 pub struct PushDecoder {
+    // The status is kept in the machine, where it packs with the other small fields.
     machine: Machine,
-    status: u16,
 }
 
 impl core::fmt::Debug for PushDecoder {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("PushDecoder")
-            .field("status", &self.status)
+            .field("status", &self.status())
             .field("consumed", &self.machine.consumed())
             .field("error", &self.machine.error())
             .finish_non_exhaustive()
@@ -285,8 +295,8 @@ impl PushDecoder {
         if !(100..=999).contains(&status) {
             return Err(Error::new(ErrorKind::InvalidStatus, 0));
         }
-        let machine = Machine::new(Expect::for_status(status), decoder.max_depth());
-        Ok(Self { machine, status })
+        let machine = Machine::new(status, Expect::for_status(status), decoder.max_depth());
+        Ok(Self { machine })
     }
 
     /// The same decoder, handing out the elements of the array at `path` inside `data`
@@ -298,7 +308,7 @@ impl PushDecoder {
 
     /// The HTTP status.
     pub const fn status(&self) -> u16 {
-        self.status
+        self.machine.status()
     }
 
     /// How many body bytes were fed so far.
@@ -325,9 +335,9 @@ impl PushDecoder {
         window: &mut [u8],
         events: &mut E,
     ) -> Result<(), Error> {
-        let mut io = Io { chunk, window, events };
+        let mut io = Io::new(chunk, window, events);
         match self.machine.feed(&mut io) {
-            Err(e) if (200..=299).contains(&self.status) => Err(e),
+            Err(e) if (200..=299).contains(&self.status()) => Err(e),
             _ => Ok(()),
         }
     }
@@ -343,7 +353,7 @@ impl PushDecoder {
         match self.machine.finish() {
             Verdict::Success { data } => match self.machine.success_error() {
                 Some(e) => Err(e),
-                None => Ok(Outcome::Success { status: self.status, has_data: data }),
+                None => Ok(Outcome::Success { status: self.status(), has_data: data }),
             },
             Verdict::Error { shape, body_status } => {
                 let shape = match shape {
@@ -351,7 +361,7 @@ impl PushDecoder {
                     Ok(ErrorShapeKind::Gateway) => StreamShape::Gateway,
                     Err(e) => StreamShape::Unrecognized(e),
                 };
-                Ok(Outcome::Error(StreamedError { status: self.status, shape, body_status }))
+                Ok(Outcome::Error(StreamedError { status: self.status(), shape, body_status }))
             }
         }
     }
