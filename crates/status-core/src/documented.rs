@@ -12,7 +12,7 @@
 
 use crate::grammar::{continues_number, is_whitespace};
 use crate::json_str::JsonStr;
-use crate::scan::Scanner;
+use crate::scan::{number_end, Scanner};
 use crate::simd;
 
 /// How many keys besides the documented ones [`any_order`] reads before leaving a body to
@@ -42,8 +42,8 @@ impl AnyOrder<'_> {
 /// key, a nesting limit of zero): the general walk then reads it. For the bodies read here it
 /// finds the same fields.
 #[inline(never)]
-pub(crate) fn any_order(text: &str, max_depth: usize) -> Option<AnyOrder<'_>> {
-    let mut c = Cursor { text, pos: 0 };
+pub(crate) fn any_order(body: &[u8], max_depth: usize) -> Option<AnyOrder<'_>> {
+    let mut c = Cursor::new(body);
     c.punct(b'{')?;
     if max_depth == 0 {
         return None;
@@ -88,23 +88,16 @@ pub(crate) fn any_order(text: &str, max_depth: usize) -> Option<AnyOrder<'_>> {
                 }
                 *extra.get_mut(extras)? = key;
                 extras += 1;
-                if c.text.as_bytes().get(c.pos) == Some(&b'"') {
-                    c.string()?;
-                } else {
-                    let mut sc = Scanner::new(c.text, max_depth);
-                    sc.advance(c.pos);
-                    sc.value(1).ok()?;
-                    c.pos = sc.pos();
-                }
+                c.value(max_depth)?;
             }
         }
         c.skip_ws();
-        match c.text.as_bytes().get(c.pos) {
+        match c.peek() {
             Some(b',') => c.pos += 1,
             Some(b'}') => {
                 c.pos += 1;
                 c.skip_ws();
-                return (c.pos == c.text.len()).then_some(AnyOrder {
+                return (c.pos == body.len()).then_some(AnyOrder {
                     strings: Strings { raw, escaped },
                     present,
                     status,
@@ -124,7 +117,7 @@ pub(crate) fn any_order(text: &str, max_depth: usize) -> Option<AnyOrder<'_>> {
 // put back in place at each.
 #[inline(never)]
 pub(crate) fn message(body: &[u8]) -> Option<Strings<'_, 2>> {
-    let mut c = Cursor::new(body)?;
+    let mut c = Cursor::new(body);
     c.punct(b'{')?;
     c.key(b"\"message\"")?;
     let message = c.string()?;
@@ -140,7 +133,7 @@ pub(crate) fn message(body: &[u8]) -> Option<Strings<'_, 2>> {
 /// the status.
 #[inline(never)]
 pub(crate) fn gateway(body: &[u8]) -> Option<(Strings<'_, 3>, u16)> {
-    let mut c = Cursor::new(body)?;
+    let mut c = Cursor::new(body);
     c.punct(b'{')?;
     c.key(b"\"timestamp\"")?;
     let timestamp = c.string()?;
@@ -181,24 +174,48 @@ impl<'a, const N: usize> Strings<'a, N> {
 
 /// A cursor over a body for the documented bodies' one-pass reading: each step accepts
 /// exactly what the JSON grammar accepts there, or says `None`.
+///
+/// The body is not checked to be UTF-8 up front: every step outside strings accepts only ASCII
+/// bytes, and strings are taken a run of plain ASCII at a time ([`simd::ascii_string`]), so a
+/// body read to its end that way is ASCII. Only a string with an escape or a byte from 0x80
+/// up, or a value the cursor leaves to the scanner, needs the body as text: the cold
+/// [`Cursor::text`] checks it whole, once.
 struct Cursor<'a> {
-    text: &'a str,
+    bytes: &'a [u8],
     pos: usize,
+    /// The whole body as text, once a step needed it.
+    text: Option<&'a str>,
 }
 
 impl<'a> Cursor<'a> {
-    /// A cursor at the start of `body`, if it is UTF-8 (a byte-order mark is, but then fails
-    /// the first step, as it is not whitespace).
+    /// A cursor at the start of `body` (a byte-order mark fails the first step, as it is not
+    /// whitespace).
     #[cfg_attr(not(feature = "small"), inline(always))]
-    fn new(body: &'a [u8]) -> Option<Self> {
-        Some(Self { text: simd::utf8(body).ok()?, pos: 0 })
+    fn new(body: &'a [u8]) -> Self {
+        Self { bytes: body, pos: 0, text: None }
+    }
+
+    /// The next byte, if any.
+    #[cfg_attr(not(feature = "small"), inline(always))]
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    /// The whole body as text, checked once; `None` when it is not UTF-8.
+    #[cold]
+    #[inline(never)]
+    fn text(&mut self) -> Option<&'a str> {
+        if self.text.is_none() {
+            self.text = simd::utf8(self.bytes).ok();
+        }
+        self.text
     }
 
     /// Skips whitespace. Error bodies have a few bytes of it at a time, if any: a byte loop
     /// beats classifying blocks, or counting runs of spaces a word at a time.
     #[cfg_attr(not(feature = "small"), inline(always))]
     fn skip_ws(&mut self) {
-        while self.text.as_bytes().get(self.pos).copied().is_some_and(is_whitespace) {
+        while self.peek().is_some_and(is_whitespace) {
             self.pos += 1;
         }
     }
@@ -207,7 +224,7 @@ impl<'a> Cursor<'a> {
     /// whose spaces are counted a word at a time.
     #[cfg_attr(not(feature = "small"), inline(always))]
     fn skip_line_ws(&mut self) {
-        let b = self.text.as_bytes();
+        let b = self.bytes;
         if b.get(self.pos) == Some(&b'\n') {
             self.pos += 1;
             if let Some(word) = b.get(self.pos..).and_then(<[u8]>::first_chunk::<8>) {
@@ -222,7 +239,7 @@ impl<'a> Cursor<'a> {
     #[cfg_attr(not(feature = "small"), inline(always))]
     fn punct(&mut self, byte: u8) -> Option<()> {
         self.skip_ws();
-        if self.text.as_bytes().get(self.pos) != Some(&byte) {
+        if self.peek() != Some(byte) {
             return None;
         }
         self.pos += 1;
@@ -233,8 +250,7 @@ impl<'a> Cursor<'a> {
     #[cfg_attr(not(feature = "small"), inline(always))]
     fn key<const N: usize>(&mut self, quoted: &[u8; N]) -> Option<()> {
         self.skip_line_ws();
-        let b = self.text.as_bytes();
-        if !b.get(self.pos..)?.starts_with(quoted) {
+        if !self.bytes.get(self.pos..)?.starts_with(quoted) {
             return None;
         }
         self.pos += N;
@@ -245,8 +261,7 @@ impl<'a> Cursor<'a> {
     #[cfg_attr(not(feature = "small"), inline(always))]
     fn colon(&mut self) -> Option<()> {
         // A colon and a space, as pretty-printers write them, in one comparison.
-        let b = self.text.as_bytes();
-        if b.get(self.pos..).is_some_and(|rest| rest.starts_with(b": ")) {
+        if self.bytes.get(self.pos..).is_some_and(|rest| rest.starts_with(b": ")) {
             self.pos += 2;
             return Some(());
         }
@@ -256,46 +271,73 @@ impl<'a> Cursor<'a> {
     /// A key without escapes at the cursor (no whitespace before it): its text, unquoted.
     #[cfg_attr(not(feature = "small"), inline(always))]
     fn plain_key(&mut self) -> Option<&'a str> {
-        let b = self.text.as_bytes();
-        if b.get(self.pos) != Some(&b'"') {
+        if self.peek() != Some(b'"') {
             return None;
         }
-        let start = self.pos + 1;
-        let end = simd::string_end(b, start);
-        if b.get(end) != Some(&b'"') {
-            return None;
+        let (run, end) = simd::ascii_string(self.bytes, self.pos + 1);
+        if self.bytes.get(end) != Some(&b'"') {
+            return self.other_string()?.as_str();
         }
         self.pos = end + 1;
-        self.text.get(start..end)
+        Some(run)
     }
 
     /// Whitespace, then a string value.
     #[cfg_attr(not(feature = "small"), inline(always))]
     fn string(&mut self) -> Option<JsonStr<'a>> {
         self.skip_ws();
-        let b = self.text.as_bytes();
-        if b.get(self.pos) != Some(&b'"') {
+        if self.peek() != Some(b'"') {
             return None;
         }
-        let start = self.pos + 1;
-        let end = simd::string_end(b, start);
-        if b.get(end) != Some(&b'"') {
-            return self.escaped_string();
+        let (run, end) = simd::ascii_string(self.bytes, self.pos + 1);
+        if self.bytes.get(end) != Some(&b'"') {
+            return self.other_string();
         }
         self.pos = end + 1;
-        let (before, _) = self.text.split_at_checked(end)?;
-        let (_, raw) = before.split_at_checked(start)?;
-        Some(JsonStr::from_validated(raw, false))
+        Some(JsonStr::from_validated(run, false))
     }
 
-    /// A string at the cursor that has a backslash, or a control character, or no end: the
-    /// scanner validates its escapes.
+    /// A string at the cursor that has a backslash, a control character, a byte from 0x80 up,
+    /// or no end: the scanner validates it, in the body checked as text.
     #[cold]
-    fn escaped_string(&mut self) -> Option<JsonStr<'a>> {
-        let mut sc = Scanner::new(self.text.get(self.pos..)?, 0);
+    #[inline(never)]
+    fn other_string(&mut self) -> Option<JsonStr<'a>> {
+        let text = self.text()?;
+        let mut sc = Scanner::new(text.get(self.pos..)?, 0);
         let s = sc.string().ok()?;
         self.pos += sc.pos();
         Some(s)
+    }
+
+    /// Any value of a top-level member at the cursor (after whitespace), validated as the
+    /// envelope walk validates it under the nesting limit `max_depth`: strings, numbers and
+    /// literals here, containers by the scanner.
+    #[cfg_attr(not(feature = "small"), inline(always))]
+    fn value(&mut self, max_depth: usize) -> Option<()> {
+        let literal =
+            |word: &[u8]| self.bytes.get(self.pos..)?.starts_with(word).then_some(word.len());
+        match self.peek()? {
+            b'"' => self.string().map(drop),
+            b'-' | b'0'..=b'9' => {
+                self.pos = number_end(self.bytes, self.pos).ok()?;
+                Some(())
+            }
+            b't' => literal(b"true").map(|n| self.pos += n),
+            b'f' => literal(b"false").map(|n| self.pos += n),
+            b'n' => literal(b"null").map(|n| self.pos += n),
+            _ => self.container(max_depth),
+        }
+    }
+
+    /// An object or array at the cursor, one level deep, validated by the scanner.
+    #[cold]
+    #[inline(never)]
+    fn container(&mut self, max_depth: usize) -> Option<()> {
+        let mut sc = Scanner::new(self.text()?, max_depth);
+        sc.advance(self.pos);
+        sc.value(1).ok()?;
+        self.pos = sc.pos();
+        Some(())
     }
 
     /// Whitespace, then a status: a three-digit integer, not followed by more of a number
@@ -304,7 +346,7 @@ impl<'a> Cursor<'a> {
     fn status(&mut self) -> Option<u16> {
         self.skip_ws();
         let &[a @ b'1'..=b'9', b @ b'0'..=b'9', c @ b'0'..=b'9', after] =
-            self.text.as_bytes().get(self.pos..self.pos + 4)?
+            self.bytes.get(self.pos..self.pos + 4)?
         else {
             return None;
         };
@@ -322,6 +364,6 @@ impl<'a> Cursor<'a> {
         self.skip_line_ws();
         self.punct(b'}')?;
         self.skip_ws();
-        (self.pos == self.text.len()).then_some(())
+        (self.pos == self.bytes.len()).then_some(())
     }
 }
