@@ -19,18 +19,16 @@ use crate::simd;
 /// the general walk.
 const MAX_EXTRA_KEYS: usize = 4;
 
-/// The documented error fields found by [`any_order`]: the strings `message`, `trace_id`,
-/// `timestamp`, `error` and `path` (in this order), and `status`.
+/// The documented error fields found by [`any_order`], each `None` when the body has no such
+/// key.
+#[derive(Default)]
 pub(crate) struct AnyOrder<'a> {
-    pub(crate) strings: Strings<'a, 5>,
-    /// Bit `i` set when string `i` is there; bit 5, when `status` is.
-    pub(crate) present: u8,
-    pub(crate) status: u16,
-}
-
-impl AnyOrder<'_> {
-    /// The bit of `present` for `status`.
-    pub(crate) const STATUS: u8 = 1 << 5;
+    pub(crate) message: Option<JsonStr<'a>>,
+    pub(crate) trace_id: Option<JsonStr<'a>>,
+    pub(crate) timestamp: Option<JsonStr<'a>>,
+    pub(crate) error: Option<JsonStr<'a>>,
+    pub(crate) path: Option<JsonStr<'a>>,
+    pub(crate) status: Option<u16>,
 }
 
 /// Reads an error body that is one flat object in one pass: the documented keys in any order,
@@ -41,53 +39,38 @@ impl AnyOrder<'_> {
 /// `None` for any other body, valid or not (a repeated key, a field of another type, an escaped
 /// key, a nesting limit of zero): the general walk then reads it. For the bodies read here it
 /// finds the same fields.
-#[inline(never)]
+// Inlined into its one caller, which then builds the fields where they are returned.
+#[cfg_attr(not(feature = "small"), inline(always))]
 pub(crate) fn any_order(body: &[u8], max_depth: usize) -> Option<AnyOrder<'_>> {
     let mut c = Cursor::new(body);
     c.punct(b'{')?;
     if max_depth == 0 {
         return None;
     }
-    let (mut raw, mut escaped) = ([""; 5], 0u8);
-    let (mut present, mut status) = (0u8, 0u16);
+    let mut f = AnyOrder::default();
     let mut extra = [""; MAX_EXTRA_KEYS];
     let mut extras = 0;
     loop {
         c.skip_line_ws();
-        let key = c.plain_key()?;
-        c.colon()?;
-        c.skip_ws();
-        let field = match key.as_bytes() {
-            b"message" => Some(0),
-            b"trace_id" => Some(1),
-            b"timestamp" => Some(2),
-            b"error" => Some(3),
-            b"path" => Some(4),
-            b"status" => Some(5),
-            _ => None,
-        };
-        match field {
-            Some(i) => {
-                let bit = 1u8 << i;
-                if present & bit != 0 {
+        match c.field_key()? {
+            Key::Message => c.field(&mut f.message)?,
+            Key::TraceId => c.field(&mut f.trace_id)?,
+            Key::Timestamp => c.field(&mut f.timestamp)?,
+            Key::Error => c.field(&mut f.error)?,
+            Key::Path => c.field(&mut f.path)?,
+            Key::Status => {
+                if f.status.is_some() {
                     return None;
                 }
-                present |= bit;
-                match raw.get_mut(i) {
-                    Some(slot) => {
-                        let s = c.string()?;
-                        *slot = s.raw();
-                        escaped |= u8::from(s.has_escapes()) << i;
-                    }
-                    None => status = c.status()?,
-                }
+                f.status = Some(c.status()?);
             }
-            None => {
+            Key::Other(key) => {
                 if extra.iter().take(extras).any(|&k| k == key) {
                     return None;
                 }
                 *extra.get_mut(extras)? = key;
                 extras += 1;
+                c.skip_ws();
                 c.value(max_depth)?;
             }
         }
@@ -97,11 +80,7 @@ pub(crate) fn any_order(body: &[u8], max_depth: usize) -> Option<AnyOrder<'_>> {
             Some(b'}') => {
                 c.pos += 1;
                 c.skip_ws();
-                return (c.pos == body.len()).then_some(AnyOrder {
-                    strings: Strings { raw, escaped },
-                    present,
-                    status,
-                });
+                return (c.pos == body.len()).then_some(f);
             }
             _ => return None,
         }
@@ -170,6 +149,18 @@ impl<'a, const N: usize> Strings<'a, N> {
         let raw = self.raw.get(i).copied().unwrap_or_default();
         JsonStr::from_validated(raw, self.escaped >> i & 1 != 0)
     }
+}
+
+/// A key as [`Cursor::field_key`] reads it: one of the documented fields, or another.
+enum Key<'a> {
+    Message,
+    TraceId,
+    Timestamp,
+    Error,
+    Path,
+    Status,
+    /// Any other key without escapes, unquoted.
+    Other(&'a str),
 }
 
 /// A cursor over a body for the documented bodies' one-pass reading: each step accepts
@@ -266,6 +257,43 @@ impl<'a> Cursor<'a> {
             return Some(());
         }
         self.punct(b':')
+    }
+
+    /// A key at the cursor (no whitespace before it) and the colon after it: which field it
+    /// names, told by its first letter and then one comparison with the one name that starts
+    /// so (two for `t`), quotes included; or, for any other key without escapes, its text.
+    #[cfg_attr(not(feature = "small"), inline(always))]
+    fn field_key(&mut self) -> Option<Key<'a>> {
+        let rest = self.bytes.get(self.pos..)?;
+        let known = match rest.get(1) {
+            Some(b'm') if rest.starts_with(b"\"message\"") => Some((Key::Message, 9)),
+            Some(b't') if rest.starts_with(b"\"trace_id\"") => Some((Key::TraceId, 10)),
+            Some(b't') if rest.starts_with(b"\"timestamp\"") => Some((Key::Timestamp, 11)),
+            Some(b'e') if rest.starts_with(b"\"error\"") => Some((Key::Error, 7)),
+            Some(b'p') if rest.starts_with(b"\"path\"") => Some((Key::Path, 6)),
+            Some(b's') if rest.starts_with(b"\"status\"") => Some((Key::Status, 8)),
+            _ => None,
+        };
+        let key = match known {
+            Some((key, len)) => {
+                self.pos += len;
+                key
+            }
+            None => Key::Other(self.plain_key()?),
+        };
+        self.colon()?;
+        Some(key)
+    }
+
+    /// Whitespace and the string value of a documented field, into `slot`; `None` when the
+    /// field was there already.
+    #[cfg_attr(not(feature = "small"), inline(always))]
+    fn field(&mut self, slot: &mut Option<JsonStr<'a>>) -> Option<()> {
+        if slot.is_some() {
+            return None;
+        }
+        *slot = Some(self.string()?);
+        Some(())
     }
 
     /// A key without escapes at the cursor (no whitespace before it): its text, unquoted.

@@ -60,8 +60,9 @@ fn flat(status: u16, body: &[u8], max_depth: usize, expect: Expect) -> ApiError<
     let Some(f) = documented::any_order(body, max_depth) else {
         return general(status, body, max_depth, expect);
     };
-    let has = |bits: u8| f.present & bits == bits;
-    let (message, gateway) = (has(0b11), has(0b1_1100 | documented::AnyOrder::STATUS));
+    let message = f.message.is_some() && f.trace_id.is_some();
+    let gateway =
+        f.timestamp.is_some() && f.status.is_some() && f.error.is_some() && f.path.is_some();
     let shape = match expect {
         Expect::Message if message => ShapeKind::Message,
         Expect::Gateway if gateway => ShapeKind::Gateway,
@@ -70,14 +71,13 @@ fn flat(status: u16, body: &[u8], max_depth: usize, expect: Expect) -> ApiError<
         // A missing field: the general scan says which, and where.
         _ => return general(status, body, max_depth, expect),
     };
-    let string = |i: usize| (f.present >> i & 1 != 0).then(|| f.strings.get(i));
     let fields = ErrorFields {
-        message: string(0),
-        trace_id: string(1),
-        timestamp: string(2),
-        error_name: string(3),
-        path: string(4),
-        status: has(documented::AnyOrder::STATUS).then_some(f.status),
+        message: f.message,
+        trace_id: f.trace_id,
+        timestamp: f.timestamp,
+        error_name: f.error,
+        path: f.path,
+        status: f.status,
     };
     ApiError::new(status, body, fields, shape)
 }

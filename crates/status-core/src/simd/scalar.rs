@@ -82,7 +82,7 @@ pub(super) fn ascii_string_end(bytes: &[u8], pos: usize) -> usize {
                 | bytes_below(w, 0x20)
                 | w & HIGHS
         },
-        |b| b == b'"' || b == b'\\' || b < 0x20 || b >= 0x80,
+        |b| b == b'"' || b == b'\\' || !(0x20..0x80).contains(&b),
     )
 }
 
