@@ -20,8 +20,8 @@ pub(crate) fn read(status: u16, body: &[u8], max_depth: usize) -> ApiError<'_> {
     // those. The `small` feature leaves both one-pass paths out.
     #[cfg(not(feature = "small"))]
     match expect {
-        Expect::Message => {
-            if let Some(s) = documented::message(body) {
+        Expect::Message => match documented::message(body, max_depth) {
+            Ok(s) => {
                 let fields = ErrorFields {
                     message: Some(s.get(0)),
                     trace_id: Some(s.get(1)),
@@ -29,9 +29,10 @@ pub(crate) fn read(status: u16, body: &[u8], max_depth: usize) -> ApiError<'_> {
                 };
                 return ApiError::new(status, body, fields, ShapeKind::Message);
             }
-        }
-        Expect::Gateway => {
-            if let Some((s, body_status)) = documented::gateway(body) {
+            Err(read) => return shaped(status, body, max_depth, expect, read),
+        },
+        Expect::Gateway => match documented::gateway(body) {
+            Some((s, body_status)) => {
                 let fields = ErrorFields {
                     timestamp: Some(s.get(0)),
                     status: Some(body_status),
@@ -41,7 +42,8 @@ pub(crate) fn read(status: u16, body: &[u8], max_depth: usize) -> ApiError<'_> {
                 };
                 return ApiError::new(status, body, fields, ShapeKind::Gateway);
             }
-        }
+            None => {}
+        },
         Expect::Success | Expect::AnyError => {}
     }
     #[cfg(not(feature = "small"))]
@@ -51,13 +53,27 @@ pub(crate) fn read(status: u16, body: &[u8], max_depth: usize) -> ApiError<'_> {
 }
 
 /// Reads an error body with the documented fields in any order in one pass
-/// ([`documented::any_order`]) when they make the shape the status promises (either shape for
-/// an undocumented status, the message shape first, as [`Found::shape`] judges); any other body
-/// goes to the general scan, which gives the same answer for these.
+/// ([`documented::any_order`]); see [`shaped`].
 #[inline(never)]
 #[cfg_attr(feature = "small", allow(dead_code))]
 fn flat(status: u16, body: &[u8], max_depth: usize, expect: Expect) -> ApiError<'_> {
-    let Some(f) = documented::any_order(body, max_depth) else {
+    shaped(status, body, max_depth, expect, documented::any_order(body, max_depth))
+}
+
+/// The reply for the fields the any-order reading found, when they make the shape the status
+/// promises (either shape for an undocumented status, the message shape first, as
+/// [`Found::shape`] judges); any other body (`None`, or a field missing) goes to the general
+/// scan, which gives the same answer for these.
+#[cfg_attr(not(feature = "small"), inline(always))]
+#[cfg_attr(feature = "small", allow(dead_code))]
+fn shaped<'a>(
+    status: u16,
+    body: &'a [u8],
+    max_depth: usize,
+    expect: Expect,
+    read: Option<documented::AnyOrder<'a>>,
+) -> ApiError<'a> {
+    let Some(f) = read else {
         return general(status, body, max_depth, expect);
     };
     let message = f.message.is_some() && f.trace_id.is_some();
@@ -298,7 +314,7 @@ mod tests {
             assert_eq!(e.shape(), general.shape(), "{status} {:?}", lossy());
         }
         let documented = match expect {
-            Expect::Message => documented::message(body).is_some(),
+            Expect::Message => documented::message(body, Decoder::DEFAULT_MAX_DEPTH).is_ok(),
             Expect::Gateway => documented::gateway(body).is_some(),
             Expect::Success | Expect::AnyError => false,
         };

@@ -99,7 +99,7 @@ fn scalar_twins_match_their_definitions() {
             );
             assert_eq!(
                 scalar::ascii_string_end(&input, pos),
-                first(|b| b == b'"' || b == b'\\' || b < 0x20 || b >= 0x80)
+                first(|b| b == b'"' || b == b'\\' || !(0x20..0x80).contains(&b))
             );
             assert_eq!(scalar::whitespace_end(&input, pos), first(|b| !is_whitespace(b)));
             assert_eq!(scalar::digits_end(&input, pos), first(|b| !b.is_ascii_digit()));
