@@ -39,7 +39,6 @@ pub(crate) struct AnyOrder<'a> {
 /// `None` for any other body, valid or not (a repeated key, a field of another type, an escaped
 /// key, a nesting limit of zero): the general walk then reads it. For the bodies read here it
 /// finds the same fields.
-// Inlined into its one caller, which then builds the fields where they are returned.
 #[cfg_attr(not(feature = "small"), inline(always))]
 pub(crate) fn any_order(body: &[u8], max_depth: usize) -> Option<AnyOrder<'_>> {
     let mut c = Cursor::new(body);
@@ -52,7 +51,6 @@ pub(crate) fn any_order(body: &[u8], max_depth: usize) -> Option<AnyOrder<'_>> {
 /// it: the body is read on, not again. Cold and out of line, so that the documented order
 /// keeps its registers.
 #[cold]
-#[inline(never)]
 fn resume_message<'a>(
     body: &'a [u8],
     pos: usize,
@@ -64,8 +62,9 @@ fn resume_message<'a>(
 }
 
 /// The members of the top-level object from the cursor at a key (or whitespace before it) on,
-/// with the fields `f` read already, to the end of the body; see [`any_order`].
-#[cfg_attr(not(feature = "small"), inline(always))]
+/// with the fields `f` read already, to the end of the body; see [`any_order`]. One copy
+/// serves both callers (two cost 2.5 KiB of Cortex-M code).
+#[inline(never)]
 fn members<'a>(mut c: Cursor<'a>, mut f: AnyOrder<'a>, max_depth: usize) -> Option<AnyOrder<'a>> {
     if max_depth == 0 {
         return None;

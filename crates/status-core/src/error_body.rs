@@ -31,8 +31,8 @@ pub(crate) fn read(status: u16, body: &[u8], max_depth: usize) -> ApiError<'_> {
             }
             Err(read) => return shaped(status, body, max_depth, expect, read),
         },
-        Expect::Gateway => match documented::gateway(body) {
-            Some((s, body_status)) => {
+        Expect::Gateway => {
+            if let Some((s, body_status)) = documented::gateway(body) {
                 let fields = ErrorFields {
                     timestamp: Some(s.get(0)),
                     status: Some(body_status),
@@ -42,8 +42,7 @@ pub(crate) fn read(status: u16, body: &[u8], max_depth: usize) -> ApiError<'_> {
                 };
                 return ApiError::new(status, body, fields, ShapeKind::Gateway);
             }
-            None => {}
-        },
+        }
         Expect::Success | Expect::AnyError => {}
     }
     #[cfg(not(feature = "small"))]
@@ -64,7 +63,7 @@ fn flat(status: u16, body: &[u8], max_depth: usize, expect: Expect) -> ApiError<
 /// promises (either shape for an undocumented status, the message shape first, as
 /// [`Found::shape`] judges); any other body (`None`, or a field missing) goes to the general
 /// scan, which gives the same answer for these.
-#[cfg_attr(not(feature = "small"), inline(always))]
+#[inline(never)]
 #[cfg_attr(feature = "small", allow(dead_code))]
 fn shaped<'a>(
     status: u16,

@@ -539,8 +539,9 @@ fn number_fast(bytes: &[u8], pos: usize) -> Option<usize> {
 }
 
 /// The end of the valid number at `pos`, or the error [`Scanner`] reports for it: for readers
-/// of bytes that take numbers without a scanner.
-#[cfg_attr(not(feature = "small"), inline(always))]
+/// of bytes that take numbers without a scanner. Out of line: their numbers are few, and
+/// the block fast path is a lot of code to copy into them.
+#[inline(never)]
 #[cfg_attr(feature = "small", allow(dead_code))]
 pub(crate) fn number_end(bytes: &[u8], pos: usize) -> Result<usize, Error> {
     match number_fast(bytes, pos) {
