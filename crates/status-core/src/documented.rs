@@ -12,21 +12,19 @@
 
 use crate::grammar::{continues_number, is_whitespace};
 use crate::json_str::JsonStr;
-use crate::scan::Scanner;
+use crate::scan::{number_end, Scanner};
 use crate::simd;
 
-/// The documented error fields found by [`any_order`]: the strings `message`, `trace_id`,
-/// `timestamp`, `error` and `path` (in this order), and `status`.
+/// The documented error fields found by [`any_order`], each `None` when the body has no such
+/// key.
+#[derive(Default)]
 pub(crate) struct AnyOrder<'a> {
-    pub(crate) strings: Strings<'a, 5>,
-    /// Bit `i` set when string `i` is there; bit 5, when `status` is.
-    pub(crate) present: u8,
-    pub(crate) status: u16,
-}
-
-impl AnyOrder<'_> {
-    /// The bit of `present` for `status`.
-    pub(crate) const STATUS: u8 = 1 << 5;
+    pub(crate) message: Option<JsonStr<'a>>,
+    pub(crate) trace_id: Option<JsonStr<'a>>,
+    pub(crate) timestamp: Option<JsonStr<'a>>,
+    pub(crate) error: Option<JsonStr<'a>>,
+    pub(crate) path: Option<JsonStr<'a>>,
+    pub(crate) status: Option<u16>,
 }
 
 /// Reads an error body that is one flat object in one pass: the documented keys in any order,
@@ -38,47 +36,52 @@ impl AnyOrder<'_> {
 /// `None` for any other body, valid or not (a repeated field, a field of another type, an
 /// escaped key, a nesting limit of zero): the general walk then reads it. For the bodies read
 /// here it finds the same fields.
-#[inline(never)]
-pub(crate) fn any_order(text: &str, max_depth: usize) -> Option<AnyOrder<'_>> {
-    let mut c = Cursor { text, pos: 0 };
+#[cfg_attr(not(feature = "small"), inline(always))]
+pub(crate) fn any_order(body: &[u8], max_depth: usize) -> Option<AnyOrder<'_>> {
+    let mut c = Cursor::new(body);
     c.punct(b'{')?;
+    members(c, AnyOrder::default(), max_depth)
+}
+
+/// [`any_order`] from the message reader's cursor at `pos`, at a key (or whitespace before it)
+/// that is not the one the documented order puts there, with `message` when it was read before
+/// it: the body is read on, not again. Cold and out of line, so that the documented order
+/// keeps its registers.
+#[cold]
+fn resume_message<'a>(
+    body: &'a [u8],
+    pos: usize,
+    max_depth: usize,
+    message: Option<JsonStr<'a>>,
+) -> Option<AnyOrder<'a>> {
+    let f = AnyOrder { message, ..AnyOrder::default() };
+    members(Cursor { bytes: body, pos, text: None }, f, max_depth)
+}
+
+/// The members of the top-level object from the cursor at a key (or whitespace before it) on,
+/// with the fields `f` read already, to the end of the body; see [`any_order`]. One copy
+/// serves both callers (two cost 2.5 KiB of Cortex-M code).
+#[inline(never)]
+fn members<'a>(mut c: Cursor<'a>, mut f: AnyOrder<'a>, max_depth: usize) -> Option<AnyOrder<'a>> {
     if max_depth == 0 {
         return None;
     }
-    let (mut raw, mut escaped) = ([""; 5], 0u8);
-    let (mut present, mut status) = (0u8, 0u16);
     let mut data = false;
     loop {
         c.skip_line_ws();
-        let key = c.plain_key()?;
-        c.colon()?;
-        c.skip_ws();
-        let field = match key.as_bytes() {
-            b"message" => Some(0),
-            b"trace_id" => Some(1),
-            b"timestamp" => Some(2),
-            b"error" => Some(3),
-            b"path" => Some(4),
-            b"status" => Some(5),
-            _ => None,
-        };
-        match field {
-            Some(i) => {
-                let bit = 1u8 << i;
-                if present & bit != 0 {
+        match c.field_key()? {
+            Key::Message => c.field(&mut f.message)?,
+            Key::TraceId => c.field(&mut f.trace_id)?,
+            Key::Timestamp => c.field(&mut f.timestamp)?,
+            Key::Error => c.field(&mut f.error)?,
+            Key::Path => c.field(&mut f.path)?,
+            Key::Status => {
+                if f.status.is_some() {
                     return None;
                 }
-                present |= bit;
-                match raw.get_mut(i) {
-                    Some(slot) => {
-                        let s = c.string()?;
-                        *slot = s.raw();
-                        escaped |= u8::from(s.has_escapes()) << i;
-                    }
-                    None => status = c.status()?,
-                }
+                f.status = Some(c.status()?);
             }
-            None => {
+            Key::Other(key) => {
                 // `data` is one of the keys the walk checks for duplicates.
                 if key == "data" {
                     if data {
@@ -86,70 +89,82 @@ pub(crate) fn any_order(text: &str, max_depth: usize) -> Option<AnyOrder<'_>> {
                     }
                     data = true;
                 }
-                if c.text.as_bytes().get(c.pos) == Some(&b'"') {
-                    c.string()?;
-                } else {
-                    let mut sc = Scanner::new(c.text, max_depth);
-                    sc.advance(c.pos);
-                    sc.value(1).ok()?;
-                    c.pos = sc.pos();
-                }
+                c.skip_ws();
+                c.value(max_depth)?;
             }
         }
         c.skip_ws();
-        match c.text.as_bytes().get(c.pos) {
+        match c.peek() {
             Some(b',') => c.pos += 1,
             Some(b'}') => {
                 c.pos += 1;
                 c.skip_ws();
-                return (c.pos == c.text.len()).then_some(AnyOrder {
-                    strings: Strings { raw, escaped },
-                    present,
-                    status,
-                });
+                return (c.pos == c.bytes.len()).then_some(f);
             }
             _ => return None,
         }
     }
 }
 
+/// What a documented reader makes of a body: its fields in the documented order, or, when a
+/// key is not the one that order puts there, the [`any_order`] reading from that key on
+/// (`None` when neither reads the body).
+pub(crate) type Read<'a, T> = Result<T, Option<AnyOrder<'a>>>;
+
+/// The next key of a documented reader: on to its value when it is `$quoted`, else the
+/// any-order reading from there on, `$resume` with the fields read so far; no reading at all
+/// for a key without its colon.
+macro_rules! next_key {
+    ($c:ident, $quoted:expr, $max_depth:ident, $resume:ident($($found:expr),*)) => {
+        match $c.key($quoted) {
+            Some(true) => {}
+            Some(false) => return Err($resume($c.bytes, $c.pos, $max_depth, $($found),*)),
+            None => return Err(None),
+        }
+    };
+}
+
 /// Reads the 400/500 body as the API writes it, `{"message": "...", "trace_id": "..."}`: these
 /// keys in this order, with any whitespace, in one pass. Gives the two strings.
 ///
-/// `None` for any other body, valid or not, which the general scan then reads; for the bodies
-/// read here, it would find the same fields and the same shape.
+/// For a body with other keys or in another order, the [`any_order`] reading from the first
+/// key out of place; for any other body, valid or not, `Err(None)`, and the general scan reads
+/// it. For the bodies read here, it would find the same fields and the same shape.
 // Not inlined: its many ways out are then one return to `api_error`, which has nothing to
 // put back in place at each.
+// The fields are returned where the reply is built from them; there is no heap to box them on.
+#[allow(clippy::result_large_err)]
 #[inline(never)]
-pub(crate) fn message(body: &[u8]) -> Option<Strings<'_, 2>> {
-    let mut c = Cursor::new(body)?;
-    c.punct(b'{')?;
-    c.key(b"\"message\"")?;
-    let message = c.string()?;
-    c.punct(b',')?;
-    c.key(b"\"trace_id\"")?;
-    let trace_id = c.string()?;
-    c.close()?;
-    Some(Strings::new([message, trace_id]))
+pub(crate) fn message(body: &[u8], max_depth: usize) -> Read<'_, Strings<'_, 2>> {
+    let mut c = Cursor::new(body);
+    c.punct(b'{').ok_or(None)?;
+    next_key!(c, b"\"message\"", max_depth, resume_message(None));
+    let message = c.string().ok_or(None)?;
+    c.punct(b',').ok_or(None)?;
+    next_key!(c, b"\"trace_id\"", max_depth, resume_message(Some(message)));
+    let trace_id = c.string().ok_or(None)?;
+    c.close().ok_or(None)?;
+    Ok(Strings::new([message, trace_id]))
 }
 
 /// [`message`] for the 403/429 body,
 /// `{"timestamp": "...", "status": 403, "error": "...", "path": "..."}`: the three strings and
-/// the status.
+/// the status; `None` for any other body (without resuming: carrying the fields read so far
+/// over to [`any_order`] cost the documented order 4 to 7% of its instructions).
 #[inline(never)]
 pub(crate) fn gateway(body: &[u8]) -> Option<(Strings<'_, 3>, u16)> {
-    let mut c = Cursor::new(body)?;
+    let mut c = Cursor::new(body);
     c.punct(b'{')?;
-    c.key(b"\"timestamp\"")?;
+    c.key(b"\"timestamp\"")?.then_some(())?;
     let timestamp = c.string()?;
     c.punct(b',')?;
-    c.key(b"\"status\"")?;
+    c.key(b"\"status\"")?.then_some(())?;
     let status = c.status()?;
     c.punct(b',')?;
-    c.key(b"\"error\"")?;
+    c.key(b"\"error\"")?.then_some(())?;
     let error = c.string()?;
     c.punct(b',')?;
-    c.key(b"\"path\"")?;
+    c.key(b"\"path\"")?.then_some(())?;
     let path = c.string()?;
     c.close()?;
     Some((Strings::new([timestamp, error, path]), status))
@@ -177,26 +192,62 @@ impl<'a, const N: usize> Strings<'a, N> {
     }
 }
 
+/// A key as [`Cursor::field_key`] reads it: one of the documented fields, or another.
+enum Key<'a> {
+    Message,
+    TraceId,
+    Timestamp,
+    Error,
+    Path,
+    Status,
+    /// Any other key without escapes, unquoted.
+    Other(&'a str),
+}
+
 /// A cursor over a body for the documented bodies' one-pass reading: each step accepts
 /// exactly what the JSON grammar accepts there, or says `None`.
+///
+/// The body is not checked to be UTF-8 up front: every step outside strings accepts only ASCII
+/// bytes, and strings are taken a run of plain ASCII at a time ([`simd::ascii_string`]), so a
+/// body read to its end that way is ASCII. Only a string with an escape or a byte from 0x80
+/// up, or a value the cursor leaves to the scanner, needs the body as text: the cold
+/// [`Cursor::text`] checks it whole, once.
 struct Cursor<'a> {
-    text: &'a str,
+    bytes: &'a [u8],
     pos: usize,
+    /// The whole body as text, once a step needed it.
+    text: Option<&'a str>,
 }
 
 impl<'a> Cursor<'a> {
-    /// A cursor at the start of `body`, if it is UTF-8 (a byte-order mark is, but then fails
-    /// the first step, as it is not whitespace).
+    /// A cursor at the start of `body` (a byte-order mark fails the first step, as it is not
+    /// whitespace).
     #[cfg_attr(not(feature = "small"), inline(always))]
-    fn new(body: &'a [u8]) -> Option<Self> {
-        Some(Self { text: simd::utf8(body).ok()?, pos: 0 })
+    fn new(body: &'a [u8]) -> Self {
+        Self { bytes: body, pos: 0, text: None }
+    }
+
+    /// The next byte, if any.
+    #[cfg_attr(not(feature = "small"), inline(always))]
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    /// The whole body as text, checked once; `None` when it is not UTF-8.
+    #[cold]
+    #[inline(never)]
+    fn text(&mut self) -> Option<&'a str> {
+        if self.text.is_none() {
+            self.text = simd::utf8(self.bytes).ok();
+        }
+        self.text
     }
 
     /// Skips whitespace. Error bodies have a few bytes of it at a time, if any: a byte loop
     /// beats classifying blocks, or counting runs of spaces a word at a time.
     #[cfg_attr(not(feature = "small"), inline(always))]
     fn skip_ws(&mut self) {
-        while self.text.as_bytes().get(self.pos).copied().is_some_and(is_whitespace) {
+        while self.peek().is_some_and(is_whitespace) {
             self.pos += 1;
         }
     }
@@ -205,7 +256,7 @@ impl<'a> Cursor<'a> {
     /// whose spaces are counted a word at a time.
     #[cfg_attr(not(feature = "small"), inline(always))]
     fn skip_line_ws(&mut self) {
-        let b = self.text.as_bytes();
+        let b = self.bytes;
         if b.get(self.pos) == Some(&b'\n') {
             self.pos += 1;
             if let Some(word) = b.get(self.pos..).and_then(<[u8]>::first_chunk::<8>) {
@@ -220,80 +271,143 @@ impl<'a> Cursor<'a> {
     #[cfg_attr(not(feature = "small"), inline(always))]
     fn punct(&mut self, byte: u8) -> Option<()> {
         self.skip_ws();
-        if self.text.as_bytes().get(self.pos) != Some(&byte) {
+        if self.peek() != Some(byte) {
             return None;
         }
         self.pos += 1;
         Some(())
     }
 
-    /// Whitespace, the key `quoted` (quotes included, no escapes), whitespace and the colon.
+    /// Whitespace, the key `quoted` (quotes included, no escapes), whitespace and the colon:
+    /// `Some(false)`, with the cursor at what is there instead, when the key is another.
     #[cfg_attr(not(feature = "small"), inline(always))]
-    fn key<const N: usize>(&mut self, quoted: &[u8; N]) -> Option<()> {
+    fn key<const N: usize>(&mut self, quoted: &[u8; N]) -> Option<bool> {
         self.skip_line_ws();
-        let b = self.text.as_bytes();
-        if !b.get(self.pos..)?.starts_with(quoted) {
-            return None;
+        if !self.bytes.get(self.pos..)?.starts_with(quoted) {
+            return Some(false);
         }
         self.pos += N;
-        self.colon()
+        self.colon().map(|()| true)
     }
 
     /// Whitespace and the colon after a key.
     #[cfg_attr(not(feature = "small"), inline(always))]
     fn colon(&mut self) -> Option<()> {
         // A colon and a space, as pretty-printers write them, in one comparison.
-        let b = self.text.as_bytes();
-        if b.get(self.pos..).is_some_and(|rest| rest.starts_with(b": ")) {
+        if self.bytes.get(self.pos..).is_some_and(|rest| rest.starts_with(b": ")) {
             self.pos += 2;
             return Some(());
         }
         self.punct(b':')
     }
 
+    /// A key at the cursor (no whitespace before it) and the colon after it: which field it
+    /// names, told by its first letter and then one comparison with the one name that starts
+    /// so (two for `t`), quotes included; or, for any other key without escapes, its text.
+    #[cfg_attr(not(feature = "small"), inline(always))]
+    fn field_key(&mut self) -> Option<Key<'a>> {
+        let rest = self.bytes.get(self.pos..)?;
+        let known = match rest.get(1) {
+            Some(b'm') if rest.starts_with(b"\"message\"") => Some((Key::Message, 9)),
+            Some(b't') if rest.starts_with(b"\"trace_id\"") => Some((Key::TraceId, 10)),
+            Some(b't') if rest.starts_with(b"\"timestamp\"") => Some((Key::Timestamp, 11)),
+            Some(b'e') if rest.starts_with(b"\"error\"") => Some((Key::Error, 7)),
+            Some(b'p') if rest.starts_with(b"\"path\"") => Some((Key::Path, 6)),
+            Some(b's') if rest.starts_with(b"\"status\"") => Some((Key::Status, 8)),
+            _ => None,
+        };
+        let key = match known {
+            Some((key, len)) => {
+                self.pos += len;
+                key
+            }
+            None => Key::Other(self.plain_key()?),
+        };
+        self.colon()?;
+        Some(key)
+    }
+
+    /// Whitespace and the string value of a documented field, into `slot`; `None` when the
+    /// field was there already.
+    #[cfg_attr(not(feature = "small"), inline(always))]
+    fn field(&mut self, slot: &mut Option<JsonStr<'a>>) -> Option<()> {
+        if slot.is_some() {
+            return None;
+        }
+        *slot = Some(self.string()?);
+        Some(())
+    }
+
     /// A key without escapes at the cursor (no whitespace before it): its text, unquoted.
     #[cfg_attr(not(feature = "small"), inline(always))]
     fn plain_key(&mut self) -> Option<&'a str> {
-        let b = self.text.as_bytes();
-        if b.get(self.pos) != Some(&b'"') {
+        if self.peek() != Some(b'"') {
             return None;
         }
-        let start = self.pos + 1;
-        let end = simd::string_end(b, start);
-        if b.get(end) != Some(&b'"') {
-            return None;
+        let (run, end) = simd::ascii_string(self.bytes, self.pos + 1);
+        if self.bytes.get(end) != Some(&b'"') {
+            return self.other_string()?.as_str();
         }
         self.pos = end + 1;
-        self.text.get(start..end)
+        Some(run)
     }
 
     /// Whitespace, then a string value.
     #[cfg_attr(not(feature = "small"), inline(always))]
     fn string(&mut self) -> Option<JsonStr<'a>> {
         self.skip_ws();
-        let b = self.text.as_bytes();
-        if b.get(self.pos) != Some(&b'"') {
+        if self.peek() != Some(b'"') {
             return None;
         }
-        let start = self.pos + 1;
-        let end = simd::string_end(b, start);
-        if b.get(end) != Some(&b'"') {
-            return self.escaped_string();
+        let (run, end) = simd::ascii_string(self.bytes, self.pos + 1);
+        if self.bytes.get(end) != Some(&b'"') {
+            return self.other_string();
         }
         self.pos = end + 1;
-        let (before, _) = self.text.split_at_checked(end)?;
-        let (_, raw) = before.split_at_checked(start)?;
-        Some(JsonStr::from_validated(raw, false))
+        Some(JsonStr::from_validated(run, false))
     }
 
-    /// A string at the cursor that has a backslash, or a control character, or no end: the
-    /// scanner validates its escapes.
+    /// A string at the cursor that has a backslash, a control character, a byte from 0x80 up,
+    /// or no end: the scanner validates it, in the body checked as text.
     #[cold]
-    fn escaped_string(&mut self) -> Option<JsonStr<'a>> {
-        let mut sc = Scanner::new(self.text.get(self.pos..)?, 0);
+    #[inline(never)]
+    fn other_string(&mut self) -> Option<JsonStr<'a>> {
+        let text = self.text()?;
+        let mut sc = Scanner::new(text.get(self.pos..)?, 0);
         let s = sc.string().ok()?;
         self.pos += sc.pos();
         Some(s)
+    }
+
+    /// Any value of a top-level member at the cursor (after whitespace), validated as the
+    /// envelope walk validates it under the nesting limit `max_depth`: strings, numbers and
+    /// literals here, containers by the scanner.
+    #[cfg_attr(not(feature = "small"), inline(always))]
+    fn value(&mut self, max_depth: usize) -> Option<()> {
+        let literal =
+            |word: &[u8]| self.bytes.get(self.pos..)?.starts_with(word).then_some(word.len());
+        match self.peek()? {
+            b'"' => self.string().map(drop),
+            b'-' | b'0'..=b'9' => {
+                self.pos = number_end(self.bytes, self.pos).ok()?;
+                Some(())
+            }
+            b't' => literal(b"true").map(|n| self.pos += n),
+            b'f' => literal(b"false").map(|n| self.pos += n),
+            b'n' => literal(b"null").map(|n| self.pos += n),
+            _ => self.container(max_depth),
+        }
+    }
+
+    /// An object or array at the cursor, one level deep, validated by the scanner.
+    #[cold]
+    #[inline(never)]
+    fn container(&mut self, max_depth: usize) -> Option<()> {
+        let mut sc = Scanner::new(self.text()?, max_depth);
+        sc.advance(self.pos);
+        sc.value(1).ok()?;
+        self.pos = sc.pos();
+        Some(())
     }
 
     /// Whitespace, then a status: a three-digit integer, not followed by more of a number
@@ -302,7 +416,7 @@ impl<'a> Cursor<'a> {
     fn status(&mut self) -> Option<u16> {
         self.skip_ws();
         let &[a @ b'1'..=b'9', b @ b'0'..=b'9', c @ b'0'..=b'9', after] =
-            self.text.as_bytes().get(self.pos..self.pos + 4)?
+            self.bytes.get(self.pos..self.pos + 4)?
         else {
             return None;
         };
@@ -320,6 +434,6 @@ impl<'a> Cursor<'a> {
         self.skip_line_ws();
         self.punct(b'}')?;
         self.skip_ws();
-        (self.pos == self.text.len()).then_some(())
+        (self.pos == self.bytes.len()).then_some(())
     }
 }

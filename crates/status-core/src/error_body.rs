@@ -8,7 +8,6 @@ use crate::error::{Error, ErrorKind};
 use crate::json_str::JsonStr;
 use crate::raw::RawJson;
 use crate::scan::Text;
-use crate::simd;
 use crate::status::Expect;
 
 /// The reply for a status outside 2xx: the status wins over the body, whatever it holds.
@@ -21,8 +20,8 @@ pub(crate) fn read(status: u16, body: &[u8], max_depth: usize) -> ApiError<'_> {
     // those. The `small` feature leaves both one-pass paths out.
     #[cfg(not(feature = "small"))]
     match expect {
-        Expect::Message => {
-            if let Some(s) = documented::message(body) {
+        Expect::Message => match documented::message(body, max_depth) {
+            Ok(s) => {
                 let fields = ErrorFields {
                     message: Some(s.get(0)),
                     trace_id: Some(s.get(1)),
@@ -30,7 +29,8 @@ pub(crate) fn read(status: u16, body: &[u8], max_depth: usize) -> ApiError<'_> {
                 };
                 return ApiError::new(status, body, fields, ShapeKind::Message);
             }
-        }
+            Err(read) => return shaped(status, body, max_depth, expect, read),
+        },
         Expect::Gateway => {
             if let Some((s, body_status)) = documented::gateway(body) {
                 let fields = ErrorFields {
@@ -52,20 +52,32 @@ pub(crate) fn read(status: u16, body: &[u8], max_depth: usize) -> ApiError<'_> {
 }
 
 /// Reads an error body with the documented fields in any order in one pass
-/// ([`documented::any_order`]) when they make the shape the status promises (either shape for
-/// an undocumented status, the message shape first, as [`Found::shape`] judges); any other body
-/// goes to the general scan, which gives the same answer for these.
+/// ([`documented::any_order`]); see [`shaped`].
 #[inline(never)]
 #[cfg_attr(feature = "small", allow(dead_code))]
 fn flat(status: u16, body: &[u8], max_depth: usize, expect: Expect) -> ApiError<'_> {
-    // (The documented reading checked the UTF-8 too: checking it again here costs less on
-    // these bodies than keeping it across would cost the documented ones.)
-    let any_order = simd::utf8(body).ok().and_then(|text| documented::any_order(text, max_depth));
-    let Some(f) = any_order else {
+    shaped(status, body, max_depth, expect, documented::any_order(body, max_depth))
+}
+
+/// The reply for the fields the any-order reading found, when they make the shape the status
+/// promises (either shape for an undocumented status, the message shape first, as
+/// [`Found::shape`] judges); any other body (`None`, or a field missing) goes to the general
+/// scan, which gives the same answer for these.
+#[inline(never)]
+#[cfg_attr(feature = "small", allow(dead_code))]
+fn shaped<'a>(
+    status: u16,
+    body: &'a [u8],
+    max_depth: usize,
+    expect: Expect,
+    read: Option<documented::AnyOrder<'a>>,
+) -> ApiError<'a> {
+    let Some(f) = read else {
         return general(status, body, max_depth, expect);
     };
-    let has = |bits: u8| f.present & bits == bits;
-    let (message, gateway) = (has(0b11), has(0b1_1100 | documented::AnyOrder::STATUS));
+    let message = f.message.is_some() && f.trace_id.is_some();
+    let gateway =
+        f.timestamp.is_some() && f.status.is_some() && f.error.is_some() && f.path.is_some();
     let shape = match expect {
         Expect::Message if message => ShapeKind::Message,
         Expect::Gateway if gateway => ShapeKind::Gateway,
@@ -74,14 +86,13 @@ fn flat(status: u16, body: &[u8], max_depth: usize, expect: Expect) -> ApiError<
         // A missing field: the general scan says which, and where.
         _ => return general(status, body, max_depth, expect),
     };
-    let string = |i: usize| (f.present >> i & 1 != 0).then(|| f.strings.get(i));
     let fields = ErrorFields {
-        message: string(0),
-        trace_id: string(1),
-        timestamp: string(2),
-        error_name: string(3),
-        path: string(4),
-        status: has(documented::AnyOrder::STATUS).then_some(f.status),
+        message: f.message,
+        trace_id: f.trace_id,
+        timestamp: f.timestamp,
+        error_name: f.error,
+        path: f.path,
+        status: f.status,
     };
     ApiError::new(status, body, fields, shape)
 }
@@ -264,22 +275,25 @@ mod tests {
             assert_eq!(e.shape(), general.shape(), "{status} {:?}", lossy());
         }
         let documented = match expect {
-            Expect::Message => documented::message(body).is_some(),
+            Expect::Message => documented::message(body, Decoder::DEFAULT_MAX_DEPTH).is_ok(),
             Expect::Gateway => documented::gateway(body).is_some(),
             Expect::Success | Expect::AnyError => false,
         };
-        let any_order = core::str::from_utf8(body)
-            .is_ok_and(|text| documented::any_order(text, Decoder::DEFAULT_MAX_DEPTH).is_some());
+        let any_order = documented::any_order(body, Decoder::DEFAULT_MAX_DEPTH).is_some();
         documented || any_order
     }
 
     /// The documented fields in other orders and layouts, and with keys besides them.
-    const OTHER_ORDERS: [&[u8]; 5] = [
+    const OTHER_ORDERS: [&[u8]; 7] = [
         b"{\n  \"trace_id\": \"the_trace_id\",\n  \"message\": \"the error message\"\n}",
         br#"{"message":"m","code":40012,"trace_id":"t","extra":[1,{"a":null}]}"#,
         b"{\r\n\t\"status\" : 429,\r\n\t\"timestamp\" : \"2026-03-10T15:52:01.610+00:00\",\r\n\t\"path\" : \"/p\",\r\n\t\"error\" : \"Too \\u004dany\"\r\n}",
         br#"{"path":"/api/v2/clips","error":"Forbidden","status":403,"timestamp":"2026-03-13T07:58:46.156+00:00","retry_after":"30"}"#,
         br#"{"status":403,"message":"m","trace_id":"7","path":"x","error":"e","timestamp":"t"}"#,
+        // Text beyond ASCII, and extra values of every scalar kind.
+        "{\"message\": \"caf\u{e9} \\u00e9\", \"ok\": true, \"no\": false, \"n\": null, \"trace_id\": \"\u{1f600}\"}"
+            .as_bytes(),
+        "{\"cl\u{e9}\": -1.5e3, \"trace_id\": \"t\", \"x\": 0, \"message\": \"m\"}".as_bytes(),
     ];
 
     #[test]

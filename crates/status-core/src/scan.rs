@@ -538,6 +538,18 @@ fn number_fast(bytes: &[u8], pos: usize) -> Option<usize> {
     (is_value_end(next) || is_whitespace(next)).then_some(p + q)
 }
 
+/// The end of the valid number at `pos`, or the error [`Scanner`] reports for it: for readers
+/// of bytes that take numbers without a scanner. Out of line: their numbers are few, and
+/// the block fast path is a lot of code to copy into them.
+#[inline(never)]
+#[cfg_attr(feature = "small", allow(dead_code))]
+pub(crate) fn number_end(bytes: &[u8], pos: usize) -> Result<usize, Error> {
+    match number_fast(bytes, pos) {
+        Some(end) => Ok(end),
+        None => number_exact(bytes, pos),
+    }
+}
+
 /// Validates a complete JSON text: one value, surrounded by whitespace only.
 pub(crate) fn validate(input: &[u8], max_depth: usize) -> Result<(), Error> {
     let text = Text::new(input)?;

@@ -165,6 +165,17 @@ pub(super) fn string_end(bytes: &[u8], pos: usize) -> usize {
 }
 
 #[inline(always)]
+pub(super) fn ascii_string_end(bytes: &[u8], pos: usize) -> usize {
+    // Below 0x20 or from 0x80 up: 0x60 or more once 0x20 is taken off, wrapping.
+    find(
+        bytes,
+        pos,
+        |v| or(or(eq(v, b'"'), eq(v, b'\\')), not(at_most(minus(v, 0x20), 0x5F))),
+        super::scalar::ascii_string_end,
+    )
+}
+
+#[inline(always)]
 pub(super) fn whitespace_end(bytes: &[u8], mut pos: usize) -> usize {
     // Indentation is spaces: one comparison a block while it lasts, as on x86_64.
     while let Some(v) = load(bytes, pos) {

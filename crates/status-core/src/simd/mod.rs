@@ -84,6 +84,19 @@ pub(crate) fn string_end(bytes: &[u8], pos: usize) -> usize {
     imp::string_end(bytes, pos)
 }
 
+/// The run of bytes at `pos` inside a string that are printable ASCII other than `"` and `\`,
+/// and the offset of the first byte after it: `"`, `\`, a control character, a byte from 0x80
+/// up, or `bytes.len()`. The run is text without any UTF-8 check of the input: a reader that
+/// has seen only such runs and ASCII grammar has seen ASCII throughout.
+#[cfg_attr(not(feature = "small"), inline(always))]
+#[cfg_attr(feature = "small", allow(dead_code))]
+pub(crate) fn ascii_string(bytes: &[u8], pos: usize) -> (&str, usize) {
+    let end = imp::ascii_string_end(bytes, pos);
+    let run = bytes.get(pos..end).unwrap_or_default();
+    // SAFETY: `ascii_string_end` stops at the first byte from 0x80 up, so `run` is ASCII.
+    (unsafe { core::str::from_utf8_unchecked(run) }, end)
+}
+
 /// The offset of the first byte at or after `pos` that is not JSON whitespace
 /// (space, tab, line feed, carriage return); `bytes.len()` when there is none.
 #[cfg_attr(not(feature = "small"), inline(always))]
@@ -146,7 +159,7 @@ pub(crate) fn ascii_prefix(bytes: &[u8]) -> usize {
     imp::ascii_prefix(bytes)
 }
 
-/// Whether every fast path gives the scalar twin's answer on `bytes`: the three run searches
+/// Whether every fast path gives the scalar twin's answer on `bytes`: the four run searches
 /// from every offset (every eighth past the first 512, to keep long inputs linear enough for a
 /// fuzzer), the ASCII prefix, the digit mask of every 32-byte window, and UTF-8 validation
 /// against `core`'s.
@@ -154,6 +167,7 @@ pub(crate) fn agrees_with_scalar(bytes: &[u8]) -> bool {
     let offsets = (0..=bytes.len() + 1).filter(|&pos| pos <= 512 || pos % 8 == 0);
     let runs = offsets.clone().all(|pos| {
         string_end(bytes, pos) == scalar::string_end(bytes, pos)
+            && ascii_string(bytes, pos).1 == scalar::ascii_string_end(bytes, pos)
             && whitespace_end(bytes, pos) == scalar::whitespace_end(bytes, pos)
             && digits_end(bytes, pos) == scalar::digits_end(bytes, pos)
     });

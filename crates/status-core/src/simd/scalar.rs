@@ -70,6 +70,22 @@ pub(super) fn string_end(bytes: &[u8], pos: usize) -> usize {
     )
 }
 
+/// See [`super::ascii_string`].
+#[cfg_attr(not(feature = "small"), inline(always))]
+pub(super) fn ascii_string_end(bytes: &[u8], pos: usize) -> usize {
+    find(
+        bytes,
+        pos,
+        |w| {
+            zero_bytes(w ^ (ONES * u64::from(b'"')))
+                | zero_bytes(w ^ (ONES * u64::from(b'\\')))
+                | bytes_below(w, 0x20)
+                | w & HIGHS
+        },
+        |b| b == b'"' || b == b'\\' || !(0x20..0x80).contains(&b),
+    )
+}
+
 /// See [`super::whitespace_end`].
 #[cfg_attr(not(feature = "small"), inline(always))]
 pub(super) fn whitespace_end(bytes: &[u8], mut pos: usize) -> usize {

@@ -68,6 +68,9 @@ fn fast_paths_agree_with_scalar_at_every_offset() {
     for input in inputs() {
         for pos in 0..=input.len() + 1 {
             assert_eq!(string_end(&input, pos), scalar::string_end(&input, pos), "{input:?} {pos}");
+            let (run, end) = ascii_string(&input, pos);
+            assert_eq!(end, scalar::ascii_string_end(&input, pos), "{input:?} {pos}");
+            assert_eq!(run.as_bytes(), input.get(pos..end).unwrap_or_default());
             assert_eq!(
                 whitespace_end(&input, pos),
                 scalar::whitespace_end(&input, pos),
@@ -93,6 +96,10 @@ fn scalar_twins_match_their_definitions() {
             assert_eq!(
                 scalar::string_end(&input, pos),
                 first(|b| b == b'"' || b == b'\\' || b < 0x20)
+            );
+            assert_eq!(
+                scalar::ascii_string_end(&input, pos),
+                first(|b| b == b'"' || b == b'\\' || !(0x20..0x80).contains(&b))
             );
             assert_eq!(scalar::whitespace_end(&input, pos), first(|b| !is_whitespace(b)));
             assert_eq!(scalar::digits_end(&input, pos), first(|b| !b.is_ascii_digit()));

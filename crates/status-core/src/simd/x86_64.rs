@@ -107,6 +107,17 @@ pub(super) fn string_end(bytes: &[u8], pos: usize) -> usize {
 }
 
 #[inline(always)]
+pub(super) fn ascii_string_end(bytes: &[u8], pos: usize) -> usize {
+    // The byte's own high bit flags everything from 0x80 up: one `or` more than `string_end`.
+    find(
+        bytes,
+        pos,
+        |v| bits(or(or(or(eq(v, b'"'), eq(v, b'\\')), at_most(v, 0x1F)), v)),
+        super::scalar::ascii_string_end,
+    )
+}
+
+#[inline(always)]
 pub(super) fn whitespace_end(bytes: &[u8], mut pos: usize) -> usize {
     // Indentation is spaces: one comparison a block while it lasts, and the four-way
     // classification only from the first byte that is not a space.
