@@ -4,6 +4,9 @@
 //! cargo run -p status-redis --example workers -- --processes 8 --tasks 16 --limit 15 \
 //!     --window-secs 2 --redis redis://127.0.0.1:6379/ [--base-url URL] [--kill-one] \
 //!     [--limiter redis|gcra|both] [--requests N] [--lease-secs S]
+//! cargo run -p status-redis --example workers -- --kill-project --processes 4 --projects 2 \
+//!     --redis redis://127.0.0.1:6379/ [--project-secs S] [--lease-secs S]
+//! cargo run -p status-redis --example workers -- --help
 //! ```
 //!
 //! The parent starts the mock API on loopback (unless `--base-url` is given) with the same
@@ -15,6 +18,12 @@
 //! two in turn. `--kill-one` kills one worker with SIGKILL mid-run and measures how long its
 //! permits stay held in Redis. Last, it measures the admission latency the store adds on this
 //! Redis.
+//!
+//! `--kill-project` runs running projects instead: each worker submits `--projects` typed
+//! clipping projects (each runs `--project-secs` on the mock, which allows 5 at once) through
+//! the shared project slots and waits for them; the parent kills one worker with SIGKILL while
+//! it holds a project slot and prints when each of its projects was adopted by a live worker
+//! (as Redis and the adopter report it) and when its slot came free.
 
 use core::time::Duration;
 use std::collections::HashMap;
@@ -22,9 +31,10 @@ use std::process::Stdio;
 use std::sync::Arc;
 
 use redis::aio::ConnectionManager;
+use status_hyper::api::ClipRequest;
 use status_hyper::mock::{MockReply, MockServer};
 use status_hyper::{
-    AcquireError, ApiKey, ApiRequest, Client, RateLimiter, RateStore, RetryPolicy, SlotId,
+    AcquireError, ApiKey, ApiRequest, Client, Event, RateLimiter, RateStore, RetryPolicy, SlotId,
     StoreError, StoreFallback, StoreFuture,
 };
 use status_redis::RedisBudget;
@@ -47,7 +57,33 @@ struct Args {
     limiter: String,
     worker: bool,
     key: String,
+    kill_project: bool,
+    projects: usize,
+    project_run: Duration,
+    project_worker: bool,
 }
+
+const USAGE: &str = "\
+Many OS processes sharing one budget through Redis, measured at the server.
+
+usage: workers [options]
+
+  --processes N      worker processes (default 8)
+  --tasks N          tasks per worker (default 16)
+  --requests N       GETs per task (default 1)
+  --limit N          requests per window, enforced by the budget and the mock (default 15)
+  --window-secs S    the window (default 2)
+  --lease-secs S     each worker's lease (default 2)
+  --redis URL        the Redis to share (default redis://127.0.0.1:6379/)
+  --base-url URL     an API to send to instead of the built-in mock
+  --limiter MODE     redis, gcra or both (default both): the budget, a GCRA of the same rate
+  --kill-one         kill -9 one worker with a request in flight; time until its permits free
+  --kill-project     run projects instead: kill -9 one worker holding a project slot and show
+                     its projects adopted by a live worker, and when their slots free
+  --projects N       with --kill-project: projects per worker (default 2)
+  --project-secs S   with --kill-project: how long each project runs on the mock (default 5)
+  -h, --help         this text
+";
 
 fn parse() -> Result<Args, Failure> {
     let mut args = Args {
@@ -63,6 +99,10 @@ fn parse() -> Result<Args, Failure> {
         limiter: "both".into(),
         worker: false,
         key: String::new(),
+        kill_project: false,
+        projects: 2,
+        project_run: Duration::from_secs(5),
+        project_worker: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -80,7 +120,15 @@ fn parse() -> Result<Args, Failure> {
             "--limiter" => args.limiter = value()?,
             "--worker" => args.worker = true,
             "--key" => args.key = value()?,
-            other => return Err(format!("unknown argument {other}").into()),
+            "--kill-project" => args.kill_project = true,
+            "--projects" => args.projects = value()?.parse()?,
+            "--project-secs" => args.project_run = Duration::from_secs_f64(value()?.parse()?),
+            "--project-worker" => args.project_worker = true,
+            "-h" | "--help" => {
+                print!("{USAGE}");
+                std::process::exit(0);
+            }
+            other => return Err(format!("unknown argument {other} (see --help)").into()),
         }
     }
     Ok(args)
@@ -90,9 +138,15 @@ fn main() -> Result<(), Failure> {
     let args = parse()?;
     if args.worker {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        if args.project_worker {
+            return rt.block_on(project_worker(args));
+        }
         return rt.block_on(worker(args));
     }
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    if args.kill_project {
+        return rt.block_on(projects(args));
+    }
     rt.block_on(parent(args))
 }
 
@@ -459,4 +513,248 @@ impl RateStore for Gcra {
     }
 
     fn complete(&self, _slot: SlotId) {}
+}
+
+// ---------------------------------------------------------------- projects: adoption
+
+/// What the workers printed: (worker, when, line).
+type Lines = Arc<std::sync::Mutex<Vec<(usize, Instant, String)>>>;
+
+fn lines_of(lines: &Lines) -> std::sync::MutexGuard<'_, Vec<(usize, Instant, String)>> {
+    lines.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// `--kill-project`: workers run projects through the shared slots; one is killed while it
+/// holds some, and its projects are followed until a live worker has polled them to the end.
+async fn projects(args: Args) -> Result<(), Failure> {
+    let scan = args.lease / 2;
+    println!(
+        "{} processes x {} projects, each running {:?} on the mock (5 at once), lease {:?}, \
+         a look for orphans every {:?}, redis {}",
+        args.processes, args.projects, args.project_run, args.lease, scan, args.redis
+    );
+    // A project runs from its first poll for `project_run`, then the next poll sees it done.
+    let first_poll = Arc::new(std::sync::Mutex::new(HashMap::<String, Instant>::new()));
+    let run_for = args.project_run;
+    let server = MockServer::builder()
+        .rate_limit(Some((args.limit, args.window)))
+        .polls_to_finish(1)
+        .handler(move |r| {
+            let id = r.path.strip_prefix("/api/v2/clips/results/")?.to_owned();
+            let mut seen = first_poll.lock().unwrap_or_else(|p| p.into_inner());
+            let first = *seen.entry(id).or_insert(r.at);
+            (r.at - first < run_for).then(|| MockReply::success(r#"{"status": "ONGOING"}"#))
+        })
+        .start()
+        .await?;
+    let base = server.uri().to_string();
+    let key = format!("workers-projects-{:08x}", fastrand::u32(..));
+    let keys = status_redis::BudgetKeys::new("status-redis", &key);
+    let exe = std::env::current_exe()?;
+    let started = Instant::now();
+    let lines = Lines::default();
+    let mut children = Vec::new();
+    for index in 0..args.processes {
+        let mut child = tokio::process::Command::new(&exe)
+            .args(["--worker", "--project-worker", "--key", &key, "--redis", &args.redis])
+            .args(["--base-url", &base, "--projects", &args.projects.to_string()])
+            .args(["--limit", &args.limit.to_string()])
+            .args(["--window-secs", &args.window.as_secs_f64().to_string()])
+            .args(["--lease-secs", &args.lease.as_secs_f64().to_string()])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()?;
+        let stdout = child.stdout.take().ok_or("no stdout")?;
+        let lines = Arc::clone(&lines);
+        tokio::spawn(async move {
+            let mut reader = BufReader::new(stdout).lines();
+            while let Ok(Some(line)) = reader.next_line().await {
+                lines_of(&lines).push((index, Instant::now(), line));
+            }
+        });
+        children.push(child);
+    }
+    let holders = loop {
+        let holders: HashMap<usize, String> = lines_of(&lines)
+            .iter()
+            .filter_map(|(i, _, l)| Some((*i, l.strip_prefix("holder ")?.to_owned())))
+            .collect();
+        if holders.len() == args.processes {
+            break holders;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    let worker_of = |member: &str| {
+        holders.iter().find(|(_, h)| member.starts_with(&format!("{h}/"))).map(|(&i, _)| i)
+    };
+    let mut conn =
+        redis::Client::open(args.redis.as_str())?.get_multiplexed_async_connection().await?;
+    // Kill a worker once the run is under way and it holds project slots whose results paths
+    // are known (a slot still being submitted would only come free after the unbound timeout).
+    tokio::time::sleep(args.project_run / 2).await;
+    let (victim, paths) = loop {
+        let slots: Vec<String> =
+            redis::cmd("HKEYS").arg(&keys.all()[4]).query_async(&mut conn).await?;
+        let known: HashMap<String, String> =
+            redis::cmd("HGETALL").arg(&keys.all()[6]).query_async(&mut conn).await?;
+        let candidate = slots.iter().filter_map(|m| worker_of(m)).find(|&w| {
+            let prefix = format!("{}/", holders[&w]);
+            slots.iter().filter(|m| m.starts_with(&prefix)).all(|m| known.contains_key(m))
+        });
+        if let Some(w) = candidate {
+            let prefix = format!("{}/", holders[&w]);
+            let paths: Vec<String> = known
+                .iter()
+                .filter(|(m, _)| m.starts_with(&prefix))
+                .map(|(_, p)| p.clone())
+                .collect();
+            break (w, paths);
+        }
+        if started.elapsed() > Duration::from_secs(120) {
+            return Err("no worker ever held a project slot".into());
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    };
+    children[victim].start_kill()?;
+    let killed_at = Instant::now();
+    // Follow each of its projects in Redis: adopted (its slot under another holder), freed.
+    let mut adopted: HashMap<String, (Duration, usize)> = HashMap::new();
+    let mut freed: HashMap<String, Duration> = HashMap::new();
+    while freed.len() < paths.len() {
+        let known: HashMap<String, String> =
+            redis::cmd("HGETALL").arg(&keys.all()[6]).query_async(&mut conn).await?;
+        for path in &paths {
+            let holder = known.iter().find(|(_, p)| *p == path).map(|(m, _)| m);
+            match holder.and_then(|m| worker_of(m)) {
+                Some(w) if w != victim => {
+                    adopted.entry(path.clone()).or_insert((killed_at.elapsed(), w));
+                }
+                Some(_) => {}
+                None if holder.is_none() => {
+                    freed.entry(path.clone()).or_insert(killed_at.elapsed());
+                }
+                None => {}
+            }
+        }
+        if killed_at.elapsed() > args.lease * 2 + args.project_run + Duration::from_secs(30) {
+            println!(
+                "kill -9: {} of {} projects STILL held",
+                paths.len() - freed.len(),
+                paths.len()
+            );
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // Done watching: the workers may leave.
+    for (i, child) in children.iter_mut().enumerate() {
+        if i != victim {
+            drop(child.stdin.take());
+        }
+    }
+    for child in children {
+        let _ = child.wait_with_output().await;
+    }
+    let took = started.elapsed();
+    let mut totals = [0usize; 3];
+    for (_, _, line) in lines_of(&lines).iter() {
+        if let Some(rest) = line.strip_prefix("done ") {
+            for (t, n) in totals.iter_mut().zip(rest.split(' ')) {
+                *t += n.parse::<usize>().unwrap_or(0);
+            }
+        }
+    }
+    let [submitted, ok, errors] = totals;
+    println!(
+        "[projects] the live workers: {submitted} projects, {ok} succeeded, {errors} failed; \
+         server: {} running at most (limit 5), {} answered 429; {:.1} s",
+        server.peak_running_projects(),
+        server.limit_rejections(),
+        took.as_secs_f64()
+    );
+    println!(
+        "kill -9 of worker {victim} at {:.1} s while it held {} running projects \
+         (lease + orphan scan = {:.2} s):",
+        (killed_at - started).as_secs_f64(),
+        paths.len(),
+        (args.lease + scan).as_secs_f64()
+    );
+    let after = |at: Instant| at.saturating_duration_since(killed_at).as_secs_f64();
+    for path in &paths {
+        let id = path.rsplit('/').next().unwrap_or(path);
+        let reports = lines_of(&lines);
+        let reported = |what: &str| {
+            reports.iter().find(|(_, _, l)| l.strip_prefix(what) == Some(path.as_str()))
+        };
+        match (adopted.get(path), freed.get(path)) {
+            (Some((at, w)), Some(free)) => println!(
+                "  {id}: adopted by worker {w} {:.2} s after the kill, its slot free {:.2} s after \
+                 the kill",
+                at.as_secs_f64(),
+                free.as_secs_f64()
+            ),
+            _ => println!("  {id}: adopted {:?}, freed {:?}", adopted.get(path), freed.get(path)),
+        }
+        if let (Some((w, a, _)), Some((_, f, _))) =
+            (reported("adopted "), reported("orphan-finished "))
+        {
+            println!(
+                "  {id}: worker {w} reported it adopted at {:.2} s and seen finished at {:.2} s",
+                after(*a),
+                after(*f)
+            );
+        }
+    }
+    Ok(())
+}
+
+/// A worker of `--kill-project`: submits its projects through the shared slots, waits for
+/// each to finish, and stays (adopting orphans) until the parent closes its stdin.
+async fn project_worker(args: Args) -> Result<(), Failure> {
+    let budget = RedisBudget::builder(&args.redis, &args.key)
+        .rate(args.limit, args.window)
+        .lease(args.lease)
+        .build()?;
+    println!("holder {}", budget.holder());
+    let client = Client::builder(
+        args.base_url.as_deref().ok_or("no --base-url")?.parse()?,
+        ApiKey::new(&args.key)?,
+    )
+    .rate_limiter(Some(budget.rate_limiter(StoreFallback::Wait)))
+    .project_slots(budget.project_slots(StoreFallback::Wait))
+    .poll_interval(Duration::from_secs(1))
+    .deadline(Some(Duration::from_secs(600)))
+    .observer(|e| match e {
+        Event::OrphanAdopted { path } => println!("adopted {path}"),
+        Event::OrphanFinished { path, .. } => println!("orphan-finished {path}"),
+        _ => {}
+    })
+    .build_http()?;
+    let (closed, stdin_closed) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
+        let _ = closed.send(());
+    });
+    let mut tasks = Vec::new();
+    for _ in 0..args.projects {
+        let client = client.clone();
+        tasks.push(tokio::spawn(async move {
+            let request = ClipRequest::new("https://www.youtube.com/watch?v=example");
+            let task = client.submit_clips(&request).await?;
+            client.wait(task).run(|_| {}).await.map(drop)
+        }));
+    }
+    let (mut ok, mut errors) = (0, 0);
+    for t in tasks {
+        match t.await? {
+            Ok(()) => ok += 1,
+            Err(_) => errors += 1,
+        }
+    }
+    println!("done {} {ok} {errors}", args.projects);
+    let _ = stdin_closed.await;
+    drop(client);
+    budget.shutdown().await?;
+    Ok(())
 }

@@ -4,20 +4,20 @@ use core::fmt;
 
 use sha2::{Digest, Sha256};
 
-/// The seven Redis keys of one budget, `<namespace>:{<tag>}:<name>`, where the tag is the first
+/// The nine Redis keys of one budget, `<namespace>:{<tag>}:<name>`, where the tag is the first
 /// 16 bytes of SHA-256 over the namespace and the API key, in hex. The braces make the tag
 /// Redis Cluster's hash tag, so every key of a budget is in one slot and the scripts may touch
 /// them all; the key itself never appears.
 #[derive(Clone, PartialEq, Eq)]
 pub struct BudgetKeys {
-    names: [String; 7],
+    names: [String; 9],
     tag: String,
 }
 
 impl BudgetKeys {
     /// The names, in the scripts' `KEYS` order.
-    pub const NAMES: [&'static str; 7] =
-        ["meta", "holders", "inflight", "done", "proj", "pid", "path"];
+    pub const NAMES: [&'static str; 9] =
+        ["meta", "holders", "inflight", "done", "proj", "pid", "path", "rqueue", "pqueue"];
 
     /// The keys for `api_key` under `namespace`.
     pub fn new(namespace: &str, api_key: &str) -> Self {
@@ -35,7 +35,7 @@ impl BudgetKeys {
     }
 
     /// Every key, in the scripts' `KEYS` order.
-    pub fn all(&self) -> &[String; 7] {
+    pub fn all(&self) -> &[String; 9] {
         &self.names
     }
 

@@ -153,8 +153,7 @@ impl RedisBudgetBuilder {
             config: RedisBudgetBuilder { tick, ..self },
             state: StdMutex::new(State::default()),
             op: Mutex::new(()),
-            rate_queue: Mutex::new(()),
-            project_queue: Mutex::new(()),
+            queue_moved: Notify::new(),
             changed: Notify::new(),
             dirty: Arc::new(Notify::new()),
             task: StdMutex::new(None),
@@ -186,9 +185,9 @@ struct Shared {
     state: StdMutex<State>,
     /// One script call at a time per process, so that a sync never races an admission.
     op: Mutex<()>,
-    /// Waiters in this process go in arrival order.
-    rate_queue: Mutex<()>,
-    project_queue: Mutex<()>,
+    /// Signalled when a waiter of this process leaves its queue (admitted or given up), so
+    /// that the next one looks.
+    queue_moved: Notify,
     /// Signalled when a sync recorded a reply or freed a project slot.
     changed: Notify,
     /// Signalled when there is something for the background task to record.
@@ -221,6 +220,9 @@ struct State {
     /// Project slots given up while their project may still run, until a sync hands them
     /// over as orphans.
     disowned: BTreeMap<u64, ProjectSlot>,
+    /// The waiters of this process, per [`Queue`], in arrival order: ticket number ->
+    /// whether Redis has the ticket.
+    tickets: [BTreeMap<u64, bool>; 2],
     /// Something changed that Redis does not know yet.
     dirty: bool,
     /// Counts changes, so that a sync knows whether one came in while it ran.
@@ -404,6 +406,15 @@ impl Shared {
                 args.push(slot.path.clone().unwrap_or_default());
             }
         }
+        let tickets: Vec<String> = Queue::ALL
+            .iter()
+            .flat_map(|&q| {
+                let queued = state.tickets[q as usize].iter().filter(|(_, &queued)| queued);
+                queued.map(move |(&n, _)| self.member(q.ticket_kind(), n))
+            })
+            .collect();
+        args.push(tickets.len().to_string());
+        args.extend(tickets);
         let disowned = state.disowned.keys().copied().collect();
         Snapshot { args, pending, disowned, generation: state.generation }
     }
@@ -452,71 +463,110 @@ impl Shared {
             || !state.done.is_empty()
             || !state.projects.is_empty()
             || !state.disowned.is_empty()
+            || state.tickets.iter().any(|t| t.values().any(|&queued| queued))
     }
 
-    /// Admits one request or says how long until a slot may be free (`None`: every slot is
-    /// in flight).
-    async fn try_admit(&self) -> Result<Result<u64, Option<Duration>>, StoreError> {
+    /// Admits one request, or queues the waiter's `ticket` and says how long until the slot
+    /// it will get may be free (`None`: that slot is still in flight).
+    async fn try_admit(&self, ticket: u64) -> Result<Result<u64, Option<Duration>>, StoreError> {
+        self.try_take(Queue::Rate, ticket).await
+    }
+
+    /// Takes a project slot, or queues the waiter's `ticket`.
+    async fn try_take_project(
+        &self,
+        ticket: u64,
+    ) -> Result<Result<u64, Option<Duration>>, StoreError> {
+        self.try_take(Queue::Project, ticket).await
+    }
+
+    async fn try_take(
+        &self,
+        queue: Queue,
+        ticket: u64,
+    ) -> Result<Result<u64, Option<Duration>>, StoreError> {
         let _op = self.op.lock().await;
         let id = {
             let mut state = lock(&self.state);
             state.next += 1;
             state.next
         };
-        let args = [self.member('r', id), self.config.limit.to_string()];
-        let answer = self.call(Op::Admit, &args).await?;
-        if answer.code == 1 {
-            lock(&self.state).inflight.insert(id);
-            return Ok(Ok(id));
-        }
-        Ok(Err(wait_of(&answer)))
-    }
-
-    async fn try_take_project(&self) -> Result<Result<u64, Option<Duration>>, StoreError> {
-        let _op = self.op.lock().await;
-        let id = {
-            let mut state = lock(&self.state);
-            state.next += 1;
-            state.next
+        let (op, kind, limit) = match queue {
+            Queue::Rate => (Op::Admit, 'r', self.config.limit),
+            Queue::Project => (Op::ProjectAcquire, 'p', self.config.project_limit),
         };
-        let args = [self.member('p', id), self.config.project_limit.to_string()];
-        let answer = self.call(Op::ProjectAcquire, &args).await?;
+        let args =
+            [self.member(kind, id), limit.to_string(), self.member(queue.ticket_kind(), ticket)];
+        let answer = self.call(op, &args).await?;
+        // Under `op`, so that a sync sends the ticket exactly while Redis has it.
+        let mut state = lock(&self.state);
+        let tickets = &mut state.tickets[queue as usize];
         if answer.code == 1 {
-            let slot = ProjectSlot { taken: answer.now, ..ProjectSlot::default() };
-            lock(&self.state).projects.insert(id, slot);
+            tickets.remove(&ticket);
+            match queue {
+                Queue::Rate => {
+                    state.inflight.insert(id);
+                }
+                Queue::Project => {
+                    let slot = ProjectSlot { taken: answer.now, ..ProjectSlot::default() };
+                    state.projects.insert(id, slot);
+                }
+            }
+            drop(state);
+            self.queue_moved.notify_waiters();
             return Ok(Ok(id));
+        }
+        if let Some(queued) = tickets.get_mut(&ticket) {
+            *queued = true;
         }
         Ok(Err(wait_of(&answer)))
     }
 
-    /// The waiting loop shared by both limits: one waiter per process at a time looks, the
-    /// others queue behind it.
+    /// The waiting loop shared by both limits. Each waiter takes a ticket in arrival order;
+    /// Redis admits it only once fewer tickets are ahead of it than slots are free, so waiters
+    /// are served in arrival order across processes. Every waiter asks once on arrival (which
+    /// queues its ticket); after that only the first of this process's waiters looks again,
+    /// the others wait for it to leave the queue.
     async fn acquire_with<F, Fut>(
         &self,
-        queue: &Mutex<()>,
+        queue: Queue,
         deadline: Option<Instant>,
         in_flight_free: Option<Duration>,
         mut attempt: F,
     ) -> Result<(SlotId, Duration), AcquireError>
     where
-        F: FnMut() -> Fut,
+        F: FnMut(u64) -> Fut,
         Fut: core::future::Future<Output = Result<Result<u64, Option<Duration>>, StoreError>>,
     {
-        let queued = queue.lock();
-        let _head = match deadline {
-            Some(d) => {
-                tokio::time::timeout_at(d, queued).await.map_err(|_| AcquireError::Deadline)?
-            }
-            None => queued.await,
-        };
+        let ticket = Ticket::take(self, queue);
         let start = Instant::now();
         let mut waited = false;
         loop {
             let changed = self.changed.notified();
-            let wait = match attempt().await.map_err(AcquireError::Unavailable)? {
+            if waited && !ticket.is_first() {
+                let moved = self.queue_moved.notified();
+                let mut moved = core::pin::pin!(moved);
+                moved.as_mut().enable();
+                if !ticket.is_first() {
+                    match deadline {
+                        Some(d) => tokio::time::timeout_at(d, moved)
+                            .await
+                            .map_err(|_| AcquireError::Deadline)?,
+                        None => moved.await,
+                    }
+                    continue;
+                }
+            }
+            let wait = match attempt(ticket.number).await.map_err(AcquireError::Unavailable)? {
                 // Admitted at once: the round trip is not a wait.
-                Ok(id) if !waited => return Ok((SlotId(id), Duration::ZERO)),
-                Ok(id) => return Ok((SlotId(id), start.elapsed())),
+                Ok(id) if !waited => {
+                    ticket.admitted();
+                    return Ok((SlotId(id), Duration::ZERO));
+                }
+                Ok(id) => {
+                    ticket.admitted();
+                    return Ok((SlotId(id), start.elapsed()));
+                }
                 Err(wait) => wait,
             };
             waited = true;
@@ -527,6 +577,10 @@ impl Shared {
                 if now >= d || earliest.is_some_and(|at| at > d) {
                     return Err(AcquireError::Deadline);
                 }
+            }
+            if !ticket.is_first() {
+                // Queued; the first waiter of this process looks for everyone.
+                continue;
             }
             // A known time is exact (nothing can free sooner); with every slot in flight
             // nothing frees within a window; a project slot may free at any time.
@@ -547,6 +601,69 @@ impl Shared {
         state.generation += 1;
         drop(state);
         self.dirty.notify_one();
+    }
+}
+
+/// The two limits a waiter can queue for, each with its own queue in Redis.
+#[derive(Clone, Copy)]
+enum Queue {
+    Rate = 0,
+    Project = 1,
+}
+
+impl Queue {
+    const ALL: [Self; 2] = [Self::Rate, Self::Project];
+
+    /// The member kind of its tickets (`holder/qN`, `holder/wN`), which tells SYNC the queue.
+    fn ticket_kind(self) -> char {
+        match self {
+            Self::Rate => 'q',
+            Self::Project => 'w',
+        }
+    }
+}
+
+/// A waiter's place in its queue. Dropped without being admitted (the deadline passed, or
+/// the caller gave up), it leaves the queue: at once in this process, in Redis with the next
+/// sync, which the drop asks for.
+struct Ticket<'a> {
+    shared: &'a Shared,
+    queue: Queue,
+    number: u64,
+    admitted: bool,
+}
+
+impl<'a> Ticket<'a> {
+    fn take(shared: &'a Shared, queue: Queue) -> Self {
+        let mut state = lock(&shared.state);
+        state.next += 1;
+        let number = state.next;
+        state.tickets[queue as usize].insert(number, false);
+        Self { shared, queue, number, admitted: false }
+    }
+
+    /// Whether no waiter of this process arrived before this one and still waits.
+    fn is_first(&self) -> bool {
+        let state = lock(&self.shared.state);
+        state.tickets[self.queue as usize].keys().next().is_none_or(|&n| n == self.number)
+    }
+
+    /// The admission removed the ticket (in Redis and here) already.
+    fn admitted(mut self) {
+        self.admitted = true;
+    }
+}
+
+impl Drop for Ticket<'_> {
+    fn drop(&mut self) {
+        if self.admitted {
+            return;
+        }
+        lock(&self.shared.state).tickets[self.queue as usize].remove(&self.number);
+        // Also when Redis may have queued it without this process learning it (an attempt
+        // cut off mid-call): the sync removes whatever ticket this process no longer has.
+        self.shared.mark_dirty();
+        self.shared.queue_moved.notify_waiters();
     }
 }
 
@@ -686,7 +803,7 @@ impl RateStore for RedisBudget {
         deadline: Option<Instant>,
     ) -> StoreFuture<'_, Result<(SlotId, Duration), AcquireError>> {
         let s = &self.shared;
-        Box::pin(s.acquire_with(&s.rate_queue, deadline, Some(s.config.window), || s.try_admit()))
+        Box::pin(s.acquire_with(Queue::Rate, deadline, Some(s.config.window), |t| s.try_admit(t)))
     }
 
     fn complete(&self, slot: SlotId) {
@@ -717,7 +834,7 @@ impl ProjectStore for RedisBudget {
         deadline: Option<Instant>,
     ) -> StoreFuture<'_, Result<(SlotId, Duration), AcquireError>> {
         let s = &self.shared;
-        Box::pin(s.acquire_with(&s.project_queue, deadline, None, || s.try_take_project()))
+        Box::pin(s.acquire_with(Queue::Project, deadline, None, |t| s.try_take_project(t)))
     }
 
     fn bind(&self, slot: SlotId, project_id: &str) {

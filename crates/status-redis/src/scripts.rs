@@ -1,7 +1,7 @@
 //! The Lua scripts. Each runs atomically in Redis: it reads the clock, sweeps what expired,
 //! checks and changes the budget in one step, and refreshes every key's expiry.
 //!
-//! Every script gets the same seven keys (one hash tag) and the same first eight arguments:
+//! Every script gets the same nine keys (one hash tag) and the same first eight arguments:
 //!
 //! | KEYS | type | contents |
 //! |---|---|---|
@@ -12,6 +12,15 @@
 //! | 5 `proj` | hash | `holder/pN` -> time the slot was taken: running-project slots |
 //! | 6 `pid` | hash | `holder/pN` -> project id, once the submission returned it |
 //! | 7 `path` | hash | `holder/pN` -> where the project's results are polled, once known |
+//! | 8 `rqueue` | zset | `holder/qN` -> arrival number: the tickets of waiters for a request slot |
+//! | 9 `pqueue` | zset | `holder/wN` -> arrival number: the tickets of waiters for a project slot |
+//!
+//! A waiter that finds no slot free (or others queued before it) leaves a ticket, numbered
+//! from `meta`'s `qseq` in arrival order, and is admitted only once fewer waiters are queued
+//! ahead of it than there are free slots: first come, first served across processes. A
+//! ticket lives as long as its holder's lease (the sweep drops a dead holder's tickets), so a
+//! crashed waiter holds the queue up for one lease at most; a waiter that gives up has its
+//! ticket removed by its process's next sync.
 //!
 //! A slot that its holder disowned (it stopped polling a project that may still run) is
 //! renamed `holder~/pN`: a holder without a lease, so the slot is an orphan at once.
@@ -29,6 +38,7 @@
 /// Shared by every script: the clock, the epoch check, the sweep and the expiry refresh.
 const PRELUDE: &str = r#"
 local meta, holders, inflight, done, proj, pid, path = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
+local rqueue, pqueue = KEYS[8], KEYS[9]
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local hwm = tonumber(redis.call('HGET', meta, 'hwm') or '0')
@@ -42,7 +52,7 @@ local ttl = window + lease
 
 local function touch()
   redis.call('HSET', meta, 'hwm', now)
-  for i = 1, 7 do redis.call('PEXPIRE', KEYS[i], ttl) end
+  for i = 1, 9 do redis.call('PEXPIRE', KEYS[i], ttl) end
 end
 
 local function holder_of(m)
@@ -98,7 +108,28 @@ local function sweep()
       redis.call('HDEL', proj, m)
     end
   end
+  -- A dead holder's tickets leave the queues, so that its waiters hold nobody up.
+  for _, q in ipairs({rqueue, pqueue}) do
+    for _, m in ipairs(redis.call('ZRANGE', q, 0, -1)) do
+      if not alive(holder_of(m)) then redis.call('ZREM', q, m) end
+    end
+  end
   redis.call('ZREMRANGEBYSCORE', holders, '-inf', now)
+end
+
+-- Where `ticket` stands in `queue`: the number of live tickets ahead of it (all of them when
+-- it has none yet), and whether it has one.
+local function rank_in(queue, ticket)
+  local rank = redis.call('ZRANK', queue, ticket)
+  if rank then return rank, true end
+  return redis.call('ZCARD', queue), false
+end
+
+-- Gives `ticket` the next arrival number in `queue`, unless it has one.
+local function enqueue(queue, ticket, queued)
+  if not queued then
+    redis.call('ZADD', queue, redis.call('HINCRBY', meta, 'qseq', 1), ticket)
+  end
 end
 
 local function wait_from(field)
@@ -108,40 +139,54 @@ local function wait_from(field)
 end
 "#;
 
-/// ARGV 9: the member, 10: the limit. `{1, now}` admitted; `{0, now, wait_ms}` full, where
-/// `wait_ms` is when the first slot frees (-1: every slot is in flight).
+/// ARGV 9: the member, 10: the limit, 11: the waiter's ticket. `{1, now}` admitted (the
+/// ticket, if any, leaves the queue); `{0, now, wait_ms}` not yet, the ticket queued, where
+/// `wait_ms` is when the slot this waiter will get frees: the one after those that the waiters
+/// ahead of it take (-1: it is still in flight).
 const ADMIT: &str = r#"
 local e = stale()
 if e then return {-1, now, e} end
 renew()
 sweep()
+local ticket = ARGV[11]
+local rank, queued = rank_in(rqueue, ticket)
 local wait = math.max(wait_from('blocked_until'), wait_from('grace_until'))
-if wait > 0 then touch() return {0, now, wait} end
-if redis.call('ZCARD', inflight) + redis.call('ZCARD', done) < tonumber(ARGV[10]) then
+if wait > 0 then enqueue(rqueue, ticket, queued) touch() return {0, now, wait} end
+local free = tonumber(ARGV[10]) - redis.call('ZCARD', inflight) - redis.call('ZCARD', done)
+if rank < free then
+  if queued then redis.call('ZREM', rqueue, ticket) end
   redis.call('ZADD', inflight, now, ARGV[9])
   touch()
   return {1, now}
 end
-local first = redis.call('ZRANGE', done, 0, 0, 'WITHSCORES')
+enqueue(rqueue, ticket, queued)
+-- Answered slots free in reply order: the waiters ahead take the first `rank - free` of them.
+local k = rank - free
+local at = redis.call('ZRANGE', done, k, k, 'WITHSCORES')
 touch()
-if first[2] then return {0, now, tonumber(first[2]) + window - now} end
+if at[2] then return {0, now, tonumber(at[2]) + window - now} end
 return {0, now, -1}
 "#;
 
-/// ARGV 9: the member, 10: the limit. `{1, now}` taken; `{0, now, wait_ms}` (-1: wait for a
-/// project to finish).
+/// ARGV 9: the member, 10: the limit, 11: the waiter's ticket. `{1, now}` taken (the ticket,
+/// if any, leaves the queue); `{0, now, wait_ms}` not yet, the ticket queued (-1: wait for
+/// projects to finish).
 const PROJECT_ACQUIRE: &str = r#"
 local e = stale()
 if e then return {-1, now, e} end
 renew()
 sweep()
+local ticket = ARGV[11]
+local rank, queued = rank_in(pqueue, ticket)
 local wait = wait_from('grace_until')
-if wait > 0 then touch() return {0, now, wait} end
-if redis.call('HLEN', proj) < tonumber(ARGV[10]) then
+if wait > 0 then enqueue(pqueue, ticket, queued) touch() return {0, now, wait} end
+if rank < tonumber(ARGV[10]) - redis.call('HLEN', proj) then
+  if queued then redis.call('ZREM', pqueue, ticket) end
   redis.call('HSET', proj, ARGV[9], now)
   touch()
   return {1, now}
 end
+enqueue(pqueue, ticket, queued)
 touch()
 return {0, now, -1}
 "#;
@@ -150,9 +195,12 @@ return {0, now, -1}
 /// 10: 1 when it re-registers everything in a new epoch; then a count and that many members
 /// in flight; a count and that many (member, reply time or 0 for "now") answered; a count
 /// and that many (member, time taken, project id or "", results path or "") project slots;
-/// a count and that many slots disowned, the same way. Members of this holder that Redis has
-/// and the caller does not are reconciled: a request in flight counts as answered now, a
-/// project slot is freed. A project slot that Redis no longer has in the same epoch was
+/// a count and that many slots disowned, the same way; a count and that many tickets of
+/// waiters still waiting (`holder/qN` for a request slot, `holder/wN` for a project slot), in
+/// arrival order. Members of this holder that Redis has and the caller does not are
+/// reconciled: a request in flight counts as answered now, a project slot is freed, a ticket
+/// leaves its queue. A ticket Redis does not have (swept while the lease had lapsed, or lost
+/// with the budget) joins the end of its queue. A project slot that Redis no longer has in the same epoch was
 /// taken from the caller (adopted while its lease had run out, or swept): it is not put
 /// back, so that it is never counted twice, and is answered as lost.
 /// `{1, now, lost member...}`.
@@ -214,6 +262,22 @@ for _ = 1, n do
     redis.call('HSETNX', proj, o, taken)
     if id ~= '' then redis.call('HSET', pid, o, id) end
     if p ~= '' then redis.call('HSET', path, o, p) end
+  end
+end
+local mine_tickets = {}
+n = tonumber(ARGV[i]); i = i + 1
+for _ = 1, n do
+  local m = ARGV[i]; i = i + 1
+  mine_tickets[m] = true
+  local q = rqueue
+  if string.match(m, '/w%d+$') then q = pqueue end
+  if not leaving then enqueue(q, m, redis.call('ZSCORE', q, m)) end
+end
+for _, q in ipairs({rqueue, pqueue}) do
+  for _, m in ipairs(redis.call('ZRANGE', q, 0, -1)) do
+    if holder_of(m) == holder and (leaving or not mine_tickets[m]) then
+      redis.call('ZREM', q, m)
+    end
   end
 end
 for _, m in ipairs(redis.call('ZRANGE', inflight, 0, -1)) do

@@ -328,7 +328,8 @@ async fn a_429_from_the_server_holds_every_process_back() {
 async fn keys_carry_one_hash_tag_no_api_key_and_an_expiry() {
     let redis = redis_or_return!();
     let store = RedisBudget::builder(redis.url(), KEY)
-        .rate(3, Duration::from_millis(2000))
+        .rate(2, Duration::from_millis(2000))
+        .project_limit(1)
         .lease(Duration::from_millis(500))
         .build()
         .unwrap();
@@ -338,6 +339,25 @@ async fn keys_carry_one_hash_tag_no_api_key_and_an_expiry() {
     let (project, _) = ProjectStore::acquire(&store, None).await.unwrap();
     ProjectStore::bind(&store, project, "prj_1");
     ProjectStore::bind_results_path(&store, project, "/api/v2/clips/results/prj_1");
+    // A waiter for each limit, so that both queues exist.
+    let waiters = {
+        let (a, b) = (store.clone(), store.clone());
+        [
+            tokio::spawn(async move { RateStore::acquire(&a, None).await.map(|_| ()) }),
+            tokio::spawn(async move { ProjectStore::acquire(&b, None).await.map(|_| ()) }),
+        ]
+    };
+    let mut conn = redis.connection().await;
+    for queue in &store.keys().all()[7..] {
+        let until = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < until {
+            let n: usize = redis::cmd("ZCARD").arg(queue).query_async(&mut conn).await.unwrap();
+            if n == 1 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
     store.sync().await.unwrap();
     store
         .rate_limiter(StoreFallback::Wait)
@@ -345,7 +365,6 @@ async fn keys_carry_one_hash_tag_no_api_key_and_an_expiry() {
         .await
         .unwrap();
 
-    let mut conn = redis.connection().await;
     let keys: Vec<String> = redis::cmd("KEYS").arg("*").query_async(&mut conn).await.unwrap();
     let mut scanned = Vec::new();
     let mut cursor = 0u64;
@@ -383,6 +402,9 @@ async fn keys_carry_one_hash_tag_no_api_key_and_an_expiry() {
         assert_eq!(slot, first, "{key}");
     }
     assert_eq!(BudgetKeys::new("status-redis", KEY), store.keys().clone());
+    for waiter in waiters {
+        waiter.abort();
+    }
     RateStore::complete(&store, held);
 }
 
@@ -585,4 +607,205 @@ async fn an_adopter_that_crashes_or_stops_hands_the_project_on_to_the_next_live_
     d.sync().await.unwrap();
     assert!(slots_in_redis(&redis, &d).await.is_empty());
     assert_eq!(server.running_projects(), 0);
+}
+
+/// A budget of the queue tests: lease 400 ms, a look every 20 ms for a project slot.
+fn queue_budget(redis: &common::RedisServer, limit: usize, window_ms: u64) -> RedisBudget {
+    RedisBudget::builder(redis.url(), KEY)
+        .rate(limit, Duration::from_millis(window_ms))
+        .project_limit(limit)
+        .lease(Duration::from_millis(400))
+        .tick(Duration::from_millis(50))
+        .rebuild_grace(Duration::from_millis(100))
+        .poll_interval(Duration::from_millis(20))
+        .build()
+        .unwrap()
+}
+
+/// The tickets in a queue (`index` 7: requests, 8: projects), in arrival order.
+async fn tickets(redis: &common::RedisServer, budget: &RedisBudget, index: usize) -> Vec<String> {
+    let mut conn = redis.connection().await;
+    let queue = &budget.keys().all()[index];
+    redis::cmd("ZRANGE").arg(queue).arg(0).arg(-1).query_async(&mut conn).await.unwrap()
+}
+
+/// Waits (up to 10 s) until `what` holds.
+async fn until(mut what: impl AsyncFnMut() -> bool) {
+    let give_up = Instant::now() + Duration::from_secs(10);
+    while !what().await && Instant::now() < give_up {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// Who was admitted, in order.
+type Admitted = Arc<Mutex<Vec<&'static str>>>;
+
+/// Queues `name` on `budget` for a project slot (`project`) or a request slot, waits until
+/// its ticket is the `n`th in Redis, and records its admission in `admitted`. A request is
+/// answered as soon as it is admitted.
+async fn queue_up(
+    redis: &common::RedisServer,
+    budget: &RedisBudget,
+    project: bool,
+    name: &'static str,
+    n: usize,
+    admitted: &Admitted,
+) -> tokio::task::JoinHandle<Result<(), AcquireError>> {
+    let (store, admitted) = (budget.clone(), Arc::clone(admitted));
+    let task = tokio::spawn(async move {
+        if project {
+            ProjectStore::acquire(&store, None).await?;
+        } else {
+            let (slot, _) = RateStore::acquire(&store, None).await?;
+            RateStore::complete(&store, slot);
+        }
+        admitted.lock().unwrap().push(name);
+        Ok(())
+    });
+    let index = if project { 8 } else { 7 };
+    until(async || tickets(redis, budget, index).await.len() == n).await;
+    let queued = tickets(redis, budget, index).await;
+    assert_eq!(queued.len(), n, "{name} queued: {queued:?}");
+    assert!(queued[n - 1].starts_with(budget.holder()), "{name} is last: {queued:?}");
+    task
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn waiters_in_different_processes_get_project_slots_in_arrival_order() {
+    let redis = redis_or_return!();
+    let owner = queue_budget(&redis, 5, 1000);
+    let mut held = Vec::new();
+    for _ in 0..5 {
+        held.push(ProjectStore::acquire(&owner, None).await.unwrap().0);
+    }
+    // Four processes; A has two waiters, arriving first and fourth; D gives up meanwhile.
+    let (a, b, c, d) = (
+        queue_budget(&redis, 5, 1000),
+        queue_budget(&redis, 5, 1000),
+        queue_budget(&redis, 5, 1000),
+        queue_budget(&redis, 5, 1000),
+    );
+    let admitted = Admitted::default();
+    let mut waiters = vec![queue_up(&redis, &a, true, "a1", 1, &admitted).await];
+    let soon = Some(Instant::now() + Duration::from_millis(300));
+    let (store, gave_up) = (d.clone(), Arc::new(AtomicBool::new(false)));
+    let flag = Arc::clone(&gave_up);
+    let quitter = tokio::spawn(async move {
+        let err = ProjectStore::acquire(&store, soon).await.map(|_| ()).unwrap_err();
+        assert!(matches!(err, AcquireError::Deadline), "{err:?}");
+        flag.store(true, Ordering::SeqCst);
+    });
+    until(async || tickets(&redis, &d, 8).await.len() == 2).await;
+    waiters.push(queue_up(&redis, &b, true, "b1", 3, &admitted).await);
+    waiters.push(queue_up(&redis, &a, true, "a2", 4, &admitted).await);
+    waiters.push(queue_up(&redis, &c, true, "c1", 5, &admitted).await);
+    quitter.await.unwrap();
+    assert!(gave_up.load(Ordering::SeqCst));
+    // The waiter that gave up leaves the queue with its process's next sync.
+    until(async || tickets(&redis, &d, 8).await.len() == 4).await;
+    let queued = tickets(&redis, &d, 8).await;
+    assert!(queued.iter().all(|t| !t.starts_with(d.holder())), "{queued:?}");
+    assert_eq!(queued.len(), 4, "{queued:?}");
+    assert!(admitted.lock().unwrap().is_empty(), "nobody admitted while all 5 are taken");
+
+    // Slots free one at a time: each goes to the waiter that arrived first.
+    let expected = ["a1", "b1", "a2", "c1"];
+    for (freed, name) in expected.iter().enumerate().take(2) {
+        ProjectStore::release(&owner, held.pop().unwrap());
+        owner.sync().await.unwrap();
+        until(async || admitted.lock().unwrap().len() > freed).await;
+        // Nobody else meanwhile: the others still wait for a slot.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert_eq!(*admitted.lock().unwrap(), expected[..=freed], "after freeing {name}'s slot");
+    }
+    // Two at once: the next two, in their order.
+    ProjectStore::release(&owner, held.pop().unwrap());
+    ProjectStore::release(&owner, held.pop().unwrap());
+    owner.sync().await.unwrap();
+    until(async || admitted.lock().unwrap().len() == 4).await;
+    let order = admitted.lock().unwrap().clone();
+    assert_eq!(order.len(), 4, "{order:?}");
+    assert_eq!(order[..2], expected[..2]);
+    let mut last_two = order[2..].to_vec();
+    last_two.sort_unstable();
+    assert_eq!(last_two, ["a2", "c1"], "{order:?}");
+    for w in waiters {
+        w.await.unwrap().unwrap();
+    }
+    assert!(tickets(&redis, &a, 8).await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn waiters_in_different_processes_get_request_slots_in_arrival_order() {
+    let redis = redis_or_return!();
+    let owner = queue_budget(&redis, 3, 300);
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        held.push(RateStore::acquire(&owner, None).await.unwrap().0);
+    }
+    let (a, b, c) =
+        (queue_budget(&redis, 3, 300), queue_budget(&redis, 3, 300), queue_budget(&redis, 3, 300));
+    let admitted = Admitted::default();
+    let mut waiters = vec![queue_up(&redis, &b, false, "b1", 1, &admitted).await];
+    waiters.push(queue_up(&redis, &a, false, "a1", 2, &admitted).await);
+    waiters.push(queue_up(&redis, &b, false, "b2", 3, &admitted).await);
+    waiters.push(queue_up(&redis, &c, false, "c1", 4, &admitted).await);
+    // The owner's replies arrive one by one, 150 ms apart: the slots free a window later each.
+    for slot in held {
+        RateStore::complete(&owner, slot);
+        owner.sync().await.unwrap();
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    // The fourth gets the slot of the first admitted, a window after its reply.
+    for w in waiters {
+        w.await.unwrap().unwrap();
+    }
+    assert_eq!(*admitted.lock().unwrap(), ["b1", "a1", "b2", "c1"]);
+    assert!(tickets(&redis, &a, 7).await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crashed_waiters_ticket_holds_the_queue_up_no_longer_than_its_lease() {
+    let redis = redis_or_return!();
+    let owner = queue_budget(&redis, 2, 1000);
+    let mut held = Vec::new();
+    for _ in 0..2 {
+        held.push(ProjectStore::acquire(&owner, None).await.unwrap().0);
+    }
+    let admitted = Admitted::default();
+    let crashed = queue_budget(&redis, 2, 1000);
+    let crashed_waiter = queue_up(&redis, &crashed, true, "crashed", 1, &admitted).await;
+    let live = queue_budget(&redis, 2, 1000);
+    let live_waiter = queue_up(&redis, &live, true, "live", 2, &admitted).await;
+    // The first in the queue crashes: its ticket is never removed.
+    crashed.abandon();
+    let crashed_at = Instant::now();
+    let ticket = tickets(&redis, &crashed, 8).await[0].clone();
+    assert!(ticket.starts_with(crashed.holder()));
+    ProjectStore::release(&owner, held.pop().unwrap());
+    owner.sync().await.unwrap();
+    // While the crashed waiter's ticket is there, the live one waits behind it.
+    let mut blocked_seen = 0;
+    loop {
+        let live_in = !admitted.lock().unwrap().is_empty();
+        let ticket_there = tickets(&redis, &owner, 8).await.contains(&ticket);
+        assert!(!(live_in && ticket_there), "admitted past a live ticket");
+        if live_in {
+            break;
+        }
+        blocked_seen += usize::from(ticket_there);
+        assert!(crashed_at.elapsed() < Duration::from_secs(5), "the ticket never expired");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(blocked_seen > 0, "the freed slot waited for the crashed waiter's ticket");
+    // For the README's figures (not asserted): lease 400 ms, a look every 20 ms.
+    eprintln!(
+        "the live waiter was admitted {:?} after the waiter ahead crashed",
+        crashed_at.elapsed()
+    );
+    live_waiter.await.unwrap().unwrap();
+    assert_eq!(*admitted.lock().unwrap(), ["live"]);
+    let crashed = crashed_waiter.await.unwrap();
+    assert!(matches!(crashed, Err(AcquireError::Unavailable(_))), "{crashed:?}");
+    assert!(tickets(&redis, &owner, 8).await.is_empty());
 }
