@@ -10,8 +10,8 @@ use tokio::time::Instant;
 
 use crate::error::Error;
 use crate::store::{
-    acquire_with_fallback, AcquireError, Acquired, LocalProjectStore, Orphan, ProjectStore, SlotId,
-    StoreFallback,
+    acquire_error, acquire_with_fallback, Acquired, LocalProjectStore, Orphan, ProjectStore,
+    SlotId, StoreFallback,
 };
 
 /// Slots for running projects (by default 5, the API's limit), shared by all clones.
@@ -247,13 +247,8 @@ impl ProjectSlots {
         // The share is an in-process store, which is always reachable.
         let share = self.inner.share.as_ref().map(|share| async move {
             let local = &share.inner.store;
-            match local.acquire(deadline).await {
-                Ok((id, _)) => {
-                    Ok(Hold { slot: HoldSlot::Store(Arc::clone(local), id), fallback: None })
-                }
-                Err(AcquireError::Deadline) => Err(Error::deadline()),
-                Err(AcquireError::Unavailable(e)) => Err(Error::store_unavailable(e)),
-            }
+            let (id, _) = local.acquire(deadline).await.map_err(acquire_error)?;
+            Ok(Hold { slot: HoldSlot::Store(Arc::clone(local), id), fallback: None })
         });
         let (acquired, fallback, waited) =
             acquire_with_fallback(deadline, self.inner.fallback, || store.acquire(deadline), share)

@@ -8,7 +8,7 @@ use tokio::time::Instant;
 
 use crate::error::Error;
 use crate::store::{
-    acquire_with_fallback, AcquireError, Acquired, LocalRateStore, RateStore, SlotId, StoreError,
+    acquire_error, acquire_with_fallback, Acquired, LocalRateStore, RateStore, SlotId, StoreError,
     StoreFallback,
 };
 
@@ -185,14 +185,9 @@ impl RateLimiter {
         // The share is an in-process store, which is always reachable.
         let share = self.inner.share.as_ref().map(|share| async move {
             let local = &share.inner.store;
-            match local.acquire(deadline).await {
-                Ok((id, _)) => {
-                    let slot = Slot::Store(StoreSlot { store: Arc::clone(local), id });
-                    Ok(RatePermit { slot, fallback: None })
-                }
-                Err(AcquireError::Deadline) => Err(Error::deadline()),
-                Err(AcquireError::Unavailable(e)) => Err(Error::store_unavailable(e)),
-            }
+            let (id, _) = local.acquire(deadline).await.map_err(acquire_error)?;
+            let slot = Slot::Store(StoreSlot { store: Arc::clone(local), id });
+            Ok(RatePermit { slot, fallback: None })
         });
         let (acquired, fallback, waited) =
             acquire_with_fallback(deadline, self.inner.fallback, || store.acquire(deadline), share)

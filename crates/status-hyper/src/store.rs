@@ -441,6 +441,14 @@ pub(crate) enum Acquired<S, L> {
     Share(L),
 }
 
+/// The client's error for a store's refusal.
+pub(crate) fn acquire_error(e: AcquireError) -> crate::error::Error {
+    match e {
+        AcquireError::Deadline => crate::error::Error::deadline(),
+        AcquireError::Unavailable(e) => crate::error::Error::store_unavailable(e),
+    }
+}
+
 /// Takes a slot from a store (`acquire`), and while the store cannot be reached does what
 /// `fallback` says: try again every [`STORE_RETRY`] within `deadline`, admit unchecked, or take
 /// a slot of the in-process share (`share`). Returns the slot, the fallback that admitted it
