@@ -235,3 +235,8 @@ pub(super) fn utf8_rest(rest: &[u8]) -> Result<(), usize> {
         Err(_) => simdutf8::compat::from_utf8(rest).map(drop).map_err(|e| e.valid_up_to()),
     }
 }
+
+/// NEON has no movemask: a 64-byte classification costs more than the byte-wise walk saves.
+pub(super) const WIDE_CLASSES: bool = false;
+
+pub(super) use super::scalar::classify;

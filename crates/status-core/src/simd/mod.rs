@@ -117,6 +117,31 @@ pub(crate) fn digit_mask32(block: &[u8; 32]) -> u32 {
     imp::digit_mask32(block)
 }
 
+/// What each byte of a 64-byte block is, one bit per byte (bit `i` for `block[i]`), for the
+/// block-wise container walk: what it needs to find strings and tokens without a byte loop.
+#[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
+pub(crate) struct Classes {
+    /// `"`
+    pub(crate) quote: u64,
+    /// `\`
+    pub(crate) backslash: u64,
+    /// JSON whitespace: space, tab, line feed, carriage return.
+    pub(crate) whitespace: u64,
+    /// The structural bytes `{`, `}`, `[`, `]`, `:` and `,`.
+    pub(crate) op: u64,
+    /// Control characters, below 0x20 (whitespace other than the space included).
+    pub(crate) control: u64,
+}
+
+/// Whether [`classify`] runs many bytes per step here; the block-wise walk only pays off then.
+pub(crate) const WIDE_CLASSES: bool = imp::WIDE_CLASSES;
+
+/// Classifies the 64 bytes of `block`.
+#[cfg_attr(not(feature = "small"), inline(always))]
+pub(crate) fn classify(block: &[u8; 64]) -> Classes {
+    imp::classify(block)
+}
+
 /// Checks that `bytes` is UTF-8; on failure, how many leading bytes are valid (as
 /// [`core::str::Utf8Error::valid_up_to`]).
 #[inline]
@@ -161,8 +186,8 @@ pub(crate) fn ascii_prefix(bytes: &[u8]) -> usize {
 
 /// Whether every fast path gives the scalar twin's answer on `bytes`: the four run searches
 /// from every offset (every eighth past the first 512, to keep long inputs linear enough for a
-/// fuzzer), the ASCII prefix, the digit mask of every 32-byte window, and UTF-8 validation
-/// against `core`'s.
+/// fuzzer), the ASCII prefix, the digit mask of every 32-byte window, the classes of every
+/// 64-byte window (as sampled), and UTF-8 validation against `core`'s.
 pub(crate) fn agrees_with_scalar(bytes: &[u8]) -> bool {
     let offsets = (0..=bytes.len() + 1).filter(|&pos| pos <= 512 || pos % 8 == 0);
     let runs = offsets.clone().all(|pos| {
@@ -175,7 +200,16 @@ pub(crate) fn agrees_with_scalar(bytes: &[u8]) -> bool {
         <&[u8; 32]>::try_from(block)
             .is_ok_and(|block| digit_mask32(block) == scalar::digit_mask32(block))
     });
+    let classes = offsets_64(bytes).all(|block| classify(block) == scalar::classify(block));
     let utf8_same = utf8(bytes).map(str::len)
         == core::str::from_utf8(bytes).map(str::len).map_err(|e| e.valid_up_to());
-    runs && masks && utf8_same && ascii_prefix(bytes) == scalar::ascii_prefix(bytes)
+    runs && masks && classes && utf8_same && ascii_prefix(bytes) == scalar::ascii_prefix(bytes)
+}
+
+/// The 64-byte windows of `bytes` that [`agrees_with_scalar`] compares: from every offset in
+/// the first 512 bytes, then every eighth.
+fn offsets_64(bytes: &[u8]) -> impl Iterator<Item = &[u8; 64]> {
+    (0..bytes.len())
+        .filter(|&pos| pos <= 512 || pos % 8 == 0)
+        .filter_map(|pos| bytes.get(pos..pos + 64)?.try_into().ok())
 }

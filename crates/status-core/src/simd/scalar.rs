@@ -132,3 +132,23 @@ pub(super) fn ascii_prefix(bytes: &[u8]) -> usize {
 pub(super) fn utf8_rest(rest: &[u8]) -> Result<(), usize> {
     core::str::from_utf8(rest).map(drop).map_err(|e| e.valid_up_to())
 }
+
+/// No many-bytes step here: see [`super::WIDE_CLASSES`].
+#[cfg_attr(not(test), allow(dead_code))]
+pub(super) const WIDE_CLASSES: bool = false;
+
+/// See [`super::classify`]: byte by byte, the definition the fast paths are held to.
+#[cfg_attr(not(test), allow(dead_code))]
+pub(super) fn classify(block: &[u8; 64]) -> super::Classes {
+    let mut c = super::Classes::default();
+    for (i, &b) in block.iter().enumerate() {
+        let bit = 1u64 << i;
+        let set = |mask: &mut u64, on: bool| *mask |= if on { bit } else { 0 };
+        set(&mut c.quote, b == b'"');
+        set(&mut c.backslash, b == b'\\');
+        set(&mut c.whitespace, is_whitespace(b));
+        set(&mut c.op, matches!(b, b'{' | b'}' | b'[' | b']' | b':' | b','));
+        set(&mut c.control, b < 0x20);
+    }
+    c
+}

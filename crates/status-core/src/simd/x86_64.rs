@@ -169,6 +169,26 @@ pub(super) fn ascii_prefix(bytes: &[u8]) -> usize {
     find(bytes, pos, bits, |bytes, _| super::scalar::ascii_prefix(bytes))
 }
 
+pub(super) const WIDE_CLASSES: bool = true;
+
+#[inline(always)]
+pub(super) fn classify(block: &[u8; 64]) -> super::Classes {
+    let mut c = super::Classes::default();
+    for lane in 0..4 {
+        let Some(v) = load(block, lane * 16) else { continue };
+        let shift = lane * 16;
+        let mask = |m: __m128i| u64::from(bits(m)) << shift;
+        c.quote |= mask(eq(v, b'"'));
+        c.backslash |= mask(eq(v, b'\\'));
+        c.whitespace |= mask(or(or(eq(v, b' '), eq(v, b'\n')), or(eq(v, b'\r'), eq(v, b'\t'))));
+        // `[` and `{`, `]` and `}` differ only in the 0x20 bit.
+        let folded = or(v, splat(0x20));
+        c.op |= mask(or(or(eq(folded, b'{'), eq(folded, b'}')), or(eq(v, b':'), eq(v, b','))));
+        c.control |= mask(at_most(v, 0x1F));
+    }
+    c
+}
+
 /// See [`super::utf8`]: AVX2 when the CPU and the OS support it, else `core`'s validator.
 #[inline]
 pub(super) fn utf8_rest(rest: &[u8]) -> Result<(), usize> {

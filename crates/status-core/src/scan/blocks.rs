@@ -1,0 +1,438 @@
+//! Validating a container 64 bytes at a time: each block is classified first (strings, escapes,
+//! structure, where each scalar starts), and the walk then goes from token to token through a
+//! bit mask. Where the byte-wise walk finds each token's start from the end of the one before
+//! (a chain of dependent loads, one per token), here every start is known up front, so the
+//! checks of successive tokens overlap in the CPU.
+//!
+//! It answers "valid, and it ends here" or "not sure". Everything else (a bad escape, a control
+//! character, the depth limit, the end of input, any grammar error) is left to the byte-wise
+//! walk of [`Scanner::value`](super::Scanner::value), which runs from the start again and finds
+//! the error and its offset. It must accept exactly what that walk accepts, or less: the
+//! differential tests hold it to that.
+
+use super::{number_exact, number_fast, Nesting};
+use crate::escape;
+use crate::grammar::{is_value_end, is_whitespace};
+use crate::simd;
+
+/// Every second bit, from bit 0: where a run of backslashes starting there has its escapes.
+const EVEN: u64 = 0x5555_5555_5555_5555;
+
+/// What the walk expects next.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    /// A value (after `:` or after `,` in an array).
+    Value,
+    /// A value or `]`, just after `[`.
+    FirstValue,
+    /// A key or `}`, just after `{`.
+    FirstKey,
+    /// A key, after `,` in an object.
+    Key,
+    /// The `:` after a key.
+    Colon,
+    /// A `,` or the innermost container's closing bracket.
+    Next,
+}
+
+/// The state carried from one block to the next.
+#[derive(Default)]
+struct Carry {
+    /// 1 when the last byte of the block was a backslash that escapes the next byte.
+    escaped: u64,
+    /// All ones when the block ended inside a string.
+    in_string: u64,
+    /// 1 when the last byte of the block belonged to a scalar (number or literal).
+    scalar: u64,
+}
+
+/// Bit `i` set when an odd number of bits at or below `i` are set.
+#[inline(always)]
+fn prefix_xor(mut x: u64) -> u64 {
+    x ^= x << 1;
+    x ^= x << 2;
+    x ^= x << 4;
+    x ^= x << 8;
+    x ^= x << 16;
+    x ^= x << 32;
+    x
+}
+
+/// The tokens of one block and what its strings need checked.
+struct Tokens {
+    /// Each structural byte outside strings, each opening quote and each scalar's first byte.
+    starts: u64,
+    /// The backslashes that begin an escape inside a string.
+    escapes: u64,
+    /// Whether a string holds a control character.
+    control: bool,
+}
+
+impl Carry {
+    #[inline(always)]
+    fn tokens(&mut self, c: simd::Classes) -> Tokens {
+        // The bytes escaped by a backslash: a run of backslashes escapes every second byte
+        // from its start, and the byte after it when its length is odd.
+        let backslash = c.backslash & !self.escaped;
+        let follows = backslash << 1 | self.escaped;
+        let odd_starts = backslash & !EVEN & !follows;
+        let (even_runs, overflow) = odd_starts.overflowing_add(backslash);
+        self.escaped = u64::from(overflow);
+        let escaped = (EVEN ^ (even_runs << 1)) & follows;
+
+        let quotes = c.quote & !escaped;
+        // From each opening quote up to (not including) its closing quote.
+        let in_string = prefix_xor(quotes) ^ self.in_string;
+        self.in_string = ((in_string as i64) >> 63) as u64;
+
+        let scalar = !(c.whitespace | c.op | quotes | in_string);
+        let scalar_starts = scalar & !(scalar << 1 | self.scalar);
+        self.scalar = scalar >> 63;
+        Tokens {
+            starts: (c.op & !in_string) | (quotes & in_string) | scalar_starts,
+            escapes: c.backslash & !escaped & in_string,
+            control: c.control & in_string != 0,
+        }
+    }
+}
+
+/// Whether `next`, the byte after a scalar, ends it where the grammar allows.
+#[inline(always)]
+fn ends_scalar(next: Option<&u8>) -> bool {
+    next.is_none_or(|&b| is_value_end(b) || is_whitespace(b))
+}
+
+/// Whether a valid scalar starts at `at` and ends where its run of scalar bytes ends.
+#[inline(always)]
+fn scalar(bytes: &[u8], at: usize, first: u8) -> bool {
+    let end = match first {
+        b'-' | b'0'..=b'9' => match number_fast(bytes, at) {
+            // The fast path checked the byte after the number already.
+            Some(_) => return true,
+            None => match number_exact(bytes, at) {
+                Ok(end) => end,
+                Err(_) => return false,
+            },
+        },
+        b't' if bytes.get(at..at + 4) == Some(b"true") => at + 4,
+        b'f' if bytes.get(at..at + 5) == Some(b"false") => at + 5,
+        b'n' if bytes.get(at..at + 4) == Some(b"null") => at + 4,
+        _ => return false,
+    };
+    ends_scalar(bytes.get(end))
+}
+
+/// The end of the valid container whose opening bracket is at `start`, nested inside `depth`
+/// containers already, under the `max_depth` limit; `None` when not sure.
+#[inline(never)]
+pub(super) fn container_end(
+    bytes: &[u8],
+    start: usize,
+    depth: usize,
+    max_depth: usize,
+) -> Option<usize> {
+    let mut nest = Nesting::new();
+    let mut object = false;
+    let mut expect = Expect::Value;
+    let mut carry = Carry::default();
+    // The escapes up to here are checked (a surrogate pair is checked with its first half).
+    let mut escapes_checked = 0;
+    let mut base = start;
+    let mut padded = [b' '; 64];
+    loop {
+        let block: &[u8; 64] = match bytes.get(base..base + 64) {
+            Some(block) => block.try_into().ok()?,
+            None => {
+                // The last bytes, followed by whitespace, which holds no token.
+                let tail = bytes.get(base..).filter(|tail| !tail.is_empty())?;
+                padded.get_mut(..tail.len())?.copy_from_slice(tail);
+                &padded
+            }
+        };
+        let tokens = carry.tokens(simd::classify(block));
+        if tokens.control {
+            return None;
+        }
+        let mut escapes = tokens.escapes;
+        while escapes != 0 {
+            let at = base + escapes.trailing_zeros() as usize;
+            escapes &= escapes - 1;
+            if at >= escapes_checked {
+                escapes_checked = escape::escape_end(bytes, at).ok()?;
+            }
+        }
+        let mut starts = tokens.starts;
+        while starts != 0 {
+            let i = starts.trailing_zeros() as usize;
+            starts &= starts - 1;
+            let b = *block.get(i)?;
+            let at = base + i;
+            match expect {
+                Expect::Value | Expect::FirstValue => match b {
+                    b'{' | b'[' => {
+                        if depth + nest.len >= max_depth {
+                            return None;
+                        }
+                        object = b == b'{';
+                        nest.push(object);
+                        expect = if object { Expect::FirstKey } else { Expect::FirstValue };
+                        continue;
+                    }
+                    // The string's text is checked through the masks.
+                    b'"' => {
+                        expect = Expect::Next;
+                        continue;
+                    }
+                    b']' if expect == Expect::FirstValue => {}
+                    _ if scalar(bytes, at, b) => {
+                        expect = Expect::Next;
+                        continue;
+                    }
+                    _ => return None,
+                },
+                Expect::FirstKey | Expect::Key => match b {
+                    b'"' => {
+                        expect = Expect::Colon;
+                        continue;
+                    }
+                    b'}' if expect == Expect::FirstKey => {}
+                    _ => return None,
+                },
+                Expect::Colon if b == b':' => {
+                    expect = Expect::Value;
+                    continue;
+                }
+                Expect::Colon => return None,
+                Expect::Next => match b {
+                    b',' => {
+                        expect = if object { Expect::Key } else { Expect::Value };
+                        continue;
+                    }
+                    b'}' if object => {}
+                    b']' if !object => {}
+                    _ => return None,
+                },
+            }
+            // Only a closing bracket gets here.
+            nest.pop();
+            if nest.len == 0 {
+                return Some(at + 1);
+            }
+            object = nest.in_object();
+            expect = Expect::Next;
+        }
+        base += 64;
+    }
+}
+
+/// Whether the block-wise walk agrees with the byte-wise one on every container that starts
+/// in `input` (the first 16, at two depth limits): where it answers, the byte-wise walk accepts
+/// the same text, and on a valid container it does answer.
+pub(crate) fn agrees_with_bytewise(input: &[u8]) -> bool {
+    let Ok(text) = super::Text::new(input) else { return true };
+    let bytes = text.text.as_bytes();
+    let starts = bytes.iter().enumerate().filter(|(_, &b)| b == b'{' || b == b'[');
+    starts.take(16).all(|(start, _)| {
+        [3, super::MAX_DEPTH].into_iter().all(|max_depth| {
+            let mut exact = super::Scanner::new(text.text, max_depth);
+            exact.advance(start);
+            let want = exact.container(0).map(|value| start + value.len());
+            match container_end(bytes, start, 0, max_depth) {
+                Some(end) => want == Ok(end),
+                // Bodies this walk leaves to the other: controls, escapes and the limits aside,
+                // it answers for every container the byte-wise walk accepts.
+                None => want.is_err() || leaves_to_bytewise(bytes, start),
+            }
+        })
+    })
+}
+
+/// Whether the block-wise walk may decline a valid container at `start`: only when the bytes
+/// after it, in the block where it ends, hold what reads as a bad escape or a control character
+/// in a string, which takes a backslash or a control byte somewhere after `start`.
+fn leaves_to_bytewise(bytes: &[u8], start: usize) -> bool {
+    bytes.get(start..).unwrap_or_default().iter().any(|&b| b < 0x20 || b == b'\\')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::string::String;
+    use std::vec::Vec;
+
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % n
+        }
+        fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+            items[self.below(items.len() as u64) as usize]
+        }
+    }
+
+    /// A random valid value, biased towards what the masks must get right: escapes (runs of
+    /// backslashes, escaped quotes, surrogate pairs), numbers of every shape, whitespace.
+    fn value(rng: &mut Rng, depth: u32, out: &mut String) {
+        let ws = ["", "", " ", "\n  ", "\t", "\r\n"];
+        match if depth > 5 { 2 + rng.below(3) } else { rng.below(6) } {
+            0 | 5 => {
+                out.push('[');
+                for i in 0..rng.below(6) {
+                    if i > 0 {
+                        out.push_str(rng.pick(&ws));
+                        out.push(',');
+                    }
+                    out.push_str(rng.pick(&ws));
+                    value(rng, depth + 1, out);
+                }
+                out.push_str(rng.pick(&ws));
+                out.push(']');
+            }
+            1 => {
+                out.push('{');
+                for i in 0..rng.below(6) {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(rng.pick(&ws));
+                    string(rng, out);
+                    out.push_str(rng.pick(&ws));
+                    out.push(':');
+                    out.push_str(rng.pick(&ws));
+                    value(rng, depth + 1, out);
+                    out.push_str(rng.pick(&ws));
+                }
+                out.push('}');
+            }
+            2 => string(rng, out),
+            3 => {
+                let parts =
+                    ["-", "0", "1", "12", "9876543210123456789", ".5", ".25", "e7", "E-3", "e+12"];
+                out.push_str(if rng.below(4) == 0 { "-" } else { "" });
+                out.push_str(parts[1 + rng.below(3) as usize]);
+                if rng.below(2) == 0 {
+                    out.push_str(parts[5 + rng.below(2) as usize]);
+                }
+                if rng.below(3) == 0 {
+                    out.push_str(parts[7 + rng.below(3) as usize]);
+                }
+            }
+            _ => out.push_str(rng.pick(&["true", "false", "null"])),
+        }
+    }
+
+    fn string(rng: &mut Rng, out: &mut String) {
+        out.push('"');
+        for _ in 0..rng.below(12) {
+            out.push_str(rng.pick(&[
+                "a",
+                "bc",
+                "{",
+                "]",
+                ":",
+                ",",
+                " ",
+                "\\\"",
+                "\\\\",
+                "\\\\\\\\",
+                "\\n",
+                "\\u00e9",
+                "\\uD83D\\uDE00",
+                "é",
+                "\u{1F600}",
+                "0123456789abcdef0123456789abcdef",
+            ]));
+        }
+        out.push('"');
+    }
+
+    /// Valid documents, and each with one byte changed, inserted or removed.
+    fn documents() -> Vec<Vec<u8>> {
+        let mut rng = Rng(0x853c_49e6_748f_ea9b);
+        let mut out = Vec::new();
+        for _ in 0..if cfg!(miri) { 40 } else { 3000 } {
+            let mut doc = String::new();
+            value(&mut rng, 0, &mut doc);
+            let doc = doc.into_bytes();
+            for _ in 0..3 {
+                let mut bad = doc.clone();
+                let at = rng.below(bad.len() as u64 + 1) as usize;
+                let bytes = b"\"\\{}[]:, \x01\x1fe.-0atn";
+                let byte = bytes[rng.below(bytes.len() as u64) as usize];
+                match rng.below(3) {
+                    0 if at < bad.len() => bad[at] = byte,
+                    1 if at < bad.len() => drop(bad.remove(at)),
+                    _ => bad.insert(at, byte),
+                }
+                out.push(bad);
+            }
+            out.push(doc);
+        }
+        out
+    }
+
+    #[test]
+    fn agrees_with_the_bytewise_walk() {
+        for doc in documents() {
+            assert!(agrees_with_bytewise(&doc), "{:?}", String::from_utf8_lossy(&doc));
+        }
+    }
+
+    #[test]
+    fn answers_for_large_valid_containers() {
+        let mut rng = Rng(7);
+        let (mut answered, mut total) = (0, 0);
+        for _ in 0..if cfg!(miri) { 20 } else { 500 } {
+            let mut doc = String::from("[");
+            for i in 0..8 {
+                if i > 0 {
+                    doc.push(',');
+                }
+                value(&mut rng, 1, &mut doc);
+            }
+            doc.push(']');
+            total += 1;
+            let end = container_end(doc.as_bytes(), 0, 0, 128);
+            answered += usize::from(end == Some(doc.len()));
+        }
+        assert_eq!(answered, total);
+    }
+
+    #[test]
+    fn declines_what_it_cannot_vouch_for() {
+        let end = |json: &str, max_depth| container_end(json.as_bytes(), 0, 0, max_depth);
+        assert_eq!(end(r#"{"a":[1,"x\"y",{"b":null}]}"#, 8), Some(27));
+        assert_eq!(end("[[[]]]", 3), Some(6));
+        assert_eq!(end("[[[]]]", 2), None);
+        for bad in [
+            "[1,]",
+            "[1 2]",
+            "{\"a\" 1}",
+            "{\"a\":1,}",
+            "[01]",
+            "[1.]",
+            "[-]",
+            "[tru]",
+            "[truex]",
+            "[\"\\x\"]",
+            "[\"\\uD800\"]",
+            "[\"a\x01\"]",
+            "[1",
+            "[\"]",
+            "{\"a\":1]",
+            "[1}",
+            "[\"a\"\"b\"]",
+            "[1\"a\"]",
+            "[nul]",
+            "[+1]",
+            "{1:2}",
+            "[\u{e9}]",
+        ] {
+            assert_eq!(end(bad, 8), None, "{bad}");
+        }
+    }
+}
