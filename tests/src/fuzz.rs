@@ -731,7 +731,8 @@ pub struct Clip<'a> {
 }
 
 /// The SIMD fast paths agree with the portable scalar path on `data`, and on `data` inside a
-/// string, where they do most of their work.
+/// string, where they do most of their work; and the block-wise container walk built on them
+/// agrees with the byte-wise one on every container in `data`.
 pub fn simd(data: &[u8]) {
     assert!(status_core::__simd_agrees_with_scalar(data), "SIMD and scalar paths disagree");
     // The same bytes inside a string, where the fast paths do most of their work.
@@ -739,6 +740,10 @@ pub fn simd(data: &[u8]) {
     body.extend_from_slice(data);
     body.push(b'"');
     assert!(status_core::__simd_agrees_with_scalar(&body), "SIMD and scalar paths disagree");
+    assert!(
+        status_core::__blocks_agree_with_bytewise(data),
+        "block-wise and byte-wise walks disagree"
+    );
 }
 
 /// The `typed` target: a 200 body typed as [`ClipResults`].

@@ -39,7 +39,8 @@ extern crate std;
 //   api_error   ApiError, its shapes and fields, a Display that is safe to log
 //   documented  the documented 400/403/429/500 bodies, read in one pass
 //   envelope    the one top-level walk: keys, the read ones' duplicates, a visitor per value
-//   scan        UTF-8 checked up front, the nesting bit stack, the validating Scanner
+//   scan        UTF-8 checked up front, the nesting bit stack, the validating Scanner and its
+//               block-wise walk of large containers
 //   raw         RawJson: one validated value, borrowed as written
 //   log_safe    LogSafe: server text that cannot break a log line
 //   json_str    JsonStr: a validated string, decoded on the way out
@@ -99,4 +100,12 @@ pub use timestamp::Timestamp;
 #[doc(hidden)]
 pub fn __simd_agrees_with_scalar(bytes: &[u8]) -> bool {
     simd::agrees_with_scalar(bytes)
+}
+
+/// Testing hook for the fuzzers, not part of the API: whether the block-wise container walk
+/// accepts only what the byte-wise walk accepts, with the same end, on every container that
+/// starts in `bytes` (and answers for the valid ones it has no reason to decline).
+#[doc(hidden)]
+pub fn __blocks_agree_with_bytewise(bytes: &[u8]) -> bool {
+    scan::blocks_agree_with_bytewise(bytes)
 }

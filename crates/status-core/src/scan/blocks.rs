@@ -18,23 +18,6 @@ use crate::simd;
 /// Every second bit, from bit 0: where a run of backslashes starting there has its escapes.
 const EVEN: u64 = 0x5555_5555_5555_5555;
 
-/// What the walk expects next.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Expect {
-    /// A value (after `:` or after `,` in an array).
-    Value,
-    /// A value or `]`, just after `[`.
-    FirstValue,
-    /// A key or `}`, just after `{`.
-    FirstKey,
-    /// A key, after `,` in an object.
-    Key,
-    /// The `:` after a key.
-    Colon,
-    /// A `,` or the innermost container's closing bracket.
-    Next,
-}
-
 /// The state carried from one block to the next.
 #[derive(Default)]
 struct Carry {
@@ -58,7 +41,7 @@ fn prefix_xor(mut x: u64) -> u64 {
     x
 }
 
-/// The tokens of one block and what its strings need checked.
+/// The tokens of one block and what its strings and numbers need checked.
 struct Tokens {
     /// Each structural byte outside strings, each opening quote and each scalar's first byte.
     starts: u64,
@@ -66,6 +49,9 @@ struct Tokens {
     escapes: u64,
     /// Whether a string holds a control character.
     control: bool,
+    /// The last byte of each scalar that ends inside the block (bit 63 never: a scalar there
+    /// may go on in the next block).
+    scalar_ends: u64,
 }
 
 impl Carry {
@@ -92,6 +78,7 @@ impl Carry {
             starts: (c.op & !in_string) | (quotes & in_string) | scalar_starts,
             escapes: c.backslash & !escaped & in_string,
             control: c.control & in_string != 0,
+            scalar_ends: scalar & !(scalar >> 1) & !(1 << 63),
         }
     }
 }
@@ -100,6 +87,38 @@ impl Carry {
 #[inline(always)]
 fn ends_scalar(next: Option<&u8>) -> bool {
     next.is_none_or(|&b| is_value_end(b) || is_whitespace(b))
+}
+
+/// Whether the number whose first byte `first` is at bit `i` of the block at `base` is valid,
+/// from the block's masks when it is an integer or a plain fraction ending in the block (most
+/// numbers), else from the byte-wise check.
+#[inline(always)]
+fn number(bytes: &[u8], base: usize, i: usize, first: u8, masks: &Masks) -> bool {
+    let rest = masks.scalar_ends >> i;
+    if rest != 0 {
+        // The number is the scalar run from bit `i` to bit `end` (at most 62).
+        let end = i + rest.trailing_zeros() as usize;
+        let int = i + usize::from(first == b'-');
+        if int <= end && masks.digit >> int & 1 != 0 {
+            // A leading zero is the whole integer part.
+            let zero_then_digit =
+                bytes.get(base + int) == Some(&b'0') && masks.digit >> (int + 1) & 1 != 0;
+            let others = !masks.digit & (u64::MAX >> (63 - end)) & (u64::MAX << int);
+            if !zero_then_digit {
+                if others == 0 {
+                    return true;
+                }
+                let dot = others.trailing_zeros() as usize;
+                // One `.`, with digits on both sides (all the rest of the run is digits).
+                if others & (others - 1) == 0 && dot > int && dot < end {
+                    if bytes.get(base + dot) == Some(&b'.') {
+                        return true;
+                    }
+                }
+            }
+        }
+    }
+    scalar(bytes, base + i, first)
 }
 
 /// Whether a valid scalar starts at `at` and ends where its run of scalar bytes ends.
@@ -122,34 +141,49 @@ fn scalar(bytes: &[u8], at: usize, first: u8) -> bool {
     ends_scalar(bytes.get(end))
 }
 
-/// The end of the valid container whose opening bracket is at `start`, nested inside `depth`
-/// containers already, under the `max_depth` limit; `None` when not sure.
-#[inline(never)]
-pub(super) fn container_end(
-    bytes: &[u8],
-    start: usize,
-    depth: usize,
-    max_depth: usize,
-) -> Option<usize> {
-    let mut nest = Nesting::new();
-    let mut object = false;
-    let mut expect = Expect::Value;
-    let mut carry = Carry::default();
-    // The escapes up to here are checked (a surrogate pair is checked with its first half).
-    let mut escapes_checked = 0;
-    let mut base = start;
-    let mut padded = [b' '; 64];
-    loop {
-        let block: &[u8; 64] = match bytes.get(base..base + 64) {
+/// What the walk reads of the current block besides its tokens.
+#[derive(Default)]
+struct Masks {
+    digit: u64,
+    /// See [`Tokens::scalar_ends`].
+    scalar_ends: u64,
+}
+
+/// The blocks of the input from a container's opening bracket on, classified one at a time.
+struct Blocks<'a> {
+    bytes: &'a [u8],
+    /// Where the next block starts.
+    next: usize,
+    /// The masks of the block before `next` that numbers are checked with.
+    masks: Masks,
+    carry: Carry,
+    /// The escapes before this offset are checked (a surrogate pair with its first half).
+    escapes_checked: usize,
+}
+
+impl Blocks<'_> {
+    /// Classifies the next block (which then starts at `self.next - 64`) and checks its
+    /// strings: its tokens, or `None` at the end of input or when a string there is not one
+    /// the masks can vouch for.
+    // Out of line: once per block, and the walk keeps its cursor in registers around it.
+    #[inline(never)]
+    fn refill(&mut self) -> Option<u64> {
+        let base = self.next;
+        let mut padded;
+        let block: &[u8; 64] = match self.bytes.get(base..base + 64) {
             Some(block) => block.try_into().ok()?,
             None => {
                 // The last bytes, followed by whitespace, which holds no token.
-                let tail = bytes.get(base..).filter(|tail| !tail.is_empty())?;
+                let tail = self.bytes.get(base..).filter(|tail| !tail.is_empty())?;
+                padded = [b' '; 64];
                 padded.get_mut(..tail.len())?.copy_from_slice(tail);
                 &padded
             }
         };
-        let tokens = carry.tokens(simd::classify(block));
+        self.next = base + 64;
+        let classes = simd::classify(block);
+        let tokens = self.carry.tokens(classes);
+        self.masks = Masks { digit: classes.digit, scalar_ends: tokens.scalar_ends };
         if tokens.control {
             return None;
         }
@@ -157,71 +191,113 @@ pub(super) fn container_end(
         while escapes != 0 {
             let at = base + escapes.trailing_zeros() as usize;
             escapes &= escapes - 1;
-            if at >= escapes_checked {
-                escapes_checked = escape::escape_end(bytes, at).ok()?;
+            if at >= self.escapes_checked {
+                self.escapes_checked = escape::escape_end(self.bytes, at).ok()?;
             }
         }
-        let mut starts = tokens.starts;
-        while starts != 0 {
-            let i = starts.trailing_zeros() as usize;
-            starts &= starts - 1;
-            let b = *block.get(i)?;
-            let at = base + i;
-            match expect {
-                Expect::Value | Expect::FirstValue => match b {
-                    b'{' | b'[' => {
-                        if depth + nest.len >= max_depth {
-                            return None;
-                        }
-                        object = b == b'{';
-                        nest.push(object);
-                        expect = if object { Expect::FirstKey } else { Expect::FirstValue };
-                        continue;
-                    }
-                    // The string's text is checked through the masks.
-                    b'"' => {
-                        expect = Expect::Next;
-                        continue;
-                    }
-                    b']' if expect == Expect::FirstValue => {}
-                    _ if scalar(bytes, at, b) => {
-                        expect = Expect::Next;
-                        continue;
-                    }
-                    _ => return None,
-                },
-                Expect::FirstKey | Expect::Key => match b {
-                    b'"' => {
-                        expect = Expect::Colon;
-                        continue;
-                    }
-                    b'}' if expect == Expect::FirstKey => {}
-                    _ => return None,
-                },
-                Expect::Colon if b == b':' => {
-                    expect = Expect::Value;
-                    continue;
-                }
-                Expect::Colon => return None,
-                Expect::Next => match b {
-                    b',' => {
-                        expect = if object { Expect::Key } else { Expect::Value };
-                        continue;
-                    }
-                    b'}' if object => {}
-                    b']' if !object => {}
-                    _ => return None,
-                },
+        Some(tokens.starts)
+    }
+}
+
+/// The end of the valid container whose opening bracket is at `start`, nested inside `depth`
+/// containers already, under the `max_depth` limit; `None` when not sure.
+///
+/// The same walk as [`Scanner::value`](super::Scanner::value)'s, with each "skip whitespace and
+/// look at the next byte" replaced by taking the next token of the mask.
+#[inline(never)]
+pub(super) fn container_end(
+    bytes: &[u8],
+    start: usize,
+    depth: usize,
+    max_depth: usize,
+) -> Option<usize> {
+    let mut blocks = Blocks {
+        bytes,
+        next: start,
+        masks: Masks::default(),
+        carry: Carry::default(),
+        escapes_checked: 0,
+    };
+    let (mut base, mut starts) = (start, 0u64);
+    // The next token: its offset and first byte.
+    macro_rules! token {
+        () => {{
+            while starts == 0 {
+                starts = blocks.refill()?;
+                base = blocks.next - 64;
             }
-            // Only a closing bracket gets here.
+            let at = base + starts.trailing_zeros() as usize;
+            starts &= starts - 1;
+            (at, *bytes.get(at)?)
+        }};
+    }
+    // After a key, its colon and the first token of its value.
+    macro_rules! colon_value {
+        () => {{
+            if token!().1 != b':' {
+                return None;
+            }
+            token!()
+        }};
+    }
+    let mut nest = Nesting::new();
+    let mut object = false;
+    let (mut at, mut b) = token!();
+    'value: loop {
+        match b {
+            b'{' | b'[' => {
+                if depth + nest.len >= max_depth {
+                    return None;
+                }
+                object = b == b'{';
+                nest.push(object);
+                let (first_at, first) = token!();
+                if first != if object { b'}' } else { b']' } {
+                    (at, b) = match first {
+                        b'"' if object => colon_value!(),
+                        _ if object => return None,
+                        _ => (first_at, first),
+                    };
+                    continue 'value;
+                }
+                // Empty: it closes at once.
+                nest.pop();
+                if nest.len == 0 {
+                    return Some(first_at + 1);
+                }
+                object = nest.in_object();
+            }
+            // The string's text is checked through the masks.
+            b'"' => {}
+            b'-' | b'0'..=b'9' if number(bytes, base, at - base, b, &blocks.masks) => {}
+            b't' | b'f' | b'n' if scalar(bytes, at, b) => {}
+            _ => return None,
+        }
+        // A value just ended: close containers until one continues with a comma.
+        loop {
+            let (close_at, next) = token!();
+            match next {
+                b',' => {
+                    (at, b) = if object {
+                        match token!() {
+                            (_, b'"') => colon_value!(),
+                            _ => return None,
+                        }
+                    } else {
+                        token!()
+                    };
+                    continue 'value;
+                }
+                b'}' if object => {}
+                b']' if !object => {}
+                _ => return None,
+            }
             nest.pop();
             if nest.len == 0 {
-                return Some(at + 1);
+                return Some(close_at + 1);
             }
             object = nest.in_object();
-            expect = Expect::Next;
         }
-        base += 64;
     }
 }
 

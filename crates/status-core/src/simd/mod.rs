@@ -131,6 +131,8 @@ pub(crate) struct Classes {
     pub(crate) op: u64,
     /// Control characters, below 0x20 (whitespace other than the space included).
     pub(crate) control: u64,
+    /// ASCII digits.
+    pub(crate) digit: u64,
 }
 
 /// Whether [`classify`] runs many bytes per step here; the block-wise walk only pays off then.

@@ -134,7 +134,8 @@ pub(super) fn utf8_rest(rest: &[u8]) -> Result<(), usize> {
 }
 
 /// No many-bytes step here: see [`super::WIDE_CLASSES`].
-#[cfg_attr(not(test), allow(dead_code))]
+// Read only where this file is the path compiled in.
+#[allow(dead_code)]
 pub(super) const WIDE_CLASSES: bool = false;
 
 /// See [`super::classify`]: byte by byte, the definition the fast paths are held to.
@@ -149,6 +150,7 @@ pub(super) fn classify(block: &[u8; 64]) -> super::Classes {
         set(&mut c.whitespace, is_whitespace(b));
         set(&mut c.op, matches!(b, b'{' | b'}' | b'[' | b']' | b':' | b','));
         set(&mut c.control, b < 0x20);
+        set(&mut c.digit, b.is_ascii_digit());
     }
     c
 }

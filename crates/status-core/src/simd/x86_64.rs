@@ -171,8 +171,19 @@ pub(super) fn ascii_prefix(bytes: &[u8]) -> usize {
 
 pub(super) const WIDE_CLASSES: bool = true;
 
+/// See [`super::classify`]: AVX2 when the CPU has it, else SSE2.
 #[inline(always)]
 pub(super) fn classify(block: &[u8; 64]) -> super::Classes {
+    if cpu::has_avx2() {
+        // SAFETY: `has_avx2` checked that the CPU and the OS support AVX2.
+        return unsafe { avx2::classify(block) };
+    }
+    classify_sse2(block)
+}
+
+/// [`classify`] 16 bytes at a time, with no byte lookup (SSE2 has no `pshufb`).
+#[inline(always)]
+fn classify_sse2(block: &[u8; 64]) -> super::Classes {
     let mut c = super::Classes::default();
     for lane in 0..4 {
         let Some(v) = load(block, lane * 16) else { continue };
@@ -185,8 +196,74 @@ pub(super) fn classify(block: &[u8; 64]) -> super::Classes {
         let folded = or(v, splat(0x20));
         c.op |= mask(or(or(eq(folded, b'{'), eq(folded, b'}')), or(eq(v, b':'), eq(v, b','))));
         c.control |= mask(at_most(v, 0x1F));
+        c.digit |= mask(at_most(minus(v, b'0'), 9));
     }
     c
+}
+
+/// The 64-byte classification in two 32-byte steps, whitespace and structure from one pair of
+/// nibble lookups.
+mod avx2 {
+    use core::arch::x86_64::{
+        __m256i, _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_min_epu8,
+        _mm256_movemask_epi8, _mm256_set1_epi8, _mm256_setr_epi8, _mm256_setzero_si256,
+        _mm256_shuffle_epi8, _mm256_srli_epi16, _mm256_sub_epi8,
+    };
+
+    // The classes of the nibble lookup: a byte is in a class when the entries for its low
+    // and its high nibble both have the class's bit.
+    const SPACE: i8 = 1; // 0x20
+    const TAB_LF_CR: i8 = 2; // 0x09, 0x0A, 0x0D
+    const COMMA: i8 = 4; // 0x2C
+    const COLON: i8 = 8; // 0x3A
+    const BRACKET: i8 = 16; // 0x5B, 0x5D, 0x7B, 0x7D
+    const WHITESPACE: i8 = SPACE | TAB_LF_CR;
+    const OP: i8 = COMMA | COLON | BRACKET;
+
+    /// The table for one nibble, in both 16-byte halves (`vpshufb` looks up per half).
+    macro_rules! table {
+        ($($entry:expr),* $(,)?) => {
+            _mm256_setr_epi8($($entry),*, $($entry),*)
+        };
+    }
+
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn classify(block: &[u8; 64]) -> super::super::Classes {
+        let low_table = table![
+            SPACE, 0, 0, 0, 0, 0, 0, 0, 0, TAB_LF_CR, TAB_LF_CR | COLON, BRACKET, COMMA,
+            TAB_LF_CR | BRACKET, 0, 0,
+        ];
+        let high_table = table![
+            TAB_LF_CR, 0, SPACE | COMMA, COLON, 0, BRACKET, 0, BRACKET, 0, 0, 0, 0, 0, 0, 0, 0,
+        ];
+        let zero = _mm256_setzero_si256();
+        let splat = |b: u8| _mm256_set1_epi8(b as i8);
+        let bits = |v: __m256i| u64::from(_mm256_movemask_epi8(v) as u32);
+        let any = |class: __m256i, which: i8| {
+            !bits(_mm256_cmpeq_epi8(_mm256_and_si256(class, _mm256_set1_epi8(which)), zero))
+                & 0xFFFF_FFFF
+        };
+        let mut c = super::super::Classes::default();
+        for (half, bytes) in block.chunks_exact(32).enumerate() {
+            // SAFETY: `bytes` is exactly 32 readable bytes; `loadu` has no alignment needs.
+            let v = unsafe { _mm256_loadu_si256(bytes.as_ptr().cast()) };
+            // The low nibble indexes directly: a byte from 0x80 up looks up zero, in no class.
+            let low = _mm256_shuffle_epi8(low_table, v);
+            let high_nibbles = _mm256_and_si256(_mm256_srli_epi16(v, 4), splat(0x0F));
+            let class = _mm256_and_si256(low, _mm256_shuffle_epi8(high_table, high_nibbles));
+            let shift = half * 32;
+            c.quote |= bits(_mm256_cmpeq_epi8(v, splat(b'"'))) << shift;
+            c.backslash |= bits(_mm256_cmpeq_epi8(v, splat(b'\\'))) << shift;
+            c.whitespace |= any(class, WHITESPACE) << shift;
+            c.op |= any(class, OP) << shift;
+            c.control |= bits(_mm256_cmpeq_epi8(_mm256_min_epu8(v, splat(0x1F)), v)) << shift;
+            let digit = _mm256_sub_epi8(v, splat(b'0'));
+            c.digit |= bits(_mm256_cmpeq_epi8(_mm256_min_epu8(digit, splat(9)), digit)) << shift;
+        }
+        c
+    }
 }
 
 /// See [`super::utf8`]: AVX2 when the CPU and the OS support it, else `core`'s validator.
@@ -221,6 +298,32 @@ mod cpu {
 
 #[cfg(test)]
 mod tests {
+    /// Both paths of `classify`, whichever the CPU takes, against the scalar definition.
+    #[test]
+    fn both_classifiers_agree_with_scalar() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let interesting = b"\"\\{}[]:, \t\n\r\x00\x1f09/a\x7f\x80\xff";
+        for round in 0..20_000 {
+            let mut block = [0u8; 64];
+            for b in &mut block {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                *b = if round % 2 == 0 {
+                    interesting[(state % interesting.len() as u64) as usize]
+                } else {
+                    state as u8
+                };
+            }
+            let want = super::super::scalar::classify(&block);
+            assert_eq!(super::classify_sse2(&block), want, "{block:?}");
+            if super::cpu::has_avx2() {
+                // SAFETY: the CPU supports AVX2.
+                assert_eq!(unsafe { super::avx2::classify(&block) }, want, "{block:?}");
+            }
+        }
+    }
+
     #[test]
     fn avx2_detection_without_std_agrees_with_std() {
         assert_eq!(super::cpu::has_avx2(), std::arch::is_x86_feature_detected!("avx2"));
