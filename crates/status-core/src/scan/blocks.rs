@@ -83,10 +83,11 @@ impl Carry {
     }
 }
 
-/// Whether `next`, the byte after a scalar, ends it where the grammar allows.
+/// Whether `next`, the byte after a scalar, ends it where the grammar allows. The end of the
+/// input does not: no container ends there, and in a chunk the scalar may go on in the next.
 #[inline(always)]
 fn ends_scalar(next: Option<&u8>) -> bool {
-    next.is_none_or(|&b| is_value_end(b) || is_whitespace(b))
+    next.is_some_and(|&b| is_value_end(b) || is_whitespace(b))
 }
 
 /// Whether the number whose first byte `first` is at bit `i` of the block at `base` is valid,
@@ -96,10 +97,11 @@ fn ends_scalar(next: Option<&u8>) -> bool {
 fn number(bytes: &[u8], base: usize, i: usize, first: u8, masks: &Masks) -> bool {
     let rest = masks.scalar_ends >> i;
     if rest != 0 {
-        // The number is the scalar run from bit `i` to bit `end` (at most 62).
+        // The number is the scalar run from bit `i` to bit `end` (at most 62), and a byte
+        // follows it (see `ends_scalar`).
         let end = i + rest.trailing_zeros() as usize;
         let int = i + usize::from(first == b'-');
-        if int <= end && masks.digit >> int & 1 != 0 {
+        if int <= end && masks.digit >> int & 1 != 0 && base + end + 1 < bytes.len() {
             // A leading zero is the whole integer part.
             let zero_then_digit =
                 bytes.get(base + int) == Some(&b'0') && masks.digit >> (int + 1) & 1 != 0;
@@ -110,10 +112,12 @@ fn number(bytes: &[u8], base: usize, i: usize, first: u8, masks: &Masks) -> bool
                 }
                 let dot = others.trailing_zeros() as usize;
                 // One `.`, with digits on both sides (all the rest of the run is digits).
-                if others & (others - 1) == 0 && dot > int && dot < end {
-                    if bytes.get(base + dot) == Some(&b'.') {
-                        return true;
-                    }
+                if others & (others - 1) == 0
+                    && dot > int
+                    && dot < end
+                    && bytes.get(base + dot) == Some(&b'.')
+                {
+                    return true;
                 }
             }
         }
@@ -301,6 +305,142 @@ pub(super) fn container_end(
     }
 }
 
+/// What the walk of a chunk expects at a token boundary, as the push decoder's states say it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Next {
+    /// A value: after `:`, or after `,` in an array.
+    Value,
+    /// A value or `]`, just after `[`.
+    FirstValue,
+    /// A key or `}`, just after `{`.
+    FirstKey,
+    /// A key, after `,` in an object.
+    Key,
+    /// The `:` after a key.
+    Colon,
+    /// A `,` or the innermost container's closing bracket.
+    After,
+}
+
+/// The open containers below a walk's start, kept by its caller: 1 for an object.
+pub(crate) trait Stack {
+    /// Records that the container at nesting level `depth` (0 the outermost) is an object.
+    fn set(&mut self, depth: usize, object: bool);
+    /// Whether the container at nesting level `depth` is an object.
+    fn is_object(&self, depth: usize) -> bool;
+}
+
+/// Where a walk of a chunk stopped: the offset of the first token it did not take (or the end
+/// of the bytes), what is expected there and how many containers are open.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct Stop {
+    pub(crate) at: usize,
+    pub(crate) next: Next,
+    pub(crate) depth: usize,
+}
+
+/// Walks the tokens of `bytes` (UTF-8, and only ever part of a body) from `start`, a token
+/// boundary where `next` is expected with `depth` containers open (their kinds in `stack`), for
+/// as long as each token is whole inside `bytes` and valid, no container at depth `keep` or
+/// below closes, and the nesting stays under `max_depth`. It stops before the first token that
+/// is not so, leaving that token to a byte-wise reader, which decides it exactly; it stops at
+/// the end of `bytes` before a token that may go on past them.
+///
+/// Each level it opens is written to `stack` as it goes; levels above the returned depth are
+/// left as they are, which is of no consequence to a caller that tracks depth itself.
+pub(crate) fn walk_chunk(
+    bytes: &[u8],
+    start: usize,
+    next: Next,
+    depth: usize,
+    keep: usize,
+    max_depth: usize,
+    stack: &mut impl Stack,
+) -> Stop {
+    let mut blocks = Blocks {
+        bytes,
+        next: start,
+        masks: Masks::default(),
+        carry: Carry::default(),
+        escapes_checked: 0,
+    };
+    let mut here = Stop { at: start, next, depth };
+    // Where to stop when a block cannot be taken (the end of the bytes among them): after the
+    // last token if it was a bracket, a colon or a comma (`here`), else before it (`open`), as
+    // a string or a scalar may go on into that block.
+    let mut open = here;
+    let mut last_open = false;
+    let mut object = depth > 0 && stack.is_object(depth - 1);
+    loop {
+        let Some(mut starts) = blocks.refill() else {
+            return if last_open { open } else { here };
+        };
+        let base = blocks.next - 64;
+        while starts != 0 {
+            let i = starts.trailing_zeros() as usize;
+            starts &= starts - 1;
+            let at = base + i;
+            let Some(&b) = bytes.get(at) else { break };
+            let before = Stop { at, ..here };
+            last_open = false;
+            match here.next {
+                Next::Value | Next::FirstValue => match b {
+                    b'{' | b'[' => {
+                        if here.depth >= max_depth {
+                            return before;
+                        }
+                        object = b == b'{';
+                        stack.set(here.depth, object);
+                        here.depth += 1;
+                        here.next = if object { Next::FirstKey } else { Next::FirstValue };
+                    }
+                    b']' if here.next == Next::FirstValue && here.depth > keep => {
+                        here.depth -= 1;
+                        object = here.depth > 0 && stack.is_object(here.depth - 1);
+                        here.next = Next::After;
+                    }
+                    b'"' => {
+                        (open, last_open) = (before, true);
+                        here.next = Next::After;
+                    }
+                    b'-' | b'0'..=b'9' if number(bytes, base, i, b, &blocks.masks) => {
+                        (open, last_open) = (before, true);
+                        here.next = Next::After;
+                    }
+                    b't' | b'f' | b'n' if scalar(bytes, at, b) => {
+                        (open, last_open) = (before, true);
+                        here.next = Next::After;
+                    }
+                    _ => return before,
+                },
+                Next::FirstKey | Next::Key => match b {
+                    b'"' => {
+                        (open, last_open) = (before, true);
+                        here.next = Next::Colon;
+                    }
+                    b'}' if here.next == Next::FirstKey && here.depth > keep => {
+                        here.depth -= 1;
+                        object = here.depth > 0 && stack.is_object(here.depth - 1);
+                        here.next = Next::After;
+                    }
+                    _ => return before,
+                },
+                Next::Colon if b == b':' => here.next = Next::Value,
+                Next::Colon => return before,
+                Next::After => match b {
+                    b',' => here.next = if object { Next::Key } else { Next::Value },
+                    b'}' | b']' if (b == b'}') == object && here.depth > keep => {
+                        here.depth -= 1;
+                        object = here.depth > 0 && stack.is_object(here.depth - 1);
+                    }
+                    _ => return before,
+                },
+            }
+            here.at = at + 1;
+        }
+    }
+}
+
 /// Whether the block-wise walk agrees with the byte-wise one on every container that starts
 /// in `input` (the first 16, at two depth limits): where it answers, the byte-wise walk accepts
 /// the same text, and on a valid container it does answer.
@@ -476,6 +616,57 @@ mod tests {
             answered += usize::from(end == Some(doc.len()));
         }
         assert_eq!(answered, total);
+    }
+
+    /// A stack for the chunk walk's tests.
+    struct Bits(u128);
+
+    impl Stack for Bits {
+        fn set(&mut self, depth: usize, object: bool) {
+            self.0 = self.0 & !(1 << depth) | u128::from(object) << depth;
+        }
+        fn is_object(&self, depth: usize) -> bool {
+            self.0 >> depth & 1 != 0
+        }
+    }
+
+    #[test]
+    fn chunk_walks_compose_and_stop_before_errors() {
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        // Each document is walked as the one element of an array the walk may not close, as
+        // the push decoder walks what lies inside `data`.
+        let walk = |bytes: &[u8], from: Stop, stack: &mut Bits| {
+            walk_chunk(bytes, from.at, from.next, from.depth, 1, 100, stack)
+        };
+        let start = Stop { at: 1, next: Next::FirstValue, depth: 1 };
+        for doc in documents() {
+            let body = [b"[".as_slice(), &doc, b"]"].concat();
+            let Ok(text) = core::str::from_utf8(&body) else { continue };
+            let whole = walk(&body, start, &mut Bits(0));
+            // It never passes the first error: the byte-wise walk accepts what it took.
+            match super::super::validate(text.as_bytes(), 101) {
+                Err(e) => assert!(whole.at <= e.offset(), "{text:?}: {whole:?} past {e:?}"),
+                Ok(())
+                    if !doc.iter().any(|&b| b < 0x20 || b == b'\\')
+                        && doc.iter().any(|&b| b != b' ') =>
+                {
+                    let end = Stop { at: body.len() - 1, next: Next::After, depth: 1 };
+                    assert_eq!(whole, end, "{text:?}");
+                }
+                Ok(()) => {}
+            }
+            // Cut anywhere, then resumed over the whole: where the walk of the whole goes.
+            let cut = 1 + rng.below(body.len() as u64) as usize;
+            let mut stack = Bits(0);
+            let first = walk(&body[..cut], start, &mut stack);
+            assert!(first.at <= cut);
+            let resumed = walk(&body, first, &mut stack);
+            // Strings with escapes or controls are vouched for block by block, so a walk that
+            // starts elsewhere may stop elsewhere in them.
+            if !doc.iter().any(|&b| b < 0x20 || b == b'\\') {
+                assert_eq!(resumed, whole, "{text:?} cut at {cut}: {first:?}");
+            }
+        }
     }
 
     #[test]

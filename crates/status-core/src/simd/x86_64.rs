@@ -300,6 +300,7 @@ mod cpu {
 mod tests {
     /// Both paths of `classify`, whichever the CPU takes, against the scalar definition.
     #[test]
+    #[allow(clippy::indexing_slicing)]
     fn both_classifiers_agree_with_scalar() {
         let mut state = 0x2545_f491_4f6c_dd1du64;
         let interesting = b"\"\\{}[]:, \t\n\r\x00\x1f09/a\x7f\x80\xff";

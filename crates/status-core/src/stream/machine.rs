@@ -22,7 +22,7 @@ use crate::error::{Error, ErrorKind};
 use crate::escape;
 use crate::grammar::{continues_number, is_whitespace};
 use crate::raw::RawJson;
-use crate::scan::MAX_DEPTH;
+use crate::scan::{self, MAX_DEPTH};
 use crate::simd;
 use crate::status::Expect;
 
@@ -243,6 +243,17 @@ impl Nesting {
     }
 }
 
+impl scan::Stack for Nesting {
+    fn set(&mut self, depth: usize, object: bool) {
+        // Levels past `u16` are past `MAX_DEPTH`, which no walk reaches.
+        Nesting::set(self, u16::try_from(depth).unwrap_or(u16::MAX), object);
+    }
+
+    fn is_object(&self, depth: usize) -> bool {
+        Nesting::is_object(self, u16::try_from(depth).unwrap_or(u16::MAX))
+    }
+}
+
 /// A UTF-8 character begun but not complete: `need` more bytes, the next in `lo..=hi`.
 #[derive(Clone, Copy)]
 struct Pending {
@@ -376,6 +387,10 @@ pub(crate) struct Machine {
 }
 
 type Step = Result<(), Error>;
+
+/// The bytes left in a chunk from which its tokens are walked block by block first: below a
+/// few blocks, the setup of a block walk costs more than the byte-wise lane.
+const BLOCK_WALK_MIN: usize = 256;
 
 impl Machine {
     pub(crate) fn new(status: u16, expect: Expect, max_depth: usize) -> Self {
@@ -581,6 +596,14 @@ impl Machine {
             // key can be.)
             let off_path = self.path.is_none() || self.on_path < self.depth;
             if room && self.depth >= 2 && off_path && self.pending.need == 0 {
+                // Many tokens ahead: block by block first, as `decode` reads them.
+                if c.len() - i >= BLOCK_WALK_MIN {
+                    let j = self.walk_blocks(c, i, io.utf8_to);
+                    if j != i {
+                        i = j;
+                        continue;
+                    }
+                }
                 let j = self.lane(c, i, io.utf8_to);
                 if j != i {
                     i = j;
@@ -659,6 +682,46 @@ impl Machine {
         };
         self.emit_data(upto, io);
         self.copy_item(upto, io)
+    }
+
+    /// The block-wise walk of `scan` over the chunk from index `i`, under the fast lane's
+    /// conditions (see [`Machine::lane`]): returns where it stopped, with the state there.
+    #[inline]
+    fn walk_blocks(&mut self, c: &[u8], i: usize, utf8_to: usize) -> usize {
+        if !simd::WIDE_CLASSES || cfg!(feature = "small") {
+            return i;
+        }
+        let next = match self.lex {
+            Lex::Value => scan::Next::Value,
+            Lex::ArrOpen => scan::Next::FirstValue,
+            Lex::ObjOpen => scan::Next::FirstKey,
+            Lex::ObjKey => scan::Next::Key,
+            Lex::Colon => scan::Next::Colon,
+            Lex::After => scan::Next::After,
+            _ => return i,
+        };
+        let keep = if self.path.is_some() { self.on_path.saturating_add(1).max(2) } else { 2 };
+        let bytes = c.get(..utf8_to).unwrap_or_default();
+        let stop = scan::walk_chunk(
+            bytes,
+            i,
+            next,
+            usize::from(self.depth),
+            usize::from(keep),
+            usize::from(self.max_depth),
+            &mut self.nest,
+        );
+        self.lex = match stop.next {
+            scan::Next::Value => Lex::Value,
+            scan::Next::FirstValue => Lex::ArrOpen,
+            scan::Next::FirstKey => Lex::ObjOpen,
+            scan::Next::Key => Lex::ObjKey,
+            scan::Next::Colon => Lex::Colon,
+            scan::Next::After => Lex::After,
+        };
+        // The walk only goes deeper than `max_depth`, a `u16`, never.
+        self.depth = u16::try_from(stop.depth).unwrap_or(self.depth);
+        stop.at
     }
 
     /// The fast lane: whole tokens at a time from chunk index `i`, as `scan::Scanner::value`
