@@ -352,7 +352,7 @@ pub(crate) fn walk_chunk(
     bytes: &[u8],
     start: usize,
     next: Next,
-    depth: usize,
+    mut depth: usize,
     keep: usize,
     max_depth: usize,
     stack: &mut impl Stack,
@@ -364,79 +364,157 @@ pub(crate) fn walk_chunk(
         carry: Carry::default(),
         escapes_checked: 0,
     };
-    let mut here = Stop { at: start, next, depth };
-    // Where to stop when a block cannot be taken (the end of the bytes among them): after the
-    // last token if it was a bracket, a colon or a comma (`here`), else before it (`open`), as
-    // a string or a scalar may go on into that block.
-    let mut open = here;
-    let mut last_open = false;
+    let (mut base, mut starts) = (start, 0u64);
     let mut object = depth > 0 && stack.is_object(depth - 1);
-    loop {
-        let Some(mut starts) = blocks.refill() else {
-            return if last_open { open } else { here };
+    // The state before the last string or scalar taken, and whether it was the last token:
+    // then a block that cannot be taken (the end of the bytes among them) may hold the rest of
+    // it, and the walk stops before it; after a bracket, colon or comma it stops at the block.
+    let mut open = Stop { at: start, next, depth };
+    let mut last_open = false;
+    // Stops before the token at `$at`, where `$next` was expected.
+    macro_rules! stop {
+        ($at:expr, $next:expr) => {
+            return Stop { at: $at, next: $next, depth }
         };
-        let base = blocks.next - 64;
-        while starts != 0 {
-            let i = starts.trailing_zeros() as usize;
-            starts &= starts - 1;
-            let at = base + i;
-            let Some(&b) = bytes.get(at) else { break };
-            let before = Stop { at, ..here };
-            last_open = false;
-            match here.next {
-                Next::Value | Next::FirstValue => match b {
-                    b'{' | b'[' => {
-                        if here.depth >= max_depth {
-                            return before;
-                        }
-                        object = b == b'{';
-                        stack.set(here.depth, object);
-                        here.depth += 1;
-                        here.next = if object { Next::FirstKey } else { Next::FirstValue };
+    }
+    // The next token (offset and first byte), while `$next` is expected.
+    macro_rules! token {
+        ($next:expr) => {{
+            while starts == 0 {
+                let block = blocks.next;
+                let Some(more) = blocks.refill() else {
+                    if last_open {
+                        return open;
                     }
-                    b']' if here.next == Next::FirstValue && here.depth > keep => {
-                        here.depth -= 1;
-                        object = here.depth > 0 && stack.is_object(here.depth - 1);
-                        here.next = Next::After;
-                    }
-                    b'"' => {
-                        (open, last_open) = (before, true);
-                        here.next = Next::After;
-                    }
-                    b'-' | b'0'..=b'9' if number(bytes, base, i, b, &blocks.masks) => {
-                        (open, last_open) = (before, true);
-                        here.next = Next::After;
-                    }
-                    b't' | b'f' | b'n' if scalar(bytes, at, b) => {
-                        (open, last_open) = (before, true);
-                        here.next = Next::After;
-                    }
-                    _ => return before,
-                },
-                Next::FirstKey | Next::Key => match b {
-                    b'"' => {
-                        (open, last_open) = (before, true);
-                        here.next = Next::Colon;
-                    }
-                    b'}' if here.next == Next::FirstKey && here.depth > keep => {
-                        here.depth -= 1;
-                        object = here.depth > 0 && stack.is_object(here.depth - 1);
-                        here.next = Next::After;
-                    }
-                    _ => return before,
-                },
-                Next::Colon if b == b':' => here.next = Next::Value,
-                Next::Colon => return before,
-                Next::After => match b {
-                    b',' => here.next = if object { Next::Key } else { Next::Value },
-                    b'}' | b']' if (b == b'}') == object && here.depth > keep => {
-                        here.depth -= 1;
-                        object = here.depth > 0 && stack.is_object(here.depth - 1);
-                    }
-                    _ => return before,
-                },
+                    stop!(block.min(bytes.len()), $next);
+                };
+                (starts, base) = (more, blocks.next - 64);
             }
-            here.at = at + 1;
+            let at = base + starts.trailing_zeros() as usize;
+            starts &= starts - 1;
+            match bytes.get(at) {
+                Some(&b) => (at, b),
+                None => stop!(at, $next),
+            }
+        }};
+    }
+    // A string or scalar taken at `$at`, where `$next` was expected.
+    macro_rules! took_open {
+        ($at:expr, $next:expr) => {
+            (open, last_open) = (Stop { at: $at, next: $next, depth }, true)
+        };
+    }
+    // A key (expected as `$next`), its colon, and the first token of its value.
+    macro_rules! key_colon_value {
+        ($key_at:expr, $key:expr, $next:expr) => {{
+            if $key != b'"' {
+                stop!($key_at, $next);
+            }
+            took_open!($key_at, $next);
+            let (colon_at, colon) = token!(Next::Colon);
+            if colon != b':' {
+                stop!(colon_at, Next::Colon);
+            }
+            last_open = false;
+            token!(Next::Value)
+        }};
+    }
+    // Enter the walk where `next` says: at a value's first token, or after a value.
+    let (mut at, mut b, mut expected) = (start, 0, Next::Value);
+    let mut after_value = false;
+    match next {
+        Next::Value | Next::FirstValue => {
+            (at, b, expected) = {
+                let (at, b) = token!(next);
+                (at, b, next)
+            }
+        }
+        Next::Colon => {
+            let (colon_at, colon) = token!(Next::Colon);
+            if colon != b':' {
+                stop!(colon_at, Next::Colon);
+            }
+            (at, b) = token!(Next::Value);
+        }
+        Next::FirstKey | Next::Key => {
+            let (key_at, key) = token!(next);
+            if key == b'}' && next == Next::FirstKey && depth > keep {
+                depth -= 1;
+                object = depth > 0 && stack.is_object(depth - 1);
+                after_value = true;
+            } else {
+                (at, b) = key_colon_value!(key_at, key, next);
+            }
+        }
+        Next::After => after_value = true,
+    }
+    'value: loop {
+        if !after_value {
+            match b {
+                b'{' | b'[' => {
+                    if depth >= max_depth {
+                        stop!(at, expected);
+                    }
+                    object = b == b'{';
+                    stack.set(depth, object);
+                    depth += 1;
+                    last_open = false;
+                    let first_next = if object { Next::FirstKey } else { Next::FirstValue };
+                    let (first_at, first) = token!(first_next);
+                    if first == if object { b'}' } else { b']' } {
+                        if depth <= keep {
+                            stop!(first_at, first_next);
+                        }
+                        // Empty: it closes at once.
+                        depth -= 1;
+                        object = depth > 0 && stack.is_object(depth - 1);
+                    } else if object {
+                        (at, b) = key_colon_value!(first_at, first, Next::FirstKey);
+                        expected = Next::Value;
+                        continue 'value;
+                    } else {
+                        (at, b, expected) = (first_at, first, Next::FirstValue);
+                        continue 'value;
+                    }
+                }
+                // Only when the walk starts just after `[`.
+                b']' if expected == Next::FirstValue && depth > keep => {
+                    depth -= 1;
+                    object = depth > 0 && stack.is_object(depth - 1);
+                    last_open = false;
+                }
+                // The string's text is checked through the masks.
+                b'"' => took_open!(at, expected),
+                b'-' | b'0'..=b'9' if number(bytes, base, at - base, b, &blocks.masks) => {
+                    took_open!(at, expected)
+                }
+                b't' | b'f' | b'n' if scalar(bytes, at, b) => took_open!(at, expected),
+                _ => stop!(at, expected),
+            }
+        }
+        after_value = false;
+        // A value just ended: close containers until one continues with a comma.
+        loop {
+            let (close_at, close) = token!(Next::After);
+            match close {
+                b',' => {
+                    last_open = false;
+                    (at, b) = if object {
+                        let (key_at, key) = token!(Next::Key);
+                        key_colon_value!(key_at, key, Next::Key)
+                    } else {
+                        token!(Next::Value)
+                    };
+                    expected = Next::Value;
+                    continue 'value;
+                }
+                b'}' | b']' if (close == b'}') == object && depth > keep => {
+                    depth -= 1;
+                    object = depth > 0 && stack.is_object(depth - 1);
+                    last_open = false;
+                }
+                _ => stop!(close_at, Next::After),
+            }
         }
     }
 }
