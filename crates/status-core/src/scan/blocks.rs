@@ -110,10 +110,12 @@ fn number(bytes: &[u8], base: usize, i: usize, first: u8, masks: &Masks) -> bool
                 }
                 let dot = others.trailing_zeros() as usize;
                 // One `.`, with digits on both sides (all the rest of the run is digits).
-                if others & (others - 1) == 0 && dot > int && dot < end {
-                    if bytes.get(base + dot) == Some(&b'.') {
-                        return true;
-                    }
+                if others & (others - 1) == 0
+                    && dot > int
+                    && dot < end
+                    && bytes.get(base + dot) == Some(&b'.')
+                {
+                    return true;
                 }
             }
         }
