@@ -540,7 +540,7 @@ mod tests {
     fn tokens_across_block_boundaries() {
         let tails = ["]", ",1]", "", ",]", "\"]", ":1]", "x]", "\x01]", "]]", ",[]]"];
         let contexts = [("[", " ", ""), ("[\"", "a", "\","), ("[", "1", ","), ("{\"k\":", " ", "")];
-        let tokens = if cfg!(miri) { &TOKENS[..6] } else { TOKENS };
+        let tokens = if cfg!(miri) { &TOKENS[..2] } else { TOKENS };
         for token in tokens {
             for (open, pad, close) in contexts {
                 let tail_fix = |tail: &str| match open {
@@ -551,7 +551,7 @@ mod tests {
                 // The token's first byte from where its last is at bit 61 to bit 65.
                 let first = (62usize.saturating_sub(token.len() + before))..(66 - before);
                 for k in first {
-                    for tail in tails {
+                    for tail in &tails[..if cfg!(miri) { 3 } else { tails.len() }] {
                         let doc =
                             std::format!("{open}{}{close}{token}{}", pad.repeat(k), tail_fix(tail));
                         assert!(agrees_with_bytewise(doc.as_bytes()), "{doc:?}");
@@ -567,7 +567,7 @@ mod tests {
     #[test]
     fn backslash_runs_across_block_boundaries() {
         let afters = ["\"", "a\"", "\\\"", "u0041\"", "uD83D\\uDE00\"", "uD83D\"", "\"\""];
-        for n in 0..if cfg!(miri) { 3 } else { 8 } {
+        for n in 0..if cfg!(miri) { 2 } else { 8 } {
             for k in (60 - n.min(60))..66 {
                 for after in afters {
                     for (open, pad) in [("[\"", "a"), ("[", " ")] {
