@@ -676,6 +676,147 @@ mod tests {
         }
     }
 
+    /// Token shapes the masks must get right, valid and not: numbers, literals, strings with
+    /// escapes and surrogate pairs, and bytes that belong nowhere.
+    const TOKENS: &[&str] = &[
+        "0",
+        "-0",
+        "-",
+        "-1",
+        "01",
+        "-01",
+        "1.",
+        "1.5",
+        "-0.5",
+        "00.5",
+        "1.5e3",
+        "1e",
+        "1e+5",
+        "-.5",
+        "1.2.3",
+        "1..2",
+        "1-2",
+        "1e5e",
+        "+1",
+        "--1",
+        "0x",
+        "1 2",
+        "1\u{e9}",
+        "1\\",
+        "1\"",
+        "1\x01",
+        "12345678901234567890123456789012345678",
+        "tru",
+        "true",
+        "truex",
+        "nul",
+        "null",
+        "false",
+        "fals",
+        "t",
+        "\"\"",
+        "\"\\\"\"",
+        "\"\\\\\"",
+        "\"\\\\\\\"\"",
+        "\"\\uD83D\\uDE00\"",
+        "\"\\uD83D\"",
+        "\"\\uD83D\\u0041\"",
+        "\"\\uD83D\\\\\"",
+        "\"\\uDE00\"",
+        "\"\\u00G9\"",
+        "\"\\x\"",
+        "\"\x01\"",
+        "\"\t\"",
+        "\"\u{e9}\"",
+        "\u{e9}",
+        "\\",
+        "\\\"\"",
+        "\"\\\"",
+        "[]",
+        "{\"a\":1}",
+        "{\"a\"}",
+        "{1:1}",
+        "[,]",
+        "[1,]",
+        "\"a\"\"b\"",
+        "\"a\":",
+        "}",
+        "[",
+        "\"",
+        "\"{\"",
+        "\x01",
+        "\x7f",
+    ];
+
+    /// Each of [`TOKENS`] at every offset where it touches or straddles the first block
+    /// boundary, after whitespace, inside a string or after a number, in an array or as an
+    /// object's value, with each of the bytes that may come after it: where the block walk
+    /// answers, the byte-wise walk agrees, here and nested at depths that reach the limit.
+    #[test]
+    fn tokens_across_block_boundaries() {
+        let tails = ["]", ",1]", "", ",]", "\"]", ":1]", "x]", "\x01]", "]]", ",[]]"];
+        let contexts = [("[", " ", ""), ("[\"", "a", "\","), ("[", "1", ","), ("{\"k\":", " ", "")];
+        let tokens = if cfg!(miri) { &TOKENS[..2] } else { TOKENS };
+        for token in tokens {
+            for (open, pad, close) in contexts {
+                let tail_fix = |tail: &str| match open {
+                    "{\"k\":" => tail.replace(']', "}"),
+                    _ => String::from(tail),
+                };
+                let before = open.len() + close.len();
+                // The token's first byte from where its last is at bit 61 to bit 65.
+                let first = (62usize.saturating_sub(token.len() + before))..(66 - before);
+                for k in first {
+                    for tail in &tails[..if cfg!(miri) { 3 } else { tails.len() }] {
+                        let doc =
+                            std::format!("{open}{}{close}{token}{}", pad.repeat(k), tail_fix(tail));
+                        assert!(agrees_with_bytewise(doc.as_bytes()), "{doc:?}");
+                        assert!(agrees_at_depth(doc.as_bytes()), "{doc:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs of backslashes in a string (and outside one) ending at every offset around the
+    /// first block boundary, then a quote, an escape or a surrogate pair.
+    #[test]
+    fn backslash_runs_across_block_boundaries() {
+        let afters = ["\"", "a\"", "\\\"", "u0041\"", "uD83D\\uDE00\"", "uD83D\"", "\"\""];
+        for n in 0..if cfg!(miri) { 2 } else { 8 } {
+            for k in (60 - n.min(60))..66 {
+                for after in afters {
+                    for (open, pad) in [("[\"", "a"), ("[", " ")] {
+                        for tail in ["]", ",\"b\"]"] {
+                            let doc = std::format!(
+                                "{open}{}{}{after}{tail}",
+                                pad.repeat(k - 1),
+                                "\\".repeat(n)
+                            );
+                            assert!(agrees_with_bytewise(doc.as_bytes()), "{doc:?}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Where the block walk answers for a container nested inside one or two others already,
+    /// the byte-wise walk from there accepts the same text: the depth limit is counted alike.
+    fn agrees_at_depth(input: &[u8]) -> bool {
+        let Ok(text) = crate::scan::Text::new(input) else { return true };
+        let bytes = text.text.as_bytes();
+        let starts = bytes.iter().enumerate().filter(|(_, &b)| b == b'{' || b == b'[');
+        starts.take(4).all(|(start, _)| {
+            [(1, 2), (2, 4)].into_iter().all(|(depth, max_depth)| {
+                let mut exact = crate::scan::Scanner::new(text.text, max_depth);
+                exact.advance(start);
+                let want = exact.container(depth).map(|value| start + value.len());
+                container_end(bytes, start, depth, max_depth).is_none_or(|end| want == Ok(end))
+            })
+        })
+    }
+
     #[test]
     fn answers_for_large_valid_containers() {
         let mut rng = Rng(7);

@@ -297,6 +297,8 @@ mod cpu {
 }
 
 #[cfg(test)]
+// The tests index freely: a panic is how they fail.
+#[allow(clippy::indexing_slicing)]
 mod tests {
     /// Both paths of `classify`, whichever the CPU takes, against the scalar definition.
     #[test]
