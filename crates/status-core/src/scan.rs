@@ -296,7 +296,9 @@ impl<'a> Scanner<'a> {
         }
         // Containers go faster block by block; the byte-wise walk settles what that cannot.
         if !cfg!(feature = "small") && simd::WIDE_CLASSES {
-            if let Some(end) = blocks::container_end(self.bytes(), start, depth, self.max_depth) {
+            if let Some(end) =
+                blocks::container_end(self.bytes(), start, depth, self.max_depth, true)
+            {
                 self.pos = end;
                 return Ok(self.slice(start, end));
             }
