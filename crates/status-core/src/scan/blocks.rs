@@ -404,11 +404,11 @@ pub(crate) fn walk_chunk(
     };
     let (mut base, mut starts) = (start, 0u64);
     let mut object = depth > 0 && stack.is_object(depth - 1);
-    // The state before the last string or scalar taken, and whether it was the last token:
-    // then a block that cannot be taken (the end of the bytes among them) may hold the rest of
-    // it, and the walk stops before it; after a bracket, colon or comma it stops at the block.
-    let mut open = Stop { at: start, next, depth };
-    let mut last_open = false;
+    // Where the last token starts when it is a string or a scalar (else `usize::MAX`): a block
+    // that cannot be taken (the end of the bytes among them) may hold the rest of it, and the
+    // walk then stops before it, where a key (waiting for its colon) or a value (waiting for
+    // what follows it) was expected; after a bracket, colon or comma it stops at the block.
+    let mut open_at = usize::MAX;
     // Stops before the token at `$at`, where `$next` was expected.
     macro_rules! stop {
         ($at:expr, $next:expr) => {
@@ -421,8 +421,9 @@ pub(crate) fn walk_chunk(
             while starts == 0 {
                 let block = blocks.next;
                 let Some(more) = blocks.refill() else {
-                    if last_open {
-                        return open;
+                    if open_at != usize::MAX {
+                        let open = if $next == Next::Colon { Next::Key } else { Next::Value };
+                        stop!(open_at, open);
                     }
                     stop!(block.min(bytes.len()), $next);
                 };
@@ -436,10 +437,11 @@ pub(crate) fn walk_chunk(
             }
         }};
     }
-    // A string or scalar taken at `$at`, where `$next` was expected.
+    // A string or scalar taken at `$at` (as a key or a value; either state before it takes
+    // it alike, `[` and `{` apart, which it is not).
     macro_rules! took_open {
-        ($at:expr, $next:expr) => {
-            (open, last_open) = (Stop { at: $at, next: $next, depth }, true)
+        ($at:expr) => {
+            open_at = $at
         };
     }
     // A key (expected as `$next`), its colon, and the first token of its value.
@@ -448,12 +450,12 @@ pub(crate) fn walk_chunk(
             if $key != b'"' {
                 stop!($key_at, $next);
             }
-            took_open!($key_at, $next);
+            took_open!($key_at);
             let (colon_at, colon) = token!(Next::Colon);
             if colon != b':' {
                 stop!(colon_at, Next::Colon);
             }
-            last_open = false;
+            open_at = usize::MAX;
             token!(Next::Value)
         }};
     }
@@ -496,7 +498,7 @@ pub(crate) fn walk_chunk(
                     object = b == b'{';
                     stack.set(depth, object);
                     depth += 1;
-                    last_open = false;
+                    open_at = usize::MAX;
                     let first_next = if object { Next::FirstKey } else { Next::FirstValue };
                     let (first_at, first) = token!(first_next);
                     if first == if object { b'}' } else { b']' } {
@@ -519,14 +521,14 @@ pub(crate) fn walk_chunk(
                 b']' if expected == Next::FirstValue && depth > keep => {
                     depth -= 1;
                     object = depth > 0 && stack.is_object(depth - 1);
-                    last_open = false;
+                    open_at = usize::MAX;
                 }
                 // The string's text is checked through the masks.
-                b'"' => took_open!(at, expected),
+                b'"' => took_open!(at),
                 b'-' | b'0'..=b'9' if number(bytes, base, at - base, b, &blocks.masks) => {
-                    took_open!(at, expected)
+                    took_open!(at)
                 }
-                b't' | b'f' | b'n' if scalar(bytes, at, b) => took_open!(at, expected),
+                b't' | b'f' | b'n' if scalar(bytes, at, b) => took_open!(at),
                 _ => stop!(at, expected),
             }
         }
@@ -536,7 +538,7 @@ pub(crate) fn walk_chunk(
             let (close_at, close) = token!(Next::After);
             match close {
                 b',' => {
-                    last_open = false;
+                    open_at = usize::MAX;
                     (at, b) = if object {
                         let (key_at, key) = token!(Next::Key);
                         key_colon_value!(key_at, key, Next::Key)
@@ -549,7 +551,7 @@ pub(crate) fn walk_chunk(
                 b'}' | b']' if (close == b'}') == object && depth > keep => {
                     depth -= 1;
                     object = depth > 0 && stack.is_object(depth - 1);
-                    last_open = false;
+                    open_at = usize::MAX;
                 }
                 _ => stop!(close_at, Next::After),
             }
