@@ -15,74 +15,6 @@ use crate::escape;
 use crate::grammar::{is_value_end, is_whitespace};
 use crate::simd;
 
-/// Every second bit, from bit 0: where a run of backslashes starting there has its escapes.
-const EVEN: u64 = 0x5555_5555_5555_5555;
-
-/// The state carried from one block to the next.
-#[derive(Default)]
-struct Carry {
-    /// 1 when the last byte of the block was a backslash that escapes the next byte.
-    escaped: u64,
-    /// All ones when the block ended inside a string.
-    in_string: u64,
-    /// 1 when the last byte of the block belonged to a scalar (number or literal).
-    scalar: u64,
-}
-
-/// Bit `i` set when an odd number of bits at or below `i` are set.
-#[inline(always)]
-fn prefix_xor(mut x: u64) -> u64 {
-    x ^= x << 1;
-    x ^= x << 2;
-    x ^= x << 4;
-    x ^= x << 8;
-    x ^= x << 16;
-    x ^= x << 32;
-    x
-}
-
-/// The tokens of one block and what its strings and numbers need checked.
-struct Tokens {
-    /// Each structural byte outside strings, each opening quote and each scalar's first byte.
-    starts: u64,
-    /// The backslashes that begin an escape inside a string.
-    escapes: u64,
-    /// Whether a string holds a control character.
-    control: bool,
-    /// The last byte of each scalar that ends inside the block (bit 63 never: a scalar there
-    /// may go on in the next block).
-    scalar_ends: u64,
-}
-
-impl Carry {
-    #[inline(always)]
-    fn tokens(&mut self, c: simd::Classes) -> Tokens {
-        // The bytes escaped by a backslash: a run of backslashes escapes every second byte
-        // from its start, and the byte after it when its length is odd.
-        let backslash = c.backslash & !self.escaped;
-        let follows = backslash << 1 | self.escaped;
-        let odd_starts = backslash & !EVEN & !follows;
-        let (even_runs, overflow) = odd_starts.overflowing_add(backslash);
-        self.escaped = u64::from(overflow);
-        let escaped = (EVEN ^ (even_runs << 1)) & follows;
-
-        let quotes = c.quote & !escaped;
-        // From each opening quote up to (not including) its closing quote.
-        let in_string = prefix_xor(quotes) ^ self.in_string;
-        self.in_string = ((in_string as i64) >> 63) as u64;
-
-        let scalar = !(c.whitespace | c.op | quotes | in_string);
-        let scalar_starts = scalar & !(scalar << 1 | self.scalar);
-        self.scalar = scalar >> 63;
-        Tokens {
-            starts: (c.op & !in_string) | (quotes & in_string) | scalar_starts,
-            escapes: c.backslash & !escaped & in_string,
-            control: c.control & in_string != 0,
-            scalar_ends: scalar & !(scalar >> 1) & !(1 << 63),
-        }
-    }
-}
-
 /// Whether `next`, the byte after a scalar, ends it where the grammar allows. The end of the
 /// input does not: no container ends there, and in a chunk the scalar may go on in the next.
 #[inline(always)]
@@ -156,7 +88,7 @@ fn scalar(bytes: &[u8], at: usize, first: u8) -> bool {
 #[derive(Default)]
 struct Masks {
     digit: u64,
-    /// See [`Tokens::scalar_ends`].
+    /// See [`simd::Tokens::scalar_ends`].
     scalar_ends: u64,
 }
 
@@ -167,7 +99,7 @@ struct Blocks<'a> {
     next: usize,
     /// The masks of the block before `next` that numbers are checked with.
     masks: Masks,
-    carry: Carry,
+    carry: simd::Carry,
     /// The escapes before this offset are checked (a surrogate pair with its first half).
     escapes_checked: usize,
     /// Where the walk asks whether it suits the container (see [`PROBE_BLOCKS`]).
@@ -202,9 +134,8 @@ impl Blocks<'_> {
             return None;
         }
         self.next = base + 64;
-        let classes = simd::classify(block);
-        let tokens = self.carry.tokens(classes);
-        self.masks = Masks { digit: classes.digit, scalar_ends: tokens.scalar_ends };
+        let tokens = simd::block_tokens(block, &mut self.carry);
+        self.masks = Masks { digit: tokens.digit, scalar_ends: tokens.scalar_ends };
         if tokens.control {
             return None;
         }
@@ -245,7 +176,7 @@ pub(super) fn container_end(
         bytes,
         next: start,
         masks: Masks::default(),
-        carry: Carry::default(),
+        carry: simd::Carry::default(),
         escapes_checked: 0,
         probe_at: usize::MAX,
         plain: 0,
@@ -396,7 +327,7 @@ pub(crate) fn walk_chunk(
         bytes,
         next: start,
         masks: Masks::default(),
-        carry: Carry::default(),
+        carry: simd::Carry::default(),
         escapes_checked: 0,
         probe_at: usize::MAX,
         plain: 0,

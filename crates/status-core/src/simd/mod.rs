@@ -52,6 +52,8 @@ macro_rules! fast_paths {
 }
 
 mod scalar;
+mod tokens;
+pub(crate) use tokens::{Carry, Tokens};
 fast_paths! {
     {
         #[cfg(target_arch = "x86_64")]
@@ -137,6 +139,13 @@ pub(crate) struct Classes {
 
 /// Whether [`classify`] runs many bytes per step here; the block-wise walk only pays off then.
 pub(crate) const WIDE_CLASSES: bool = imp::WIDE_CLASSES;
+
+/// The tokens of `block`, after the blocks that left `carry` (which it updates): its
+/// classification and the word arithmetic on it in one step.
+#[cfg_attr(not(feature = "small"), inline(always))]
+pub(crate) fn block_tokens(block: &[u8; 64], carry: &mut Carry) -> Tokens {
+    imp::block_tokens(block, carry)
+}
 
 /// Classifies the 64 bytes of `block`.
 #[cfg_attr(not(feature = "small"), inline(always))]

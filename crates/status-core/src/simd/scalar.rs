@@ -154,3 +154,9 @@ pub(super) fn classify(block: &[u8; 64]) -> super::Classes {
     }
     c
 }
+
+/// See [`super::block_tokens`].
+#[allow(dead_code)]
+pub(super) fn block_tokens(block: &[u8; 64], carry: &mut super::Carry) -> super::Tokens {
+    super::tokens::from_classes(classify(block), carry)
+}

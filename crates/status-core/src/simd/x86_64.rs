@@ -181,6 +181,17 @@ pub(super) fn classify(block: &[u8; 64]) -> super::Classes {
     classify_sse2(block)
 }
 
+/// See [`super::block_tokens`]: the classification and the word arithmetic in one function,
+/// the AVX2 one when the CPU has it.
+#[inline(always)]
+pub(super) fn block_tokens(block: &[u8; 64], carry: &mut super::Carry) -> super::Tokens {
+    if cpu::has_avx2() {
+        // SAFETY: `has_avx2` checked that the CPU and the OS support AVX2.
+        return unsafe { avx2::block_tokens(block, carry) };
+    }
+    super::tokens::from_classes(classify_sse2(block), carry)
+}
+
 /// [`classify`] 16 bytes at a time, with no byte lookup (SSE2 has no `pshufb`).
 #[inline(always)]
 fn classify_sse2(block: &[u8; 64]) -> super::Classes {
@@ -227,9 +238,23 @@ mod avx2 {
         };
     }
 
+    /// See [`super::block_tokens`].
+    ///
     /// # Safety
     /// The CPU must support AVX2.
     #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn block_tokens(
+        block: &[u8; 64],
+        carry: &mut super::super::Carry,
+    ) -> super::super::Tokens {
+        // SAFETY: this function's own requirement.
+        super::super::tokens::from_classes(unsafe { classify(block) }, carry)
+    }
+
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[target_feature(enable = "avx2")]
+    #[inline]
     pub(super) unsafe fn classify(block: &[u8; 64]) -> super::super::Classes {
         let low_table = table![
             SPACE, 0, 0, 0, 0, 0, 0, 0, 0, TAB_LF_CR, TAB_LF_CR | COLON, BRACKET, COMMA,
@@ -320,6 +345,14 @@ mod tests {
             }
             let want = super::super::scalar::classify(&block);
             assert_eq!(super::classify_sse2(&block), want, "{block:?}");
+            // The fused step, from every carried state, as the word arithmetic on the classes.
+            for carry in [[0, 0, 0], [1, 0, 0], [0, u64::MAX, 0], [0, 0, 1], [1, u64::MAX, 1]] {
+                let carry = super::super::tokens::test_carry(carry);
+                let (mut fused, mut apart) = (carry, carry);
+                let tokens = super::block_tokens(&block, &mut fused);
+                let expected = super::super::tokens::from_classes(want, &mut apart);
+                assert_eq!((tokens, fused), (expected, apart), "{block:?}");
+            }
             if super::cpu::has_avx2() {
                 // SAFETY: the CPU supports AVX2.
                 assert_eq!(unsafe { super::avx2::classify(&block) }, want, "{block:?}");
