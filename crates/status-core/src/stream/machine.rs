@@ -579,7 +579,8 @@ impl Machine {
         let base = self.base;
         let c = io.chunk;
         // A few bytes at a time (an embedded client's reads) mostly fall inside a string's
-        // plain text or a number's digits, where nothing moves but the offset.
+        // plain text, a number's digits or the whitespace between tokens, where nothing moves
+        // but the offset.
         if c.len() < 16 && self.pending.need == 0 && !c.is_empty() {
             let plain = match self.lex {
                 Lex::Str if self.role == Role::Plain => {
@@ -588,6 +589,14 @@ impl Machine {
                 Lex::NumInt | Lex::NumFrac | Lex::NumExpDigits if !self.track_status => {
                     c.iter().all(u8::is_ascii_digit)
                 }
+                Lex::Start
+                | Lex::ObjOpen
+                | Lex::ObjKey
+                | Lex::Colon
+                | Lex::Value
+                | Lex::ArrOpen
+                | Lex::After
+                | Lex::Trailing => c.iter().all(|&b| is_whitespace(b)),
                 _ => false,
             };
             if plain {
