@@ -110,7 +110,21 @@ struct Blocks<'a> {
     slow: u32,
 }
 
-impl Blocks<'_> {
+impl<'a> Blocks<'a> {
+    /// The blocks of `bytes` from `start` on, asking at `probe_at` whether they suit.
+    fn new(bytes: &'a [u8], start: usize, probe_at: usize) -> Self {
+        Self {
+            bytes,
+            next: start,
+            masks: Masks::default(),
+            carry: simd::Carry::default(),
+            escapes_checked: 0,
+            probe_at,
+            plain: 0,
+            slow: 0,
+        }
+    }
+
     /// Classifies the next block (which then starts at `self.next - 64`) and checks its
     /// strings: its tokens, or `None` at the end of input or when a string there is not one
     /// the masks can vouch for.
@@ -172,19 +186,8 @@ pub(super) fn container_end(
     max_depth: usize,
     probe: bool,
 ) -> Option<usize> {
-    let mut blocks = Blocks {
-        bytes,
-        next: start,
-        masks: Masks::default(),
-        carry: simd::Carry::default(),
-        escapes_checked: 0,
-        probe_at: usize::MAX,
-        plain: 0,
-        slow: 0,
-    };
-    if probe {
-        blocks.probe_at = start + PROBE_BLOCKS * 64;
-    }
+    let probe_at = if probe { start + PROBE_BLOCKS * 64 } else { usize::MAX };
+    let mut blocks = Blocks::new(bytes, start, probe_at);
     let (mut base, mut starts) = (start, 0u64);
     // The next token: its offset and first byte.
     macro_rules! token {
@@ -323,16 +326,7 @@ pub(crate) fn walk_chunk(
     max_depth: usize,
     stack: &mut impl Stack,
 ) -> Stop {
-    let mut blocks = Blocks {
-        bytes,
-        next: start,
-        masks: Masks::default(),
-        carry: simd::Carry::default(),
-        escapes_checked: 0,
-        probe_at: usize::MAX,
-        plain: 0,
-        slow: 0,
-    };
+    let mut blocks = Blocks::new(bytes, start, usize::MAX);
     let (mut base, mut starts) = (start, 0u64);
     let mut object = depth > 0 && stack.is_object(depth - 1);
     // Where the last token starts when it is a string or a scalar (else `usize::MAX`): a block

@@ -69,6 +69,24 @@ enum Lex {
     Lit,
 }
 
+impl Lex {
+    /// Between tokens, where whitespace may come and changes nothing.
+    #[inline]
+    const fn between_tokens(self) -> bool {
+        matches!(
+            self,
+            Lex::Start
+                | Lex::ObjOpen
+                | Lex::ObjKey
+                | Lex::Colon
+                | Lex::Value
+                | Lex::ArrOpen
+                | Lex::After
+                | Lex::Trailing
+        )
+    }
+}
+
 const LITERALS: [&[u8]; 3] = [b"true", b"false", b"null"];
 
 /// What a string's text is for.
@@ -589,14 +607,7 @@ impl Machine {
                 Lex::NumInt | Lex::NumFrac | Lex::NumExpDigits if !self.track_status => {
                     c.iter().all(u8::is_ascii_digit)
                 }
-                Lex::Start
-                | Lex::ObjOpen
-                | Lex::ObjKey
-                | Lex::Colon
-                | Lex::Value
-                | Lex::ArrOpen
-                | Lex::After
-                | Lex::Trailing => c.iter().all(|&b| is_whitespace(b)),
+                lex if lex.between_tokens() => c.iter().all(|&b| is_whitespace(b)),
                 _ => false,
             };
             if plain {
@@ -661,16 +672,7 @@ impl Machine {
                     }
                     end
                 }
-                Lex::Start
-                | Lex::ObjOpen
-                | Lex::ObjKey
-                | Lex::Colon
-                | Lex::Value
-                | Lex::ArrOpen
-                | Lex::After
-                | Lex::Trailing
-                    if is_whitespace(b) =>
-                {
+                lex if lex.between_tokens() && is_whitespace(b) => {
                     // Pretty-printed JSON has one space here more often than a run.
                     match c.get(i + 1) {
                         Some(&next) if !is_whitespace(next) => i + 1,
