@@ -6,6 +6,12 @@ pub(crate) const fn is_whitespace(b: u8) -> bool {
     matches!(b, b' ' | b'\n' | b'\r' | b'\t')
 }
 
+/// Printable ASCII other than `"` and `\\`: string text that needs no look beyond its byte.
+#[cfg_attr(not(feature = "small"), inline(always))]
+pub(crate) const fn is_plain_ascii(b: u8) -> bool {
+    matches!(b, 0x20..=0x7F) && b != b'"' && b != b'\\'
+}
+
 /// A byte that may follow a complete value inside a container, whitespace aside: a comma or
 /// a closing bracket.
 #[cfg_attr(not(feature = "small"), inline(always))]

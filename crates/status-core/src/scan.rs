@@ -13,7 +13,7 @@ use crate::simd;
 mod blocks;
 
 pub(crate) use blocks::agrees_with_bytewise as blocks_agree_with_bytewise;
-pub(crate) use blocks::{walk_chunk, Next, Stack};
+pub(crate) use blocks::{walk_chunk, Next, Stack, ENABLED as BLOCK_WALK};
 
 /// The deepest nesting a [`crate::Decoder`] can be configured to accept: the bit stack that
 /// tracks it is `MAX_DEPTH / 8` bytes of stack.
@@ -295,7 +295,7 @@ impl<'a> Scanner<'a> {
             return Ok(self.slice(start, self.pos));
         }
         // Containers go faster block by block; the byte-wise walk settles what that cannot.
-        if !cfg!(feature = "small") && simd::WIDE_CLASSES {
+        if BLOCK_WALK {
             if let Some(end) =
                 blocks::container_end(self.bytes(), start, depth, self.max_depth, true)
             {

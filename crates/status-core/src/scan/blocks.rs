@@ -165,6 +165,10 @@ impl<'a> Blocks<'a> {
     }
 }
 
+/// Whether the block walks run here: where the classification runs many bytes a step, and
+/// not in size-optimised builds (it only buys speed).
+pub(crate) const ENABLED: bool = !cfg!(feature = "small") && simd::WIDE_CLASSES;
+
 /// How many blocks [`container_end`] reads before deciding whether it suits the container.
 const PROBE_BLOCKS: usize = 8;
 /// It leaves a container to the byte-wise walk when at least this many numbers in those blocks,

@@ -6,7 +6,7 @@
 //! later ones, which is why the lowest flag is exact.
 #![forbid(unsafe_code)]
 
-use crate::grammar::is_whitespace;
+use crate::grammar::{is_plain_ascii, is_whitespace};
 
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
@@ -82,7 +82,7 @@ pub(super) fn ascii_string_end(bytes: &[u8], pos: usize) -> usize {
                 | bytes_below(w, 0x20)
                 | w & HIGHS
         },
-        |b| b == b'"' || b == b'\\' || !(0x20..0x80).contains(&b),
+        |b| !is_plain_ascii(b),
     )
 }
 

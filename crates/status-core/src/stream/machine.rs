@@ -20,7 +20,7 @@ use super::{Events, Field, ItemPath};
 use crate::envelope::{Known, Seen};
 use crate::error::{Error, ErrorKind};
 use crate::escape;
-use crate::grammar::{continues_number, is_whitespace};
+use crate::grammar::{continues_number, is_plain_ascii, is_whitespace};
 use crate::raw::RawJson;
 use crate::scan::{self, MAX_DEPTH};
 use crate::simd;
@@ -217,19 +217,6 @@ const fn shape_of(field: Field) -> usize {
     match field {
         Field::Message | Field::TraceId => 0,
         Field::Timestamp | Field::Status | Field::Error | Field::Path => 1,
-    }
-}
-
-/// The stream's field for a known key of an error body.
-const fn field(key: Known) -> Option<Field> {
-    match key {
-        Known::Message => Some(Field::Message),
-        Known::TraceId => Some(Field::TraceId),
-        Known::Timestamp => Some(Field::Timestamp),
-        Known::Status => Some(Field::Status),
-        Known::Error => Some(Field::Error),
-        Known::Path => Some(Field::Path),
-        Known::Data => None,
     }
 }
 
@@ -601,9 +588,7 @@ impl Machine {
         // but the offset.
         if c.len() < 16 && self.pending.need == 0 && !c.is_empty() {
             let plain = match self.lex {
-                Lex::Str if self.role == Role::Plain => {
-                    c.iter().all(|&b| (0x20..0x80).contains(&b) && b != b'"' && b != b'\\')
-                }
+                Lex::Str if self.role == Role::Plain => c.iter().all(|&b| is_plain_ascii(b)),
                 Lex::NumInt | Lex::NumFrac | Lex::NumExpDigits if !self.track_status => {
                     c.iter().all(u8::is_ascii_digit)
                 }
@@ -713,11 +698,22 @@ impl Machine {
         self.copy_item(upto, io)
     }
 
+    /// How deep the fast paths may close containers: below it a member, an item or a container
+    /// on the item path ends, which the general path handles.
+    #[inline]
+    fn keep(&self) -> u16 {
+        if self.path.is_some() {
+            self.on_path.saturating_add(1).max(2)
+        } else {
+            2
+        }
+    }
+
     /// The block-wise walk of `scan` over the chunk from index `i`, under the fast lane's
     /// conditions (see [`Machine::lane`]): returns where it stopped, with the state there.
     #[inline]
     fn walk_blocks(&mut self, c: &[u8], i: usize, utf8_to: usize) -> usize {
-        if !simd::WIDE_CLASSES || cfg!(feature = "small") {
+        if !scan::BLOCK_WALK {
             return i;
         }
         let next = match self.lex {
@@ -729,7 +725,7 @@ impl Machine {
             Lex::After => scan::Next::After,
             _ => return i,
         };
-        let keep = if self.path.is_some() { self.on_path.saturating_add(1).max(2) } else { 2 };
+        let keep = self.keep();
         let bytes = c.get(..utf8_to).unwrap_or_default();
         let stop = scan::walk_chunk(
             bytes,
@@ -760,9 +756,7 @@ impl Machine {
     /// reads that byte and decides it exactly. Returns where it stopped.
     #[inline]
     fn lane(&mut self, c: &[u8], mut i: usize, utf8_to: usize) -> usize {
-        // Containers are closed here only down to this depth: below it a member, an item
-        // or a container on the item path ends, which the general path handles.
-        let keep = if self.path.is_some() { self.on_path.saturating_add(1).max(2) } else { 2 };
+        let keep = self.keep();
         let digit = |p: usize| c.get(p).is_some_and(u8::is_ascii_digit);
         let string = |q: usize| lane_string(c, q, utf8_to);
         loop {
@@ -1335,7 +1329,7 @@ impl Machine {
         self.seen.insert(known, self.member_at)?;
         self.member = match known {
             Some(Known::Data) if self.success() => Member::Data,
-            Some(k) if !self.success() => field(k).map_or(Member::Other, Member::Field),
+            Some(k) if !self.success() => Field::of(k).map_or(Member::Other, Member::Field),
             _ => Member::Other,
         };
         Ok(())

@@ -21,6 +21,7 @@ mod machine;
 mod collect;
 mod io;
 
+use crate::envelope::Known;
 use crate::error::{Error, ErrorKind};
 use crate::raw::RawJson;
 use crate::reply::Decoder;
@@ -55,14 +56,32 @@ pub enum Field {
 impl Field {
     /// The key that names it.
     pub const fn key(self) -> &'static str {
+        self.known().name()
+    }
+
+    /// The top-level key it is read from.
+    const fn known(self) -> Known {
         match self {
-            Self::Message => "message",
-            Self::TraceId => "trace_id",
-            Self::Timestamp => "timestamp",
-            Self::Status => "status",
-            Self::Error => "error",
-            Self::Path => "path",
+            Self::Message => Known::Message,
+            Self::TraceId => Known::TraceId,
+            Self::Timestamp => Known::Timestamp,
+            Self::Status => Known::Status,
+            Self::Error => Known::Error,
+            Self::Path => Known::Path,
         }
+    }
+
+    /// The field a top-level key of an error body gives (none for `data`).
+    pub(crate) const fn of(key: Known) -> Option<Self> {
+        Some(match key {
+            Known::Message => Self::Message,
+            Known::TraceId => Self::TraceId,
+            Known::Timestamp => Self::Timestamp,
+            Known::Status => Self::Status,
+            Known::Error => Self::Error,
+            Known::Path => Self::Path,
+            Known::Data => return None,
+        })
     }
 
     pub(crate) const fn index(self) -> usize {
