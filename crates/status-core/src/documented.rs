@@ -10,21 +10,22 @@
 //! Speed only: the `small` feature leaves this path out (only the tests use it then).
 #![cfg_attr(feature = "small", allow(dead_code))]
 
+use crate::api_error::ErrorFields;
 use crate::grammar::{continues_number, is_whitespace};
 use crate::json_str::JsonStr;
 use crate::scan::{number_end, Scanner};
 use crate::simd;
 
-/// The documented error fields found by [`any_order`], each `None` when the body has no such
-/// key.
-#[derive(Default)]
-pub(crate) struct AnyOrder<'a> {
-    pub(crate) message: Option<JsonStr<'a>>,
-    pub(crate) trace_id: Option<JsonStr<'a>>,
-    pub(crate) timestamp: Option<JsonStr<'a>>,
-    pub(crate) error: Option<JsonStr<'a>>,
-    pub(crate) path: Option<JsonStr<'a>>,
-    pub(crate) status: Option<u16>,
+/// What a documented reader made of a body.
+pub(crate) enum Read<T> {
+    /// The documented order, with its fields. They are returned, not written into the caller's
+    /// fields: the reply is then built from them where it is returned.
+    Documented(T),
+    /// Another order, or other keys besides: the fields [`any_order`] found, from the first
+    /// key out of place on, with the ones read before it, are in the caller's fields.
+    AnyOrder,
+    /// Neither reading applies: the general walk reads the body.
+    Neither,
 }
 
 /// Reads an error body that is one flat object in one pass: the documented keys in any order,
@@ -33,36 +34,41 @@ pub(crate) struct AnyOrder<'a> {
 /// envelope walk validates them (repeated too, as the walk allows, but `data` at most once).
 /// Every key must be plain (no escapes).
 ///
-/// `None` for any other body, valid or not (a repeated field, a field of another type, an
-/// escaped key, a nesting limit of zero): the general walk then reads it. For the bodies read
-/// here it finds the same fields.
+/// The fields found go into `f`, which must hold none yet; `false` for any other body, valid
+/// or not (a repeated field, a field of another type, an escaped key, a nesting limit of
+/// zero), and `f` is then of no use: the general walk reads the body. For the bodies read here
+/// it finds the same fields.
+///
+/// The fields are written where the reply is built, not returned: moving six of them through
+/// each caller cost the bodies read here a tenth of their instructions.
 #[cfg_attr(not(feature = "small"), inline(always))]
-pub(crate) fn any_order(body: &[u8], max_depth: usize) -> Option<AnyOrder<'_>> {
+pub(crate) fn any_order<'a>(body: &'a [u8], max_depth: usize, f: &mut ErrorFields<'a>) -> bool {
     let mut c = Cursor::new(body);
-    c.punct(b'{')?;
-    members(c, AnyOrder::default(), max_depth)
+    c.punct(b'{').is_some() && members(body, c.pos, f, max_depth).is_some()
 }
 
-/// [`any_order`] from the message reader's cursor at `pos`, at a key (or whitespace before it)
-/// that is not the one the documented order puts there, with `message` when it was read before
-/// it: the body is read on, not again. Cold and out of line, so that the documented order
+/// [`any_order`] from a documented reader's cursor at `pos`, at a key (or whitespace before
+/// it) that is not the one the documented order puts there, with the fields read before it in
+/// `f`: the body is read on, not again. Cold and out of line, so that the documented order
 /// keeps its registers.
 #[cold]
-fn resume_message<'a>(
-    body: &'a [u8],
-    pos: usize,
-    max_depth: usize,
-    message: Option<JsonStr<'a>>,
-) -> Option<AnyOrder<'a>> {
-    let f = AnyOrder { message, ..AnyOrder::default() };
-    members(Cursor { bytes: body, pos, text: None }, f, max_depth)
+#[inline(never)]
+fn resume<'a>(body: &'a [u8], pos: usize, max_depth: usize, f: &mut ErrorFields<'a>) -> bool {
+    members(body, pos, f, max_depth).is_some()
 }
 
-/// The members of the top-level object from the cursor at a key (or whitespace before it) on,
-/// with the fields `f` read already, to the end of the body; see [`any_order`]. One copy
+/// The members of the top-level object of `body` from `pos`, at a key (or whitespace before it)
+/// on, with the fields `f` read already, to the end of the body; see [`any_order`]. One copy
 /// serves both callers (two cost 2.5 KiB of Cortex-M code).
 #[inline(never)]
-fn members<'a>(mut c: Cursor<'a>, mut f: AnyOrder<'a>, max_depth: usize) -> Option<AnyOrder<'a>> {
+fn members<'a>(
+    body: &'a [u8],
+    pos: usize,
+    f: &mut ErrorFields<'a>,
+    max_depth: usize,
+) -> Option<()> {
+    // A reader before may have checked the text already: it is checked once more at most.
+    let mut c = Cursor { bytes: body, pos, text: None };
     if max_depth == 0 {
         return None;
     }
@@ -73,7 +79,7 @@ fn members<'a>(mut c: Cursor<'a>, mut f: AnyOrder<'a>, max_depth: usize) -> Opti
             Key::Message => c.field(&mut f.message)?,
             Key::TraceId => c.field(&mut f.trace_id)?,
             Key::Timestamp => c.field(&mut f.timestamp)?,
-            Key::Error => c.field(&mut f.error)?,
+            Key::Error => c.field(&mut f.error_name)?,
             Key::Path => c.field(&mut f.path)?,
             Key::Status => {
                 if f.status.is_some() {
@@ -99,79 +105,100 @@ fn members<'a>(mut c: Cursor<'a>, mut f: AnyOrder<'a>, max_depth: usize) -> Opti
             Some(b'}') => {
                 c.pos += 1;
                 c.skip_ws();
-                return (c.pos == c.bytes.len()).then_some(f);
+                return (c.pos == c.bytes.len()).then_some(());
             }
             _ => return None,
         }
     }
 }
 
-/// What a documented reader makes of a body: its fields in the documented order, or, when a
-/// key is not the one that order puts there, the [`any_order`] reading from that key on
-/// (`None` when neither reads the body).
-pub(crate) type Read<'a, T> = Result<T, Option<AnyOrder<'a>>>;
+/// The next step of a documented reader: its value, or [`Read::Neither`] when it fails.
+macro_rules! or_neither {
+    ($step:expr) => {
+        match $step {
+            Some(value) => value,
+            None => return Read::Neither,
+        }
+    };
+}
 
-/// The next key of a documented reader: on to its value when it is `$quoted`, else the
-/// any-order reading from there on, `$resume` with the fields read so far; no reading at all
-/// for a key without its colon.
+/// The next key of a documented reader: on when it is `$quoted`, else the any-order reading
+/// from there on, with the fields read so far put in `$f` first; no reading at all for a key
+/// without its colon.
 macro_rules! next_key {
-    ($c:ident, $quoted:expr, $max_depth:ident, $resume:ident($($found:expr),*)) => {
-        match $c.key($quoted) {
-            Some(true) => {}
-            Some(false) => return Err($resume($c.bytes, $c.pos, $max_depth, $($found),*)),
-            None => return Err(None),
+    ($c:ident, $quoted:expr, $max_depth:ident, $f:ident $(, $field:ident = $value:expr)*) => {
+        if !or_neither!($c.key($quoted)) {
+            $($f.$field = Some($value);)*
+            return match resume($c.bytes, $c.pos, $max_depth, $f) {
+                true => Read::AnyOrder,
+                false => Read::Neither,
+            };
         }
     };
 }
 
 /// Reads the 400/500 body as the API writes it, `{"message": "...", "trace_id": "..."}`: these
-/// keys in this order, with any whitespace, in one pass. Gives the two strings.
+/// keys in this order, with any whitespace, in one pass: the message and the trace id.
 ///
 /// For a body with other keys or in another order, the [`any_order`] reading from the first
-/// key out of place; for any other body, valid or not, `Err(None)`, and the general scan reads
-/// it. For the bodies read here, it would find the same fields and the same shape.
-// Not inlined: its many ways out are then one return to `api_error`, which has nothing to
+/// key out of place, into `f` (which must hold no field yet); for any other body, valid or
+/// not, [`Read::Neither`], and the general scan reads it. For the bodies read here, it would
+/// find the same fields and the same shape.
+// Not inlined: its many ways out are then one return to `error_body`, which has nothing to
 // put back in place at each.
-// The fields are returned where the reply is built from them; there is no heap to box them on.
-#[allow(clippy::result_large_err)]
 #[inline(never)]
-pub(crate) fn message(body: &[u8], max_depth: usize) -> Read<'_, Strings<'_, 2>> {
+pub(crate) fn message<'a>(
+    body: &'a [u8],
+    max_depth: usize,
+    f: &mut ErrorFields<'a>,
+) -> Read<Strings<'a, 2>> {
     let mut c = Cursor::new(body);
-    c.punct(b'{').ok_or(None)?;
-    next_key!(c, b"\"message\"", max_depth, resume_message(None));
-    let message = c.string().ok_or(None)?;
-    c.punct(b',').ok_or(None)?;
-    next_key!(c, b"\"trace_id\"", max_depth, resume_message(Some(message)));
-    let trace_id = c.string().ok_or(None)?;
-    c.close().ok_or(None)?;
-    Ok(Strings::new([message, trace_id]))
+    or_neither!(c.punct(b'{'));
+    next_key!(c, b"\"message\"", max_depth, f);
+    let message = or_neither!(c.string());
+    or_neither!(c.punct(b','));
+    next_key!(c, b"\"trace_id\"", max_depth, f, message = message);
+    let trace_id = or_neither!(c.string());
+    or_neither!(c.close());
+    Read::Documented(Strings::new([message, trace_id]))
 }
 
 /// [`message`] for the 403/429 body,
-/// `{"timestamp": "...", "status": 403, "error": "...", "path": "..."}`: the three strings and
-/// the status; `None` for any other body (without resuming: carrying the fields read so far
-/// over to [`any_order`] cost the documented order 4 to 7% of its instructions).
+/// `{"timestamp": "...", "status": 403, "error": "...", "path": "..."}`: the timestamp, the
+/// error and the path, and the status.
 #[inline(never)]
-pub(crate) fn gateway(body: &[u8]) -> Option<(Strings<'_, 3>, u16)> {
+pub(crate) fn gateway<'a>(
+    body: &'a [u8],
+    max_depth: usize,
+    f: &mut ErrorFields<'a>,
+) -> Read<(Strings<'a, 3>, u16)> {
     let mut c = Cursor::new(body);
-    c.punct(b'{')?;
-    c.key(b"\"timestamp\"")?.then_some(())?;
-    let timestamp = c.string()?;
-    c.punct(b',')?;
-    c.key(b"\"status\"")?.then_some(())?;
-    let status = c.status()?;
-    c.punct(b',')?;
-    c.key(b"\"error\"")?.then_some(())?;
-    let error = c.string()?;
-    c.punct(b',')?;
-    c.key(b"\"path\"")?.then_some(())?;
-    let path = c.string()?;
-    c.close()?;
-    Some((Strings::new([timestamp, error, path]), status))
+    or_neither!(c.punct(b'{'));
+    next_key!(c, b"\"timestamp\"", max_depth, f);
+    let timestamp = or_neither!(c.string());
+    or_neither!(c.punct(b','));
+    next_key!(c, b"\"status\"", max_depth, f, timestamp = timestamp);
+    let status = or_neither!(c.status());
+    or_neither!(c.punct(b','));
+    next_key!(c, b"\"error\"", max_depth, f, timestamp = timestamp, status = status);
+    let error = or_neither!(c.string());
+    or_neither!(c.punct(b','));
+    next_key!(
+        c,
+        b"\"path\"",
+        max_depth,
+        f,
+        timestamp = timestamp,
+        status = status,
+        error_name = error
+    );
+    let path = or_neither!(c.string());
+    or_neither!(c.close());
+    Read::Documented((Strings::new([timestamp, error, path]), status))
 }
 
-/// Validated strings in parts: a [`JsonStr`] has padding after its flag, which a copy of the
-/// whole would carry along.
+/// Validated strings in parts: a [`JsonStr`] has padding after its flag, and a copy of the
+/// whole, as wide loads, would read back the narrow stores that wrote it just before.
 pub(crate) struct Strings<'a, const N: usize> {
     raw: [&'a str; N],
     /// Bit `i` set when string `i` has escapes.
@@ -212,6 +239,9 @@ enum Key<'a> {
 /// body read to its end that way is ASCII. Only a string with an escape or a byte from 0x80
 /// up, or a value the cursor leaves to the scanner, needs the body as text: the cold
 /// [`Cursor::text`] checks it whole, once.
+// Copied into the cold steps and back out, never lent to them: a cursor whose address is
+// taken lives in memory, and every step would then store and reload its offset.
+#[derive(Clone, Copy)]
 struct Cursor<'a> {
     bytes: &'a [u8],
     pos: usize,
@@ -346,7 +376,9 @@ impl<'a> Cursor<'a> {
         }
         let (run, end) = simd::ascii_string(self.bytes, self.pos + 1);
         if self.bytes.get(end) != Some(&b'"') {
-            return self.other_string()?.as_str();
+            let s;
+            (*self, s) = self.other_string()?;
+            return s.as_str();
         }
         self.pos = end + 1;
         Some(run)
@@ -361,7 +393,9 @@ impl<'a> Cursor<'a> {
         }
         let (run, end) = simd::ascii_string(self.bytes, self.pos + 1);
         if self.bytes.get(end) != Some(&b'"') {
-            return self.other_string();
+            let s;
+            (*self, s) = self.other_string()?;
+            return Some(s);
         }
         self.pos = end + 1;
         Some(JsonStr::from_validated(run, false))
@@ -371,12 +405,12 @@ impl<'a> Cursor<'a> {
     /// or no end: the scanner validates it, in the body checked as text.
     #[cold]
     #[inline(never)]
-    fn other_string(&mut self) -> Option<JsonStr<'a>> {
+    fn other_string(mut self) -> Option<(Self, JsonStr<'a>)> {
         let text = self.text()?;
         let mut sc = Scanner::new(text.get(self.pos..)?, 0);
         let s = sc.string().ok()?;
         self.pos += sc.pos();
-        Some(s)
+        Some((self, s))
     }
 
     /// Any value of a top-level member at the cursor (after whitespace), validated as the
@@ -395,19 +429,22 @@ impl<'a> Cursor<'a> {
             b't' => literal(b"true").map(|n| self.pos += n),
             b'f' => literal(b"false").map(|n| self.pos += n),
             b'n' => literal(b"null").map(|n| self.pos += n),
-            _ => self.container(max_depth),
+            _ => {
+                *self = self.container(max_depth)?;
+                Some(())
+            }
         }
     }
 
     /// An object or array at the cursor, one level deep, validated by the scanner.
     #[cold]
     #[inline(never)]
-    fn container(&mut self, max_depth: usize) -> Option<()> {
+    fn container(mut self, max_depth: usize) -> Option<Self> {
         let mut sc = Scanner::new(self.text()?, max_depth);
         sc.advance(self.pos);
         sc.value(1).ok()?;
         self.pos = sc.pos();
-        Some(())
+        Some(self)
     }
 
     /// Whitespace, then a status: a three-digit integer, not followed by more of a number

@@ -2,7 +2,8 @@
 //! through the envelope walk, with the documented fields collected as it passes.
 
 use crate::api_error::{ApiError, ErrorFields, ShapeKind};
-use crate::documented;
+#[cfg_attr(feature = "small", allow(unused_imports))]
+use crate::documented::{self, Read};
 use crate::envelope::{self, EachMember, Known, Member, Outline};
 use crate::error::{Error, ErrorKind};
 use crate::json_str::JsonStr;
@@ -15,86 +16,62 @@ use crate::status::Expect;
 #[inline(never)]
 pub(crate) fn read(status: u16, body: &[u8], max_depth: usize) -> ApiError<'_> {
     let expect = Expect::for_status(status);
-    // The documented bodies as the API writes them take a one-pass path, other small flat
-    // objects another; every other body, the general scan, which gives the same answer for
-    // those. The `small` feature leaves both one-pass paths out.
+    // The documented bodies as the API writes them take a one-pass path, their fields in other
+    // orders and other small flat objects another; every other body, the general scan, which
+    // gives the same answer for those. The `small` feature leaves both one-pass paths out.
     #[cfg(not(feature = "small"))]
-    match expect {
-        Expect::Message => match documented::message(body, max_depth) {
-            Ok(s) => {
-                let fields = ErrorFields {
-                    message: Some(s.get(0)),
-                    trace_id: Some(s.get(1)),
-                    ..ErrorFields::default()
-                };
-                return ApiError::new(status, body, fields, ShapeKind::Message);
-            }
-            Err(read) => return shaped(status, body, max_depth, expect, read),
-        },
-        Expect::Gateway => {
-            if let Some((s, body_status)) = documented::gateway(body) {
-                let fields = ErrorFields {
-                    timestamp: Some(s.get(0)),
-                    status: Some(body_status),
-                    error_name: Some(s.get(1)),
-                    path: Some(s.get(2)),
-                    ..ErrorFields::default()
-                };
-                return ApiError::new(status, body, fields, ShapeKind::Gateway);
-            }
+    {
+        let mut fields = ErrorFields::default();
+        let read = match expect {
+            Expect::Message => match documented::message(body, max_depth, &mut fields) {
+                Read::Documented(s) => {
+                    let fields = ErrorFields {
+                        message: Some(s.get(0)),
+                        trace_id: Some(s.get(1)),
+                        ..ErrorFields::default()
+                    };
+                    return ApiError::new(status, body, fields, ShapeKind::Message);
+                }
+                other => matches!(other, Read::AnyOrder),
+            },
+            Expect::Gateway => match documented::gateway(body, max_depth, &mut fields) {
+                Read::Documented((s, body_status)) => {
+                    let fields = ErrorFields {
+                        timestamp: Some(s.get(0)),
+                        status: Some(body_status),
+                        error_name: Some(s.get(1)),
+                        path: Some(s.get(2)),
+                        ..ErrorFields::default()
+                    };
+                    return ApiError::new(status, body, fields, ShapeKind::Gateway);
+                }
+                other => matches!(other, Read::AnyOrder),
+            },
+            _ => documented::any_order(body, max_depth, &mut fields),
+        };
+        if let Some(shape) = read.then(|| shaped(&fields, expect)).flatten() {
+            return ApiError::new(status, body, fields, shape);
         }
-        Expect::Success | Expect::AnyError => {}
     }
-    #[cfg(not(feature = "small"))]
-    return flat(status, body, max_depth, expect);
-    #[cfg(feature = "small")]
     general(status, body, max_depth, expect)
 }
 
-/// Reads an error body with the documented fields in any order in one pass
-/// ([`documented::any_order`]); see [`shaped`].
-#[inline(never)]
-#[cfg_attr(feature = "small", allow(dead_code))]
-fn flat(status: u16, body: &[u8], max_depth: usize, expect: Expect) -> ApiError<'_> {
-    shaped(status, body, max_depth, expect, documented::any_order(body, max_depth))
-}
-
-/// The reply for the fields the any-order reading found, when they make the shape the status
+/// The shape the fields an any-order reading found make, when they make the one the status
 /// promises (either shape for an undocumented status, the message shape first, as
-/// [`Found::shape`] judges); any other body (`None`, or a field missing) goes to the general
-/// scan, which gives the same answer for these.
-#[inline(never)]
+/// [`Found::shape`] judges); `None` when a field is missing, and the general scan, which
+/// gives the same answer for these bodies, says which and where.
 #[cfg_attr(feature = "small", allow(dead_code))]
-fn shaped<'a>(
-    status: u16,
-    body: &'a [u8],
-    max_depth: usize,
-    expect: Expect,
-    read: Option<documented::AnyOrder<'a>>,
-) -> ApiError<'a> {
-    let Some(f) = read else {
-        return general(status, body, max_depth, expect);
-    };
+fn shaped(f: &ErrorFields<'_>, expect: Expect) -> Option<ShapeKind> {
     let message = f.message.is_some() && f.trace_id.is_some();
     let gateway =
-        f.timestamp.is_some() && f.status.is_some() && f.error.is_some() && f.path.is_some();
-    let shape = match expect {
-        Expect::Message if message => ShapeKind::Message,
-        Expect::Gateway if gateway => ShapeKind::Gateway,
-        Expect::AnyError if message => ShapeKind::Message,
-        Expect::AnyError if gateway => ShapeKind::Gateway,
-        // A missing field: the general scan says which, and where.
-        _ => return general(status, body, max_depth, expect),
-    };
-    let fields = ErrorFields {
-        message: f.message,
-        trace_id: f.trace_id,
-        timestamp: f.timestamp,
-        error_name: f.error,
-        path: f.path,
-        status: f.status,
-    };
-    ApiError::new(status, body, fields, shape)
+        f.timestamp.is_some() && f.status.is_some() && f.error_name.is_some() && f.path.is_some();
+    match expect {
+        Expect::Message if message => Some(ShapeKind::Message),
+        Expect::Gateway if gateway => Some(ShapeKind::Gateway),
+        Expect::AnyError if message => Some(ShapeKind::Message),
+        Expect::AnyError if gateway => Some(ShapeKind::Gateway),
+        _ => None,
+    }
 }
 
 /// Reads an error body of any form: the envelope walk, collecting the documented fields.
@@ -274,17 +251,21 @@ mod tests {
             assert_eq!(raw_strings(&e), raw_strings(&general), "{status} {:?}", lossy());
             assert_eq!(e.shape(), general.shape(), "{status} {:?}", lossy());
         }
+        let depth = Decoder::DEFAULT_MAX_DEPTH;
         let documented = match expect {
-            Expect::Message => documented::message(body, Decoder::DEFAULT_MAX_DEPTH).is_ok(),
-            Expect::Gateway => documented::gateway(body).is_some(),
+            Expect::Message => {
+                !matches!(documented::message(body, depth, &mut Default::default()), Read::Neither)
+            }
+            Expect::Gateway => {
+                !matches!(documented::gateway(body, depth, &mut Default::default()), Read::Neither)
+            }
             Expect::Success | Expect::AnyError => false,
         };
-        let any_order = documented::any_order(body, Decoder::DEFAULT_MAX_DEPTH).is_some();
-        documented || any_order
+        documented || documented::any_order(body, depth, &mut Default::default())
     }
 
     /// The documented fields in other orders and layouts, and with keys besides them.
-    const OTHER_ORDERS: [&[u8]; 7] = [
+    const OTHER_ORDERS: [&[u8]; 9] = [
         b"{\n  \"trace_id\": \"the_trace_id\",\n  \"message\": \"the error message\"\n}",
         br#"{"message":"m","code":40012,"trace_id":"t","extra":[1,{"a":null}]}"#,
         b"{\r\n\t\"status\" : 429,\r\n\t\"timestamp\" : \"2026-03-10T15:52:01.610+00:00\",\r\n\t\"path\" : \"/p\",\r\n\t\"error\" : \"Too \\u004dany\"\r\n}",
@@ -294,6 +275,9 @@ mod tests {
         "{\"message\": \"caf\u{e9} \\u00e9\", \"ok\": true, \"no\": false, \"n\": null, \"trace_id\": \"\u{1f600}\"}"
             .as_bytes(),
         "{\"cl\u{e9}\": -1.5e3, \"trace_id\": \"t\", \"x\": 0, \"message\": \"m\"}".as_bytes(),
+        // The documented order left part way: the fields read before go on with the rest.
+        b"{\n  \"timestamp\": \"2026-03-10T15:52:01.610+00:00\",\n  \"status\": 429,\n  \"error\": \"Too Many Requests\",\n  \"retry_after\": \"30\",\n  \"path\": \"/p\"\n}",
+        br#"{"timestamp":"t","status":403,"path":"/p","error":"e"}"#,
     ];
 
     #[test]
@@ -314,8 +298,12 @@ mod tests {
             &br#"{"message":"m","trace_id":"t","message":"m"}"#[..],
             br#"{"data":1,"message":"m","trace_id":"t","data":2}"#,
             br#"{"mess\u0061ge":"m","trace_id":"t"}"#,
+            br#"{"timestamp":"t","status":403,"timestamp":"t","error":"e","path":"p"}"#,
+            br#"{"timestamp":"t","status":403,"error":"e","status":403,"path":"p"}"#,
         ] {
-            assert!(!agrees(400, body), "{:?}", String::from_utf8_lossy(body));
+            for status in [400, 403] {
+                assert!(!agrees(status, body), "{status} {:?}", String::from_utf8_lossy(body));
+            }
         }
     }
 

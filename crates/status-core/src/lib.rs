@@ -36,8 +36,8 @@ extern crate std;
 //   stream      PushDecoder: decode's verdict for a body fed in chunks; data, fields, items
 //   reply       Decoder, decode, Reply, Success: each status tied to its body shape
 //   error_body  an error body into an ApiError: the documented fast path, else the walk
+//   documented  the documented 400/403/429/500 bodies, read in one pass into ErrorFields
 //   api_error   ApiError, its shapes and fields, a Display that is safe to log
-//   documented  the documented 400/403/429/500 bodies, read in one pass
 //   envelope    the one top-level walk: keys, the read ones' duplicates, a visitor per value
 //   scan        UTF-8 checked up front, the nesting bit stack, the validating Scanner and its
 //               block-wise walk of large containers
