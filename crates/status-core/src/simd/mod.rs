@@ -137,6 +137,28 @@ pub(crate) struct Classes {
     pub(crate) digit: u64,
 }
 
+/// What the escapes of a 64-byte block are made of, one bit per byte (bit `i` for `block[i]`):
+/// enough to check every escape of the block at once, but those that may be half a surrogate
+/// pair.
+#[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
+pub(crate) struct EscapeClasses {
+    /// The bytes that make a whole escape after a backslash: `"`, `\`, `/`, `b`, `f`, `n`, `r`
+    /// and `t`.
+    pub(crate) simple: u64,
+    /// `u`
+    pub(crate) u: u64,
+    /// Hex digits, either case.
+    pub(crate) hex: u64,
+    /// `d` and `D`: a `\u` escape whose first digit is one may be half a surrogate pair.
+    pub(crate) d: u64,
+}
+
+/// Classifies the 64 bytes of `block` for their escapes.
+#[cfg_attr(not(feature = "small"), inline(always))]
+pub(crate) fn escape_classes(block: &[u8; 64]) -> EscapeClasses {
+    imp::escape_classes(block)
+}
+
 /// Whether [`classify`] runs many bytes per step here; the block-wise walk only pays off then.
 pub(crate) const WIDE_CLASSES: bool = imp::WIDE_CLASSES;
 
@@ -211,7 +233,10 @@ pub(crate) fn agrees_with_scalar(bytes: &[u8]) -> bool {
         <&[u8; 32]>::try_from(block)
             .is_ok_and(|block| digit_mask32(block) == scalar::digit_mask32(block))
     });
-    let classes = offsets_64(bytes).all(|block| classify(block) == scalar::classify(block));
+    let classes = offsets_64(bytes).all(|block| {
+        classify(block) == scalar::classify(block)
+            && escape_classes(block) == scalar::escape_classes(block)
+    });
     let utf8_same = utf8(bytes).map(str::len)
         == core::str::from_utf8(bytes).map(str::len).map_err(|e| e.valid_up_to());
     runs && masks && classes && utf8_same && ascii_prefix(bytes) == scalar::ascii_prefix(bytes)

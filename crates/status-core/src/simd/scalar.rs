@@ -155,6 +155,21 @@ pub(super) fn classify(block: &[u8; 64]) -> super::Classes {
     c
 }
 
+/// See [`super::escape_classes`]: byte by byte, the definition the fast paths are held to.
+#[cfg_attr(not(test), allow(dead_code))]
+pub(super) fn escape_classes(block: &[u8; 64]) -> super::EscapeClasses {
+    let mut c = super::EscapeClasses::default();
+    for (i, &b) in block.iter().enumerate() {
+        let bit = 1u64 << i;
+        let set = |mask: &mut u64, on: bool| *mask |= if on { bit } else { 0 };
+        set(&mut c.simple, matches!(b, b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't'));
+        set(&mut c.u, b == b'u');
+        set(&mut c.hex, b.is_ascii_hexdigit());
+        set(&mut c.d, matches!(b, b'd' | b'D'));
+    }
+    c
+}
+
 /// See [`super::block_tokens`].
 #[allow(dead_code)]
 pub(super) fn block_tokens(block: &[u8; 64], carry: &mut super::Carry) -> super::Tokens {

@@ -192,6 +192,34 @@ pub(super) fn block_tokens(block: &[u8; 64], carry: &mut super::Carry) -> super:
     super::tokens::from_classes(classify_sse2(block), carry)
 }
 
+/// See [`super::escape_classes`]: AVX2 when the CPU has it, else SSE2.
+#[inline(always)]
+pub(super) fn escape_classes(block: &[u8; 64]) -> super::EscapeClasses {
+    if cpu::has_avx2() {
+        // SAFETY: `has_avx2` checked that the CPU and the OS support AVX2.
+        return unsafe { avx2::escape_classes(block) };
+    }
+    escape_classes_sse2(block)
+}
+
+/// [`escape_classes`] 16 bytes at a time, by comparisons.
+#[inline(always)]
+fn escape_classes_sse2(block: &[u8; 64]) -> super::EscapeClasses {
+    let mut c = super::EscapeClasses::default();
+    for lane in 0..4 {
+        let Some(v) = load(block, lane * 16) else { continue };
+        let mask = |m: __m128i| u64::from(bits(m)) << (lane * 16);
+        let folded = or(v, splat(0x20));
+        let b_f_n = or(or(eq(v, b'b'), eq(v, b'f')), eq(v, b'n'));
+        let others = or(or(eq(v, b'"'), eq(v, b'\\')), or(eq(v, b'/'), eq(v, b'r')));
+        c.simple |= mask(or(or(b_f_n, others), eq(v, b't')));
+        c.u |= mask(eq(v, b'u'));
+        c.hex |= mask(or(at_most(minus(v, b'0'), 9), at_most(minus(folded, b'a'), 5)));
+        c.d |= mask(eq(folded, b'd'));
+    }
+    c
+}
+
 /// [`classify`] 16 bytes at a time, with no byte lookup (SSE2 has no `pshufb`).
 #[inline(always)]
 fn classify_sse2(block: &[u8; 64]) -> super::Classes {
@@ -289,6 +317,83 @@ mod avx2 {
         }
         c
     }
+
+    /// See [`super::super::escape_classes`]: one pair of nibble lookups gives every class.
+    /// `simple` is four classes, one per high nibble (2, 5, 6, 7), each with its low nibbles.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    pub(super) unsafe fn escape_classes(block: &[u8; 64]) -> super::super::EscapeClasses {
+        const QUOTE_SLASH: i8 = 1; // 0x22, 0x2F
+        const BACKSLASH: i8 = 2; // 0x5C
+        const B_F_N: i8 = 4; // 0x62, 0x66, 0x6E
+        const R_T: i8 = 8; // 0x72, 0x74
+        const U: i8 = 16; // 0x75
+        const DIGIT: i8 = 32; // 0x30 to 0x39
+        const LETTER: i8 = 64; // 0x41 to 0x46, 0x61 to 0x66
+        const D: i8 = i8::MIN; // 0x44, 0x64: the high bit, which `movemask` reads directly
+        const SIMPLE: i8 = QUOTE_SLASH | BACKSLASH | B_F_N | R_T;
+        const HEX: i8 = DIGIT | LETTER;
+        let low_table = table![
+            DIGIT,
+            HEX,
+            HEX | QUOTE_SLASH | B_F_N | R_T,
+            HEX,
+            HEX | R_T | D,
+            HEX | U,
+            HEX | B_F_N,
+            DIGIT,
+            DIGIT,
+            DIGIT,
+            0,
+            0,
+            BACKSLASH,
+            0,
+            B_F_N,
+            QUOTE_SLASH,
+        ];
+        let high_table = table![
+            0,
+            0,
+            QUOTE_SLASH,
+            DIGIT,
+            LETTER | D,
+            BACKSLASH,
+            B_F_N | LETTER | D,
+            R_T | U,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+        ];
+        let zero = _mm256_setzero_si256();
+        let bits = |v: __m256i| u64::from(_mm256_movemask_epi8(v) as u32);
+        let any = |class: __m256i, which: i8| {
+            !bits(_mm256_cmpeq_epi8(_mm256_and_si256(class, _mm256_set1_epi8(which)), zero))
+                & 0xFFFF_FFFF
+        };
+        let mut c = super::super::EscapeClasses::default();
+        for (half, bytes) in block.chunks_exact(32).enumerate() {
+            // SAFETY: `bytes` is exactly 32 readable bytes; `loadu` has no alignment needs.
+            let v = unsafe { _mm256_loadu_si256(bytes.as_ptr().cast()) };
+            // A byte from 0x80 up looks up zero in the low table: in no class.
+            let low = _mm256_shuffle_epi8(low_table, v);
+            let high_nibbles = _mm256_and_si256(_mm256_srli_epi16(v, 4), _mm256_set1_epi8(0x0F));
+            let class = _mm256_and_si256(low, _mm256_shuffle_epi8(high_table, high_nibbles));
+            let shift = half * 32;
+            c.simple |= any(class, SIMPLE) << shift;
+            c.u |= any(class, U) << shift;
+            c.hex |= any(class, HEX) << shift;
+            c.d |= bits(class) << shift;
+        }
+        c
+    }
 }
 
 /// See [`super::utf8`]: AVX2 when the CPU and the OS support it, else `core`'s validator.
@@ -325,12 +430,13 @@ mod cpu {
 // The tests index freely: a panic is how they fail.
 #[allow(clippy::indexing_slicing)]
 mod tests {
-    /// Both paths of `classify`, whichever the CPU takes, against the scalar definition.
+    /// Both paths of `classify` and of `escape_classes`, whichever the CPU takes, against the
+    /// scalar definitions.
     #[test]
     #[allow(clippy::indexing_slicing)]
     fn both_classifiers_agree_with_scalar() {
         let mut state = 0x2545_f491_4f6c_dd1du64;
-        let interesting = b"\"\\{}[]:, \t\n\r\x00\x1f09/a\x7f\x80\xff";
+        let interesting = b"\"\\{}[]:, \t\n\r\x00\x1f09/a\x7f\x80\xffbfnrtuUdDAFGg`@";
         for round in 0..20_000 {
             let mut block = [0u8; 64];
             for b in &mut block {
@@ -345,6 +451,8 @@ mod tests {
             }
             let want = super::super::scalar::classify(&block);
             assert_eq!(super::classify_sse2(&block), want, "{block:?}");
+            let escapes = super::super::scalar::escape_classes(&block);
+            assert_eq!(super::escape_classes_sse2(&block), escapes, "{block:?}");
             // The fused step, from every carried state, as the word arithmetic on the classes.
             for carry in [[0, 0, 0], [1, 0, 0], [0, u64::MAX, 0], [0, 0, 1], [1, u64::MAX, 1]] {
                 let carry = super::super::tokens::test_carry(carry);
@@ -356,6 +464,8 @@ mod tests {
             if super::cpu::has_avx2() {
                 // SAFETY: the CPU supports AVX2.
                 assert_eq!(unsafe { super::avx2::classify(&block) }, want, "{block:?}");
+                // SAFETY: as above.
+                assert_eq!(unsafe { super::avx2::escape_classes(&block) }, escapes, "{block:?}");
             }
         }
     }
