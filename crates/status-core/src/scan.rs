@@ -521,45 +521,37 @@ fn number_exact(bytes: &[u8], pos: usize) -> Result<usize, Error> {
 /// for numbers that fit them: `-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?` followed by
 /// whitespace, a comma or a closing bracket. `None` for anything else (a number near the end of
 /// input or longer than the block, an error), which [`Scanner::number_exact`] then settles.
+///
+/// Without a branch on the number's shape: numbers of mixed shapes (integers, fractions,
+/// exponents, in any order) would make each such branch a coin toss for the CPU. Each part's
+/// length comes from the mask, and a part that is absent adds nothing.
 #[cfg_attr(not(feature = "small"), inline(always))]
 fn number_fast(bytes: &[u8], pos: usize) -> Option<usize> {
     let p = pos + usize::from(bytes.get(pos) == Some(&b'-'));
     let block: &[u8; 32] = bytes.get(p..p + 32)?.try_into().ok()?;
-    let digits = simd::digit_mask32(block);
-    if digits & 1 == 0 {
-        return None;
-    }
     // One bit per byte that is not a digit; the bits past the block count as such, so every
-    // run of digits found ends inside the block or at its end.
-    let other = !u64::from(digits);
-    let mut q = if block[0] == b'0' { 1 } else { 1 + (other >> 1).trailing_zeros() as usize };
-    let mut next = *block.get(q)?;
-    if next == b'.' {
-        let fraction = (other >> (q + 1)).trailing_zeros() as usize;
-        if fraction == 0 {
-            return None;
-        }
-        q += 1 + fraction;
-        next = *block.get(q)?;
-    }
-    if is_value_end(next) || is_whitespace(next) {
-        return Some(p + q);
-    }
+    // run of digits found ends inside the block or at its end, and every shift below (by at
+    // most 34) stays inside the word.
+    let other = !u64::from(simd::digit_mask32(block));
+    // Past the block reads as a byte that ends nothing: the exact scan then decides.
+    let at = |q: usize| block.get(q).copied().unwrap_or(0);
+    let int = other.trailing_zeros() as usize;
+    // A leading zero is the whole integer part.
+    let mut ok = int != 0 && (block[0] != b'0' || int == 1);
+    let dot = at(int) == b'.';
+    let fraction = (other >> (int + 1)).trailing_zeros() as usize;
+    ok &= !dot || fraction != 0;
+    let q = if dot { int + 1 + fraction } else { int };
     // `e` or `E`: the only bytes that are `e` with the lower-case bit set.
-    if next | 0x20 == b'e' {
-        q += 1;
-        if matches!(block.get(q), Some(b'+' | b'-')) {
-            q += 1;
-        }
-        // `q` is at most 32 here, so the shift stays inside the word.
-        let exponent = (other >> q).trailing_zeros() as usize;
-        if exponent == 0 {
-            return None;
-        }
-        q += exponent;
-        next = *block.get(q)?;
-    }
-    (is_value_end(next) || is_whitespace(next)).then_some(p + q)
+    let e = at(q) | 0x20 == b'e';
+    let sign = e && matches!(at(q + 1), b'+' | b'-');
+    let digits_at = q + usize::from(e) + usize::from(sign);
+    let exponent = (other >> digits_at).trailing_zeros() as usize;
+    ok &= !e || exponent != 0;
+    let q = if e { digits_at + exponent } else { q };
+    let next = at(q);
+    ok &= is_value_end(next) || is_whitespace(next);
+    ok.then_some(p + q)
 }
 
 /// The end of the valid number at `pos`, or the error [`Scanner`] reports for it: for readers
