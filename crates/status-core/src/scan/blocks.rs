@@ -90,6 +90,47 @@ struct Masks {
     digit: u64,
     /// See [`simd::Tokens::scalar_ends`].
     scalar_ends: u64,
+    scalar: u64,
+}
+
+/// How many times [`container_end`] tries [`integers`] on numbers it turns out not to fit
+/// (fractions, exponents, other values between) before it stops trying in that container.
+const INTEGER_MISSES: u32 = 8;
+
+/// The integers of an array from the one at bit `i` of the block at `base` (whose later tokens
+/// are `starts`) on, as long as only integers and the commas between them follow, up to the
+/// last that ends in the block, checked together from the block's masks: what is left of
+/// `starts` after the last, and how many there were. `None` when the run is not one of valid
+/// integers (or the block is the input's last, partial one).
+///
+/// The tokens must alternate, integer first and last: every other one, counted from the
+/// first, is an integer, which is what the prefix parity of the tokens tells. Each integer is
+/// digits with at most a minus sign in front, and a leading zero only alone.
+#[inline(always)]
+fn integers(bytes: &[u8], base: usize, i: usize, starts: u64, masks: &Masks) -> Option<(u64, u32)> {
+    let block: &[u8; 64] = bytes.get(base..base + 64)?.try_into().ok()?;
+    let [comma, minus, zero] = simd::byte_masks(block, *b",-0");
+    let from = u64::MAX << i;
+    // The run stops before the first token that is neither a comma nor a number.
+    let stop = starts & !masks.scalar & !comma;
+    let before_stop = stop.wrapping_sub(1) & !stop;
+    let ends = masks.scalar_ends & before_stop & from;
+    if ends == 0 {
+        return None;
+    }
+    let region = from & (u64::MAX >> ends.leading_zeros());
+    let tokens = (starts | 1 << i) & region;
+    let numbers = tokens & masks.scalar;
+    if simd::prefix_xor(tokens) & tokens != numbers {
+        return None;
+    }
+    let digit = masks.digit;
+    let not_digit = masks.scalar & region & !digit;
+    let first_digit = numbers & digit | not_digit << 1;
+    let valid = not_digit & !(numbers & minus) == 0
+        && (not_digit << 1) & !digit == 0
+        && first_digit & zero & digit >> 1 == 0;
+    valid.then_some((starts & !region, numbers.count_ones()))
 }
 
 /// The blocks of the input from a container's opening bracket on, classified one at a time.
@@ -149,7 +190,8 @@ impl<'a> Blocks<'a> {
         }
         self.next = base + 64;
         let tokens = simd::block_tokens(block, &mut self.carry);
-        self.masks = Masks { digit: tokens.digit, scalar_ends: tokens.scalar_ends };
+        self.masks =
+            Masks { digit: tokens.digit, scalar_ends: tokens.scalar_ends, scalar: tokens.scalar };
         if tokens.control {
             return None;
         }
@@ -254,6 +296,7 @@ pub(super) fn container_end(
     }
     let mut nest = Nesting::new();
     let mut object = false;
+    let mut integer_misses = 0;
     let (mut at, mut b) = token!();
     'value: loop {
         match b {
@@ -281,6 +324,29 @@ pub(super) fn container_end(
             }
             // The string's text is checked through the masks.
             b'"' => {}
+            // In an array, with the integer ending in the block: it and the integers after
+            // it, at once.
+            b'-' | b'0'..=b'9'
+                if !object
+                    && integer_misses < INTEGER_MISSES
+                    && blocks.masks.scalar_ends >> (at - base) != 0 =>
+            {
+                match integers(bytes, base, at - base, starts, &blocks.masks) {
+                    Some((rest, count)) => {
+                        starts = rest;
+                        blocks.plain += count;
+                    }
+                    None if plain_number(bytes, base, at - base, b, &blocks.masks) => {
+                        integer_misses += 1;
+                        blocks.plain += 1;
+                    }
+                    None if scalar(bytes, at, b) => {
+                        integer_misses += 1;
+                        blocks.slow += 1;
+                    }
+                    None => return None,
+                }
+            }
             b'-' | b'0'..=b'9' if plain_number(bytes, base, at - base, b, &blocks.masks) => {
                 blocks.plain += 1;
             }
@@ -866,6 +932,43 @@ mod tests {
                 let want = super::super::validate(doc.as_bytes(), 8).is_ok();
                 assert_eq!(want, ok, "{doc:?}");
                 assert_eq!(end, ok.then_some(doc.len()), "{doc:?}");
+            }
+        }
+    }
+
+    /// Arrays of integers, checked a block at a time: one token among them of every shape,
+    /// valid or not, at every offset around the first block ends, after integers of every
+    /// length. The walk answers for a valid array and declines an invalid one.
+    #[test]
+    fn integer_runs_are_checked_at_once() {
+        let valid = ["7", "0", "-0", "-12", "1.5", "1e3", "\"x\"", "[1,2]", "null", "  8", "9 "];
+        let invalid = [
+            "01", "-", "--1", "1-2", "-01", "00", "1a", "+1", "1.", ".5", "1e", "tru", "1 2", ",",
+            "0-", "-a", "1\"x\"", "\u{e9}", "\x01",
+        ];
+        let fill = ["12345", "-6", "0", "789", "-10", "4"];
+        for (token, ok) in valid.iter().map(|t| (t, true)).chain(invalid.iter().map(|t| (t, false)))
+        {
+            for at in if cfg!(miri) { 60..62 } else { 40..136 } {
+                for shift in 0..if cfg!(miri) { 1 } else { fill.len() } {
+                    let mut doc = String::from("[");
+                    let mut i = shift;
+                    while doc.len() < at {
+                        doc.push_str(fill[i % fill.len()]);
+                        doc.push(',');
+                        i += 1;
+                    }
+                    doc.push_str(token);
+                    for n in 0..24 {
+                        doc.push(',');
+                        doc.push_str(fill[(i + n) % fill.len()]);
+                    }
+                    doc.push(']');
+                    let want = super::super::validate(doc.as_bytes(), 8).is_ok();
+                    assert_eq!(want, ok, "{doc:?}");
+                    let end = container_end(doc.as_bytes(), 0, 0, 8, false);
+                    assert_eq!(end, ok.then_some(doc.len()), "{doc:?}");
+                }
             }
         }
     }

@@ -239,4 +239,4 @@ pub(super) fn utf8_rest(rest: &[u8]) -> Result<(), usize> {
 /// NEON has no movemask: a 64-byte classification costs more than the byte-wise walk saves.
 pub(super) const WIDE_CLASSES: bool = false;
 
-pub(super) use super::scalar::{block_tokens, classify, escape_classes};
+pub(super) use super::scalar::{block_tokens, byte_masks, classify, escape_classes};

@@ -53,7 +53,7 @@ macro_rules! fast_paths {
 
 mod scalar;
 mod tokens;
-pub(crate) use tokens::{Carry, Tokens};
+pub(crate) use tokens::{prefix_xor, Carry, Tokens};
 fast_paths! {
     {
         #[cfg(target_arch = "x86_64")]
@@ -135,6 +135,12 @@ pub(crate) struct Classes {
     pub(crate) control: u64,
     /// ASCII digits.
     pub(crate) digit: u64,
+}
+
+/// The bytes of `block` equal to each of `wanted`, one mask each (bit `i` for `block[i]`).
+#[cfg_attr(not(feature = "small"), inline(always))]
+pub(crate) fn byte_masks<const N: usize>(block: &[u8; 64], wanted: [u8; N]) -> [u64; N] {
+    imp::byte_masks(block, wanted)
 }
 
 /// What the escapes of a 64-byte block are made of, one bit per byte (bit `i` for `block[i]`):
@@ -236,6 +242,7 @@ pub(crate) fn agrees_with_scalar(bytes: &[u8]) -> bool {
     let classes = offsets_64(bytes).all(|block| {
         classify(block) == scalar::classify(block)
             && escape_classes(block) == scalar::escape_classes(block)
+            && byte_masks(block, *b",-0") == scalar::byte_masks(block, *b",-0")
     });
     let utf8_same = utf8(bytes).map(str::len)
         == core::str::from_utf8(bytes).map(str::len).map_err(|e| e.valid_up_to());

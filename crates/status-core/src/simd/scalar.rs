@@ -155,6 +155,12 @@ pub(super) fn classify(block: &[u8; 64]) -> super::Classes {
     c
 }
 
+/// See [`super::byte_masks`]: byte by byte.
+#[cfg_attr(not(test), allow(dead_code))]
+pub(super) fn byte_masks<const N: usize>(block: &[u8; 64], wanted: [u8; N]) -> [u64; N] {
+    wanted.map(|w| block.iter().rev().fold(0, |mask, &b| mask << 1 | u64::from(b == w)))
+}
+
 /// See [`super::escape_classes`]: byte by byte, the definition the fast paths are held to.
 #[cfg_attr(not(test), allow(dead_code))]
 pub(super) fn escape_classes(block: &[u8; 64]) -> super::EscapeClasses {

@@ -32,11 +32,13 @@ pub(crate) struct Tokens {
     pub(crate) scalar_ends: u64,
     /// The block's ASCII digits.
     pub(crate) digit: u64,
+    /// The bytes of scalars (numbers and literals).
+    pub(crate) scalar: u64,
 }
 
 /// Bit `i` set when an odd number of bits at or below `i` are set.
 #[inline(always)]
-fn prefix_xor(mut x: u64) -> u64 {
+pub(crate) fn prefix_xor(mut x: u64) -> u64 {
     x ^= x << 1;
     x ^= x << 2;
     x ^= x << 4;
@@ -72,6 +74,7 @@ pub(crate) fn from_classes(c: Classes, carry: &mut Carry) -> Tokens {
         control: c.control & in_string != 0,
         scalar_ends: scalar & !(scalar >> 1) & !(1 << 63),
         digit: c.digit,
+        scalar,
     }
 }
 

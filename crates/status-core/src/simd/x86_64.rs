@@ -192,6 +192,17 @@ pub(super) fn block_tokens(block: &[u8; 64], carry: &mut super::Carry) -> super:
     super::tokens::from_classes(classify_sse2(block), carry)
 }
 
+/// See [`super::byte_masks`]: 16 bytes a comparison.
+#[inline(always)]
+pub(super) fn byte_masks<const N: usize>(block: &[u8; 64], wanted: [u8; N]) -> [u64; N] {
+    let lanes = [0, 16, 32, 48].map(|at| load(block, at));
+    wanted.map(|w| {
+        lanes.iter().zip([0, 16, 32, 48]).fold(0, |mask, (lane, shift)| {
+            mask | lane.map_or(0, |v| u64::from(bits(eq(v, w))) << shift)
+        })
+    })
+}
+
 /// See [`super::escape_classes`]: AVX2 when the CPU has it, else SSE2.
 #[inline(always)]
 pub(super) fn escape_classes(block: &[u8; 64]) -> super::EscapeClasses {
