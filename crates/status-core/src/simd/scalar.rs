@@ -138,42 +138,42 @@ pub(super) fn utf8_rest(rest: &[u8]) -> Result<(), usize> {
 #[allow(dead_code)]
 pub(super) const WIDE_CLASSES: bool = false;
 
+/// The bytes of `block` that `class` holds, one bit per byte.
+#[cfg_attr(not(test), allow(dead_code))]
+fn mask_of(block: &[u8; 64], class: impl Fn(u8) -> bool) -> u64 {
+    block.iter().rev().fold(0, |mask, &b| mask << 1 | u64::from(class(b)))
+}
+
 /// See [`super::classify`]: byte by byte, the definition the fast paths are held to.
 #[cfg_attr(not(test), allow(dead_code))]
 pub(super) fn classify(block: &[u8; 64]) -> super::Classes {
-    let mut c = super::Classes::default();
-    for (i, &b) in block.iter().enumerate() {
-        let bit = 1u64 << i;
-        let set = |mask: &mut u64, on: bool| *mask |= if on { bit } else { 0 };
-        set(&mut c.quote, b == b'"');
-        set(&mut c.backslash, b == b'\\');
-        set(&mut c.whitespace, is_whitespace(b));
-        set(&mut c.op, matches!(b, b'{' | b'}' | b'[' | b']' | b':' | b','));
-        set(&mut c.control, b < 0x20);
-        set(&mut c.digit, b.is_ascii_digit());
+    super::Classes {
+        quote: mask_of(block, |b| b == b'"'),
+        backslash: mask_of(block, |b| b == b'\\'),
+        whitespace: mask_of(block, is_whitespace),
+        op: mask_of(block, |b| matches!(b, b'{' | b'}' | b'[' | b']' | b':' | b',')),
+        control: mask_of(block, |b| b < 0x20),
+        digit: mask_of(block, |b| b.is_ascii_digit()),
     }
-    c
 }
 
 /// See [`super::byte_masks`]: byte by byte.
 #[cfg_attr(not(test), allow(dead_code))]
 pub(super) fn byte_masks<const N: usize>(block: &[u8; 64], wanted: [u8; N]) -> [u64; N] {
-    wanted.map(|w| block.iter().rev().fold(0, |mask, &b| mask << 1 | u64::from(b == w)))
+    wanted.map(|w| mask_of(block, |b| b == w))
 }
 
 /// See [`super::escape_classes`]: byte by byte, the definition the fast paths are held to.
 #[cfg_attr(not(test), allow(dead_code))]
 pub(super) fn escape_classes(block: &[u8; 64]) -> super::EscapeClasses {
-    let mut c = super::EscapeClasses::default();
-    for (i, &b) in block.iter().enumerate() {
-        let bit = 1u64 << i;
-        let set = |mask: &mut u64, on: bool| *mask |= if on { bit } else { 0 };
-        set(&mut c.simple, matches!(b, b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't'));
-        set(&mut c.u, b == b'u');
-        set(&mut c.hex, b.is_ascii_hexdigit());
-        set(&mut c.d, matches!(b, b'd' | b'D'));
+    super::EscapeClasses {
+        simple: mask_of(block, |b| {
+            matches!(b, b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't')
+        }),
+        u: mask_of(block, |b| b == b'u'),
+        hex: mask_of(block, |b| b.is_ascii_hexdigit()),
+        d: mask_of(block, |b| matches!(b, b'd' | b'D')),
     }
-    c
 }
 
 /// See [`super::block_tokens`].

@@ -277,6 +277,32 @@ mod avx2 {
         };
     }
 
+    /// The classes of the 32 bytes `v` by the nibble tables: a byte is in a class when the
+    /// entries for its low and its high nibble both have the class's bit. The low nibble
+    /// indexes directly, so a byte from 0x80 up looks up zero, in no class.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    fn lookup(v: __m256i, low_table: __m256i, high_table: __m256i) -> __m256i {
+        let low = _mm256_shuffle_epi8(low_table, v);
+        let high_nibbles = _mm256_and_si256(_mm256_srli_epi16(v, 4), _mm256_set1_epi8(0x0F));
+        _mm256_and_si256(low, _mm256_shuffle_epi8(high_table, high_nibbles))
+    }
+
+    /// The high bit of each of the 32 bytes of `v`.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    fn bits(v: __m256i) -> u64 {
+        u64::from(_mm256_movemask_epi8(v) as u32)
+    }
+
+    /// The bytes whose classes (from [`lookup`]) share a bit with `which`.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    fn any(class: __m256i, which: i8) -> u64 {
+        let none = _mm256_and_si256(class, _mm256_set1_epi8(which));
+        !bits(_mm256_cmpeq_epi8(none, _mm256_setzero_si256())) & 0xFFFF_FFFF
+    }
+
     /// See [`super::block_tokens`].
     ///
     /// # Safety
@@ -302,21 +328,12 @@ mod avx2 {
         let high_table = table![
             TAB_LF_CR, 0, SPACE | COMMA, COLON, 0, BRACKET, 0, BRACKET, 0, 0, 0, 0, 0, 0, 0, 0,
         ];
-        let zero = _mm256_setzero_si256();
         let splat = |b: u8| _mm256_set1_epi8(b as i8);
-        let bits = |v: __m256i| u64::from(_mm256_movemask_epi8(v) as u32);
-        let any = |class: __m256i, which: i8| {
-            !bits(_mm256_cmpeq_epi8(_mm256_and_si256(class, _mm256_set1_epi8(which)), zero))
-                & 0xFFFF_FFFF
-        };
         let mut c = super::super::Classes::default();
         for (half, bytes) in block.chunks_exact(32).enumerate() {
             // SAFETY: `bytes` is exactly 32 readable bytes; `loadu` has no alignment needs.
             let v = unsafe { _mm256_loadu_si256(bytes.as_ptr().cast()) };
-            // The low nibble indexes directly: a byte from 0x80 up looks up zero, in no class.
-            let low = _mm256_shuffle_epi8(low_table, v);
-            let high_nibbles = _mm256_and_si256(_mm256_srli_epi16(v, 4), splat(0x0F));
-            let class = _mm256_and_si256(low, _mm256_shuffle_epi8(high_table, high_nibbles));
+            let class = lookup(v, low_table, high_table);
             let shift = half * 32;
             c.quote |= bits(_mm256_cmpeq_epi8(v, splat(b'"'))) << shift;
             c.backslash |= bits(_mm256_cmpeq_epi8(v, splat(b'\\'))) << shift;
@@ -383,20 +400,11 @@ mod avx2 {
             0,
             0,
         ];
-        let zero = _mm256_setzero_si256();
-        let bits = |v: __m256i| u64::from(_mm256_movemask_epi8(v) as u32);
-        let any = |class: __m256i, which: i8| {
-            !bits(_mm256_cmpeq_epi8(_mm256_and_si256(class, _mm256_set1_epi8(which)), zero))
-                & 0xFFFF_FFFF
-        };
         let mut c = super::super::EscapeClasses::default();
         for (half, bytes) in block.chunks_exact(32).enumerate() {
             // SAFETY: `bytes` is exactly 32 readable bytes; `loadu` has no alignment needs.
             let v = unsafe { _mm256_loadu_si256(bytes.as_ptr().cast()) };
-            // A byte from 0x80 up looks up zero in the low table: in no class.
-            let low = _mm256_shuffle_epi8(low_table, v);
-            let high_nibbles = _mm256_and_si256(_mm256_srli_epi16(v, 4), _mm256_set1_epi8(0x0F));
-            let class = _mm256_and_si256(low, _mm256_shuffle_epi8(high_table, high_nibbles));
+            let class = lookup(v, low_table, high_table);
             let shift = half * 32;
             c.simple |= any(class, SIMPLE) << shift;
             c.u |= any(class, U) << shift;
