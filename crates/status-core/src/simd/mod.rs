@@ -239,10 +239,13 @@ pub(crate) fn agrees_with_scalar(bytes: &[u8]) -> bool {
         <&[u8; 32]>::try_from(block)
             .is_ok_and(|block| digit_mask32(block) == scalar::digit_mask32(block))
     });
+    // Under miri every path is the scalar one: the classes of escapes and bytes, plain safe
+    // code, are not worth its time there.
     let classes = offsets_64(bytes).all(|block| {
         classify(block) == scalar::classify(block)
-            && escape_classes(block) == scalar::escape_classes(block)
-            && byte_masks(block, *b",-0") == scalar::byte_masks(block, *b",-0")
+            && (cfg!(miri)
+                || escape_classes(block) == scalar::escape_classes(block)
+                    && byte_masks(block, *b",-0") == scalar::byte_masks(block, *b",-0"))
     });
     let utf8_same = utf8(bytes).map(str::len)
         == core::str::from_utf8(bytes).map(str::len).map_err(|e| e.valid_up_to());
