@@ -325,28 +325,22 @@ pub(super) fn container_end(
             // The string's text is checked through the masks.
             b'"' => {}
             // In an array, with the integer ending in the block: it and the integers after
-            // it, at once.
+            // it, at once. A miss is counted here and the number checked alone below.
             b'-' | b'0'..=b'9'
                 if !object
                     && integer_misses < INTEGER_MISSES
-                    && blocks.masks.scalar_ends >> (at - base) != 0 =>
-            {
-                match integers(bytes, base, at - base, starts, &blocks.masks) {
-                    Some((rest, count)) => {
-                        starts = rest;
-                        blocks.plain += count;
-                    }
-                    None if plain_number(bytes, base, at - base, b, &blocks.masks) => {
-                        integer_misses += 1;
-                        blocks.plain += 1;
-                    }
-                    None if scalar(bytes, at, b) => {
-                        integer_misses += 1;
-                        blocks.slow += 1;
-                    }
-                    None => return None,
-                }
-            }
+                    && blocks.masks.scalar_ends >> (at - base) != 0
+                    && match integers(bytes, base, at - base, starts, &blocks.masks) {
+                        Some((rest, count)) => {
+                            starts = rest;
+                            blocks.plain += count;
+                            true
+                        }
+                        None => {
+                            integer_misses += 1;
+                            false
+                        }
+                    } => {}
             b'-' | b'0'..=b'9' if plain_number(bytes, base, at - base, b, &blocks.masks) => {
                 blocks.plain += 1;
             }
