@@ -89,6 +89,7 @@ async fn every_call_ends_with_one_finished_event() {
 mod spans {
     use super::*;
     use std::collections::BTreeMap;
+    use std::sync::OnceLock;
     use tracing::field::{Field, Visit};
     use tracing::span::{Attributes, Id, Record};
     use tracing::{Event as TracingEvent, Subscriber};
@@ -148,6 +149,19 @@ mod spans {
     }
 
     impl Capture {
+        /// Makes this the thread's subscriber until the guard drops.
+        ///
+        /// tracing caches, per callsite and for the whole process, whether any subscriber
+        /// wants it. While only one dispatcher exists it asks the thread that reaches the
+        /// callsite first, so a sibling test's thread, which has none, could mark a callsite
+        /// this test waits for as wanted by nobody. A second dispatcher that wants everything,
+        /// alive for the whole run, makes every callsite be asked of all live subscribers.
+        fn install(&self) -> tracing::subscriber::DefaultGuard {
+            static ANCHOR: OnceLock<tracing::Dispatch> = OnceLock::new();
+            ANCHOR.get_or_init(|| tracing::Dispatch::new(tracing_subscriber::registry()));
+            tracing::subscriber::set_default(tracing_subscriber::registry().with(self.clone()))
+        }
+
         fn spans(&self, name: &str) -> Vec<(u64, Option<u64>, Fields)> {
             let spans = self.spans.lock().unwrap();
             spans.iter().filter(|s| s.1 == name).map(|s| (s.0, s.2, s.3.clone())).collect()
@@ -171,27 +185,43 @@ mod spans {
         fields.get(name).map(String::as_str)
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn a_call_and_its_attempts_are_spans_with_otel_fields() {
-        let capture = Capture::default();
-        let _guard =
-            tracing::subscriber::set_default(tracing_subscriber::registry().with(capture.clone()));
+    /// A hostile trace id: the span field must not carry its line break or escape.
+    const FORGED: &str = "tr-503\r\n\u{1b}[31mforged";
+
+    /// A call whose first attempt is refused with a 503, a Retry-After of 2 s and [`FORGED`],
+    /// and whose retry also waits for a rate limiter of one request per 10 s.
+    async fn retried_call() -> (MockServer, status_hyper::SuccessResponse) {
         let server = MockServer::start().await.unwrap();
-        // A hostile trace id: the span field must not carry its line break or escape.
-        let forged = "tr-503\r\n\u{1b}[31mforged";
         server.push_all([
-            MockReply::message(503, "busy", forged).retry_after_secs(2),
+            MockReply::message(503, "busy", FORGED).retry_after_secs(2),
             MockReply::success(r#"{"id": "proj_abc123", "note": "body-marker-7q"}"#),
         ]);
-        // One request per 10 s: the retry also waits for the rate limiter.
         let client = paused(builder(&server, false))
             .rate_limiter(Some(RateLimiter::new(1, Duration::from_secs(10))))
             .build_http()
             .unwrap();
-        let response = client
-            .send(&ApiRequest::get("/api/v2/clips/results/proj_abc123?full=1"))
-            .await
-            .unwrap();
+        let path = "/api/v2/clips/results/proj_abc123?full=1";
+        let response = client.send(&ApiRequest::get(path)).await.unwrap();
+        (server, response)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_call_and_its_attempts_are_spans_with_otel_fields() {
+        let capture = Capture::default();
+        let _guard = capture.install();
+        // Another thread, without a subscriber, reaches every callsite first, as a test
+        // running beside this one may: the capture must still see them all.
+        std::thread::spawn(|| {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .start_paused(true)
+                .build()
+                .unwrap();
+            runtime.block_on(retried_call())
+        })
+        .join()
+        .unwrap();
+        let (server, response) = retried_call().await;
         assert_eq!(response.attempts(), 2);
 
         let calls = capture.spans("request");
@@ -258,8 +288,7 @@ mod spans {
     #[tokio::test(start_paused = true)]
     async fn failures_and_project_slot_waits_are_recorded() {
         let capture = Capture::default();
-        let _guard =
-            tracing::subscriber::set_default(tracing_subscriber::registry().with(capture.clone()));
+        let _guard = capture.install();
         let server = MockServer::builder().polls_to_finish(1).start().await.unwrap();
         let client = paused(builder(&server, false))
             .rate_limiter(None)
