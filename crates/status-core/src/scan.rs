@@ -5,7 +5,9 @@
 
 use crate::error::{Error, ErrorKind};
 use crate::escape;
-use crate::grammar::{continues_number, is_value_end, is_whitespace};
+use core::hint::select_unpredictable;
+
+use crate::grammar::{continues_number, is_whitespace};
 use crate::json_str::JsonStr;
 use crate::raw::RawJson;
 use crate::simd;
@@ -255,9 +257,13 @@ impl<'a> Scanner<'a> {
     /// Scans one scalar value at the cursor (after whitespace), or reports what is there.
     #[cfg_attr(not(feature = "small"), inline(always))]
     fn scalar(&mut self, first: u8) -> Result<(), Error> {
+        // One test for either first byte of a number: in a jump table a minus sign and a
+        // digit lead to two places, which numbers of random signs mispredict.
+        if (first == b'-') | first.is_ascii_digit() {
+            return self.number();
+        }
         match first {
             b'"' => self.skip_string().map(drop),
-            b'-' | b'0'..=b'9' => self.number(),
             b't' => self.literal(b"true"),
             b'f' => self.literal(b"false"),
             b'n' => self.literal(b"null"),
@@ -517,42 +523,55 @@ fn number_exact(bytes: &[u8], pos: usize) -> Result<usize, Error> {
     Ok(p)
 }
 
-/// The end of the valid number at `pos`, from one digit mask of the 32 bytes after its sign,
-/// for numbers that fit them: `-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?` followed by
-/// whitespace, a comma or a closing bracket. `None` for anything else (a number near the end of
-/// input or longer than the block, an error), which [`Scanner::number_exact`] then settles.
+/// The end of the valid number at `pos`, from the masks of the 32 bytes there, for numbers
+/// that fit them: `-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?` followed by a comma, a
+/// closing bracket or a byte up to 0x20 (whitespace, or a control character, after which only
+/// an error can come). `None` for anything else (a number near the end of input or longer than
+/// the block, an error), which [`Scanner::number_exact`] then settles.
 ///
-/// Each part's length comes from the mask, and a part that is absent adds nothing: one
-/// straight line of checks, where the compiler may branch on whether there is a fraction or an
-/// exponent but nothing else depends on it. (Forcing those choices branch-free cost numbers of
-/// one shape, such as canada's, far more than it gave numbers of mixed shapes.)
+/// The end returned is the first byte that may follow a number: a few operations from the
+/// load, and all that the next value's position waits for. Whether the bytes before it are a
+/// number is checked beside it and ends in one branch, which is predicted: each part's length
+/// comes from the digit mask and an absent part adds nothing, so the compiler may branch on
+/// whether there is a fraction or an exponent but nothing else depends on it. (Forcing those
+/// choices branch-free cost numbers of one shape, such as canada's, far more than it gave
+/// numbers of mixed shapes.)
 #[cfg_attr(not(feature = "small"), inline(always))]
 fn number_fast(bytes: &[u8], pos: usize) -> Option<usize> {
-    let p = pos + usize::from(bytes.get(pos) == Some(&b'-'));
-    let block: &[u8; 32] = bytes.get(p..p + 32)?.try_into().ok()?;
-    // One bit per byte that is not a digit; the bits past the block count as such, so every
-    // run of digits found ends inside the block or at its end, and every shift below (by at
-    // most 34) stays inside the word.
-    let other = !u64::from(simd::digit_mask32(block));
-    // Past the block reads as a byte that ends nothing: the exact scan then decides.
-    let at = |q: usize| block.get(q).copied().unwrap_or(0);
+    let block: &[u8; 32] = bytes.get(pos..pos + 32)?.try_into().ok()?;
+    let masks = simd::number_masks32(block);
+    // 64 when the block holds no end: the number may go on past it.
+    let end = u64::from(masks.end).trailing_zeros() as usize;
+    let sign = usize::from(block[0] == b'-');
+    // From here on offsets count from after the sign. One bit per byte that is not a digit;
+    // the bits past the block count as such, so every run of digits found ends inside the
+    // block or at its end, and every shift below (by at most 34) stays inside the word.
+    let other = !(u64::from(masks.digit) >> sign);
+    // A read past the block wraps around: only a number without an end in the block reads
+    // there, and its `end` of 64 fails the last check whatever was read.
+    let at = |q: usize| block[(sign + q) % 32];
     let int = other.trailing_zeros() as usize;
     // A leading zero is the whole integer part.
-    let mut ok = int != 0 && (block[0] != b'0' || int == 1);
+    let mut ok = int != 0 && (at(0) != b'0' || int == 1);
     let dot = at(int) == b'.';
     let fraction = (other >> (int + 1)).trailing_zeros() as usize;
     ok &= !dot || fraction != 0;
-    let q = if dot { int + 1 + fraction } else { int };
-    // `e` or `E`: the only bytes that are `e` with the lower-case bit set.
-    let e = at(q) | 0x20 == b'e';
-    let sign = e && matches!(at(q + 1), b'+' | b'-');
-    let digits_at = q + usize::from(e) + usize::from(sign);
-    let exponent = (other >> digits_at).trailing_zeros() as usize;
-    ok &= !e || exponent != 0;
-    let q = if e { digits_at + exponent } else { q };
-    let next = at(q);
-    ok &= is_value_end(next) || is_whitespace(next);
-    ok.then_some(p + q)
+    let q = select_unpredictable(dot, int + 1 + fraction, int);
+    // Whether there is an exponent, from the masks: the branch that numbers of mixed shapes
+    // mispredict is then settled a few operations after the load.
+    let before_end = (1u64 << (end % 64)) - 1;
+    let q = if u64::from(masks.exponent) & before_end != 0 {
+        ok &= at(q) | 0x20 == b'e';
+        let digits_at = q + 1 + usize::from(matches!(at(q + 1), b'+' | b'-'));
+        let exponent = (other >> digits_at).trailing_zeros() as usize;
+        ok &= exponent != 0;
+        digits_at + exponent
+    } else {
+        q
+    };
+    // The number read is all there is before the end.
+    ok &= sign + q == end;
+    ok.then_some(pos + end)
 }
 
 /// The end of the valid number at `pos`, or the error [`Scanner`] reports for it: for readers
@@ -761,9 +780,10 @@ mod tests {
             if next(4) == 0 {
                 // A stray byte anywhere: the grammar errors must match too.
                 let at = next(token.len() as u64 + 1);
-                token.insert(at, char::from(b"-+.eE0x ,"[next(9)]));
+                token.insert(at, char::from(b"-+.eE0x ,\x01"[next(10)]));
             }
-            let tail = [",", "]", " ", "}", "", ".", "e", "-", "0"][next(9)];
+            // What may follow a number, and what may not: a control character, a letter.
+            let tail = [",", "]", " ", "}", "", ".", "e", "-", "0", "\u{1}", "x", "+"][next(12)];
             let padding = if next(2) == 0 { 40 } else { next(40) };
             let text = std::format!("{token}{tail}{}", " ".repeat(padding));
             let mut fast = Scanner::new(&text, 8);

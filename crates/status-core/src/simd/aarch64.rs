@@ -203,11 +203,18 @@ pub(super) fn digits_end(bytes: &[u8], pos: usize) -> usize {
 }
 
 #[inline(always)]
-pub(super) fn digit_mask32(block: &[u8; 32]) -> u32 {
+pub(super) fn number_masks32(block: &[u8; 32]) -> super::NumberMasks {
     // SAFETY: `block` is exactly 32 readable bytes; `vld1q_u8_x2` has no alignment needs.
     let halves = unsafe { vld1q_u8_x2(block.as_ptr()) };
     let digits = |v| at_most(minus(v, b'0'), 9);
-    bits32(digits(halves.0), digits(halves.1))
+    // `]` and `}`, `e` and `E`: each pair differs in the lower-case bit only.
+    let end = |v| or(or(at_most(v, 0x20), eq(v, b',')), eq(or(v, splat(0x20)), b'}'));
+    let exponent = |v| eq(or(v, splat(0x20)), b'e');
+    super::NumberMasks {
+        digit: bits32(digits(halves.0), digits(halves.1)),
+        end: bits32(end(halves.0), end(halves.1)),
+        exponent: bits32(exponent(halves.0), exponent(halves.1)),
+    }
 }
 
 #[inline(always)]

@@ -113,10 +113,23 @@ pub(crate) fn digits_end(bytes: &[u8], pos: usize) -> usize {
     imp::digits_end(bytes, pos)
 }
 
-/// Bit `i` set when `block[i]` is an ASCII digit.
+/// The bytes of a 32-byte block that a number is checked with, one bit per byte (bit `i` for
+/// `block[i]`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct NumberMasks {
+    /// ASCII digits.
+    pub(crate) digit: u32,
+    /// Bytes that may follow a number: a comma, a closing bracket, or a byte up to 0x20 (the
+    /// whitespace, and control characters, which only an error can follow).
+    pub(crate) end: u32,
+    /// `e` and `E`.
+    pub(crate) exponent: u32,
+}
+
+/// The [`NumberMasks`] of `block`.
 #[cfg_attr(not(feature = "small"), inline(always))]
-pub(crate) fn digit_mask32(block: &[u8; 32]) -> u32 {
-    imp::digit_mask32(block)
+pub(crate) fn number_masks32(block: &[u8; 32]) -> NumberMasks {
+    imp::number_masks32(block)
 }
 
 /// What each byte of a 64-byte block is, one bit per byte (bit `i` for `block[i]`), for the
@@ -225,7 +238,7 @@ pub(crate) fn ascii_prefix(bytes: &[u8]) -> usize {
 
 /// Whether every fast path gives the scalar twin's answer on `bytes`: the four run searches
 /// from every offset (every eighth past the first 512, to keep long inputs linear enough for a
-/// fuzzer), the ASCII prefix, the digit mask of every 32-byte window, the classes of every
+/// fuzzer), the ASCII prefix, the number masks of every 32-byte window, the classes of every
 /// 64-byte window (as sampled), and UTF-8 validation against `core`'s.
 pub(crate) fn agrees_with_scalar(bytes: &[u8]) -> bool {
     let offsets = (0..=bytes.len() + 1).filter(|&pos| pos <= 512 || pos % 8 == 0);
@@ -237,7 +250,7 @@ pub(crate) fn agrees_with_scalar(bytes: &[u8]) -> bool {
     });
     let masks = offsets.filter_map(|pos| bytes.get(pos..pos + 32)).all(|block| {
         <&[u8; 32]>::try_from(block)
-            .is_ok_and(|block| digit_mask32(block) == scalar::digit_mask32(block))
+            .is_ok_and(|block| number_masks32(block) == scalar::number_masks32(block))
     });
     // Under miri every path is the scalar one: the classes of escapes and bytes, plain safe
     // code, are not worth its time there.

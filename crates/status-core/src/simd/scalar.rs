@@ -110,12 +110,17 @@ pub(super) fn digits_end(bytes: &[u8], pos: usize) -> usize {
     )
 }
 
-/// See [`super::digit_mask32`].
+/// See [`super::number_masks32`].
 #[cfg_attr(not(feature = "small"), inline(always))]
 // SIMD builds need no scalar code for whole blocks; the scalar build and the tests use this.
 #[cfg_attr(not(test), allow(dead_code))]
-pub(super) fn digit_mask32(block: &[u8; 32]) -> u32 {
-    block.iter().rev().fold(0, |mask, b| mask << 1 | u32::from(b.is_ascii_digit()))
+pub(super) fn number_masks32(block: &[u8; 32]) -> super::NumberMasks {
+    let mask = |f: fn(u8) -> bool| block.iter().rev().fold(0, |m, &b| m << 1 | u32::from(f(b)));
+    super::NumberMasks {
+        digit: mask(|b| b.is_ascii_digit()),
+        end: mask(|b| b <= 0x20 || matches!(b, b',' | b']' | b'}')),
+        exponent: mask(|b| b | 0x20 == b'e'),
+    }
 }
 
 /// See [`super::ascii_prefix`].

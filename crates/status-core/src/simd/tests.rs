@@ -2,7 +2,7 @@
 //! against its definitions, at every offset of inputs biased towards the bytes that matter.
 
 use super::*;
-use crate::grammar::is_whitespace;
+use crate::grammar::{is_value_end, is_whitespace};
 use std::vec::Vec;
 
 /// A tiny deterministic generator for random inputs.
@@ -81,7 +81,7 @@ fn fast_paths_agree_with_scalar_at_every_offset() {
         assert_eq!(ascii_prefix(&input), scalar::ascii_prefix(&input), "{input:?}");
         for block in input.windows(32) {
             let block = block.try_into().unwrap();
-            assert_eq!(digit_mask32(block), scalar::digit_mask32(block), "{block:?}");
+            assert_eq!(number_masks32(block), scalar::number_masks32(block), "{block:?}");
         }
     }
 }
@@ -109,9 +109,12 @@ fn scalar_twins_match_their_definitions() {
             input.iter().position(|b| !b.is_ascii()).unwrap_or(input.len())
         );
         for block in input.windows(32) {
-            let expected =
-                (0..32).filter(|&i| block[i].is_ascii_digit()).map(|i| 1u32 << i).sum::<u32>();
-            assert_eq!(scalar::digit_mask32(block.try_into().unwrap()), expected);
+            let mask =
+                |f: fn(u8) -> bool| (0..32).filter(|&i| f(block[i])).map(|i| 1u32 << i).sum();
+            let masks = scalar::number_masks32(block.try_into().unwrap());
+            assert_eq!(masks.digit, mask(|b| b.is_ascii_digit()));
+            assert_eq!(masks.end, mask(|b| b <= b' ' || is_value_end(b)));
+            assert_eq!(masks.exponent, mask(|b| matches!(b, b'e' | b'E')));
         }
     }
 }

@@ -149,9 +149,21 @@ pub(super) fn digits_end(bytes: &[u8], pos: usize) -> usize {
 }
 
 #[inline(always)]
-pub(super) fn digit_mask32(block: &[u8; 32]) -> u32 {
-    let digits = |at| load(block, at).map_or(0, |v| bits(at_most(minus(v, b'0'), 9)));
-    digits(0) | digits(16) << 16
+pub(super) fn number_masks32(block: &[u8; 32]) -> super::NumberMasks {
+    let half = |at| {
+        load(block, at).map_or((0, 0, 0), |v| {
+            // `]` and `}`, `e` and `E`: each pair differs in the lower-case bit only.
+            let lower = or(v, splat(0x20));
+            let end = or(or(at_most(v, 0x20), eq(v, b',')), eq(lower, b'}'));
+            (bits(at_most(minus(v, b'0'), 9)), bits(end), bits(eq(lower, b'e')))
+        })
+    };
+    let (low, high) = (half(0), half(16));
+    super::NumberMasks {
+        digit: low.0 | high.0 << 16,
+        end: low.1 | high.1 << 16,
+        exponent: low.2 | high.2 << 16,
+    }
 }
 
 #[inline(always)]
