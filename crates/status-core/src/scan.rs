@@ -549,7 +549,7 @@ fn number_fast(bytes: &[u8], pos: usize) -> Option<usize> {
     let other = !(u64::from(masks.digit) >> sign);
     // A read past the block wraps around: only a number without an end in the block reads
     // there, and its `end` of 64 fails the last check whatever was read.
-    let at = |q: usize| block[(sign + q) % 32];
+    let at = |q: usize| block.get((sign + q) % 32).copied().unwrap_or(0);
     let int = other.trailing_zeros() as usize;
     // A leading zero is the whole integer part.
     let mut ok = int != 0 && (at(0) != b'0' || int == 1);
