@@ -115,12 +115,14 @@ pub(super) fn digits_end(bytes: &[u8], pos: usize) -> usize {
 // SIMD builds need no scalar code for whole blocks; the scalar build and the tests use this.
 #[cfg_attr(not(test), allow(dead_code))]
 pub(super) fn number_masks32(block: &[u8; 32]) -> super::NumberMasks {
-    let mask = |f: fn(u8) -> bool| block.iter().rev().fold(0, |m, &b| m << 1 | u32::from(f(b)));
-    super::NumberMasks {
-        digit: mask(|b| b.is_ascii_digit()),
-        end: mask(|b| b <= 0x20 || matches!(b, b',' | b']' | b'}')),
-        exponent: mask(|b| b | 0x20 == b'e'),
+    // One pass for the three: the loop is the code size that firmware pays for.
+    let mut masks = super::NumberMasks { digit: 0, end: 0, exponent: 0 };
+    for (i, &b) in block.iter().enumerate() {
+        masks.digit |= u32::from(b.is_ascii_digit()) << i;
+        masks.end |= u32::from(b <= 0x20 || matches!(b, b',' | b']' | b'}')) << i;
+        masks.exponent |= u32::from(b | 0x20 == b'e') << i;
     }
+    masks
 }
 
 /// See [`super::ascii_prefix`].
