@@ -3,10 +3,10 @@
 //! The whole input is checked to be UTF-8 once, up front, by [`Text::new`]; after that the
 //! scanner only has to look at ASCII bytes, and every slice it hands out is a `&str`.
 
-use crate::error::{Error, ErrorKind};
-use crate::escape;
 use core::hint::select_unpredictable;
 
+use crate::error::{Error, ErrorKind};
+use crate::escape;
 use crate::grammar::{continues_number, is_whitespace};
 use crate::json_str::JsonStr;
 use crate::raw::RawJson;
@@ -530,12 +530,13 @@ fn number_exact(bytes: &[u8], pos: usize) -> Result<usize, Error> {
 /// the block, an error), which [`Scanner::number_exact`] then settles.
 ///
 /// The end returned is the first byte that may follow a number: a few operations from the
-/// load, and all that the next value's position waits for. Whether the bytes before it are a
-/// number is checked beside it and ends in one branch, which is predicted: each part's length
-/// comes from the digit mask and an absent part adds nothing, so the compiler may branch on
-/// whether there is a fraction or an exponent but nothing else depends on it. (Forcing those
-/// choices branch-free cost numbers of one shape, such as canada's, far more than it gave
-/// numbers of mixed shapes.)
+/// load, and all that the next value's position waits for. The grammar checks run beside it
+/// and must reach the same byte; only their verdict, one predicted branch, depends on them.
+/// Each part's length comes from the digit mask and an absent part adds nothing. The fraction
+/// is chosen without a branch; whether there is an exponent comes from the `e`/`E` mask, so
+/// that branch, which numbers of mixed shapes mispredict, is settled soon after the load.
+/// (Checking the exponent without a branch as well cost numbers without one, such as canada's,
+/// more than it gave numbers of mixed shapes.)
 #[cfg_attr(not(feature = "small"), inline(always))]
 fn number_fast(bytes: &[u8], pos: usize) -> Option<usize> {
     let block: &[u8; 32] = bytes.get(pos..pos + 32)?.try_into().ok()?;
@@ -557,8 +558,7 @@ fn number_fast(bytes: &[u8], pos: usize) -> Option<usize> {
     let fraction = (other >> (int + 1)).trailing_zeros() as usize;
     ok &= !dot || fraction != 0;
     let q = select_unpredictable(dot, int + 1 + fraction, int);
-    // Whether there is an exponent, from the masks: the branch that numbers of mixed shapes
-    // mispredict is then settled a few operations after the load.
+    // An end of 64 leaves no bytes before it, and fails the last check anyway.
     let before_end = (1u64 << (end % 64)) - 1;
     let q = if u64::from(masks.exponent) & before_end != 0 {
         ok &= at(q) | 0x20 == b'e';

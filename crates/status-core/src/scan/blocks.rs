@@ -69,12 +69,13 @@ fn plain_number(bytes: &[u8], base: usize, i: usize, first: u8, masks: &Masks) -
 fn scalar(bytes: &[u8], at: usize, first: u8) -> bool {
     let end = match first {
         // Either check lets a control character end a number; the walk must not.
-        b'-' | b'0'..=b'9' => {
-            match number_fast(bytes, at).ok_or(()).or_else(|()| number_exact(bytes, at)) {
+        b'-' | b'0'..=b'9' => match number_fast(bytes, at) {
+            Some(end) => end,
+            None => match number_exact(bytes, at) {
                 Ok(end) => end,
                 Err(_) => return false,
-            }
-        }
+            },
+        },
         b't' if bytes.get(at..at + 4) == Some(b"true") => at + 4,
         b'f' if bytes.get(at..at + 5) == Some(b"false") => at + 5,
         b'n' if bytes.get(at..at + 4) == Some(b"null") => at + 4,
