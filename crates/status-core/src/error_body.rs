@@ -265,7 +265,7 @@ mod tests {
     }
 
     /// The documented fields in other orders and layouts, and with keys besides them.
-    const OTHER_ORDERS: [&[u8]; 9] = [
+    const OTHER_ORDERS: [&[u8]; 10] = [
         b"{\n  \"trace_id\": \"the_trace_id\",\n  \"message\": \"the error message\"\n}",
         br#"{"message":"m","code":40012,"trace_id":"t","extra":[1,{"a":null}]}"#,
         b"{\r\n\t\"status\" : 429,\r\n\t\"timestamp\" : \"2026-03-10T15:52:01.610+00:00\",\r\n\t\"path\" : \"/p\",\r\n\t\"error\" : \"Too \\u004dany\"\r\n}",
@@ -275,6 +275,8 @@ mod tests {
         "{\"message\": \"caf\u{e9} \\u00e9\", \"ok\": true, \"no\": false, \"n\": null, \"trace_id\": \"\u{1f600}\"}"
             .as_bytes(),
         "{\"cl\u{e9}\": -1.5e3, \"trace_id\": \"t\", \"x\": 0, \"message\": \"m\"}".as_bytes(),
+        // Integers of every form, and a number that is not one, as extra values.
+        br#"{"n":-0,"message":"m","big":123456789012345678901234567890,"z":0,"trace_id":"t","f":-10.0e-1}"#,
         // The documented order left part way: the fields read before go on with the rest.
         b"{\n  \"timestamp\": \"2026-03-10T15:52:01.610+00:00\",\n  \"status\": 429,\n  \"error\": \"Too Many Requests\",\n  \"retry_after\": \"30\",\n  \"path\": \"/p\"\n}",
         br#"{"timestamp":"t","status":403,"path":"/p","error":"e"}"#,

@@ -178,6 +178,16 @@ pub(crate) fn escape_classes(block: &[u8; 64]) -> EscapeClasses {
     imp::escape_classes(block)
 }
 
+fast_paths! {
+    {
+        /// Whether this path's steps are vector code (the portable one's are word arithmetic).
+        pub(crate) const VECTOR: bool = true;
+    } else {
+        /// Whether this path's steps are vector code (the portable one's are word arithmetic).
+        pub(crate) const VECTOR: bool = false;
+    }
+}
+
 /// Whether [`classify`] runs many bytes per step here; the block-wise walk only pays off then.
 pub(crate) const WIDE_CLASSES: bool = imp::WIDE_CLASSES;
 
