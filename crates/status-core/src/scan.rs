@@ -15,7 +15,7 @@ use crate::simd;
 mod blocks;
 
 pub(crate) use blocks::agrees_with_bytewise as blocks_agree_with_bytewise;
-pub(crate) use blocks::{walk_chunk, Next, Stack, ENABLED as BLOCK_WALK};
+pub(crate) use blocks::{walk_chunk, Next, Stack, Stop, ENABLED as BLOCK_WALK};
 
 /// The deepest nesting a [`crate::Decoder`] can be configured to accept: the bit stack that
 /// tracks it is `MAX_DEPTH / 8` bytes of stack.

@@ -22,14 +22,6 @@ fn ends_scalar(next: Option<&u8>) -> bool {
     next.is_some_and(|&b| is_value_end(b) || is_whitespace(b))
 }
 
-/// Whether the number whose first byte `first` is at bit `i` of the block at `base` is valid,
-/// from the block's masks when it is an integer or a plain fraction ending in the block (most
-/// numbers), else from the byte-wise check.
-#[inline(always)]
-fn number(bytes: &[u8], base: usize, i: usize, first: u8, masks: &Masks) -> bool {
-    plain_number(bytes, base, i, first, masks) || scalar(bytes, base + i, first)
-}
-
 /// Whether the number at bit `i` is valid by the block's masks alone: an integer or a plain
 /// fraction that ends inside the block (most numbers). `false` says only "not by the masks".
 #[inline(always)]
@@ -166,6 +158,13 @@ impl<'a> Blocks<'a> {
         }
     }
 
+    /// Whether the walk is at its probe and the blocks so far were dense with numbers the masks
+    /// could not check, which the byte-wise walk reads faster.
+    #[inline(always)]
+    fn dense(&self) -> bool {
+        self.next == self.probe_at && self.slow >= PROBE_SLOW && 3 * self.slow >= self.plain
+    }
+
     /// Classifies the next block (which then starts at `self.next - 64`) and checks its
     /// strings: its tokens, or `None` at the end of input or when a string there is not one
     /// the masks can vouch for.
@@ -184,8 +183,7 @@ impl<'a> Blocks<'a> {
                 &padded
             }
         };
-        // Dense with such numbers: the byte-wise walk reads them faster.
-        if base == self.probe_at && self.slow >= PROBE_SLOW && 3 * self.slow >= self.plain {
+        if self.dense() {
             return None;
         }
         self.next = base + 64;
@@ -408,27 +406,34 @@ pub(crate) struct Stop {
     pub(crate) at: usize,
     pub(crate) next: Next,
     pub(crate) depth: usize,
+    /// It stopped at its probe: the bytes read faster byte by byte (see [`PROBE_BLOCKS`]).
+    pub(crate) dense: bool,
 }
 
-/// Walks the tokens of `bytes` (UTF-8, and only ever part of a body) from `start`, a token
-/// boundary where `next` is expected with `depth` containers open (their kinds in `stack`), for
+/// Walks the tokens of `bytes` (UTF-8, and only ever part of a body) from where `from` stopped,
+/// a token boundary where its `next` is expected with its `depth` containers open (their kinds
+/// in `stack`), for
 /// as long as each token is whole inside `bytes` and valid, no container at depth `keep` or
 /// below closes, and the nesting stays under `max_depth`. It stops before the first token that
 /// is not so, leaving that token to a byte-wise reader, which decides it exactly; it stops at
 /// the end of `bytes` before a token that may go on past them.
 ///
+/// With `probe`, it also stops after its first [`PROBE_BLOCKS`] blocks when they show the
+/// bytes read faster byte by byte, and says so.
+///
 /// Each level it opens is written to `stack` as it goes; levels above the returned depth are
 /// left as they are, which is of no consequence to a caller that tracks depth itself.
 pub(crate) fn walk_chunk(
     bytes: &[u8],
-    start: usize,
-    next: Next,
-    mut depth: usize,
+    from: Stop,
     keep: usize,
     max_depth: usize,
+    probe: bool,
     stack: &mut impl Stack,
 ) -> Stop {
-    let mut blocks = Blocks::new(bytes, start, usize::MAX);
+    let Stop { at: start, next, mut depth, .. } = from;
+    let probe_at = if probe { start + PROBE_BLOCKS * 64 } else { usize::MAX };
+    let mut blocks = Blocks::new(bytes, start, probe_at);
     let (mut base, mut starts) = (start, 0u64);
     let mut object = depth > 0 && stack.is_object(depth - 1);
     // Where the last token starts when it is a string or a scalar (else `usize::MAX`): a block
@@ -439,7 +444,7 @@ pub(crate) fn walk_chunk(
     // Stops before the token at `$at`, where `$next` was expected.
     macro_rules! stop {
         ($at:expr, $next:expr) => {
-            return Stop { at: $at, next: $next, depth }
+            return Stop { at: $at, next: $next, depth, dense: blocks.dense() }
         };
     }
     // The next token (offset and first byte), while `$next` is expected.
@@ -552,7 +557,12 @@ pub(crate) fn walk_chunk(
                 }
                 // The string's text is checked through the masks.
                 b'"' => took_open!(at),
-                b'-' | b'0'..=b'9' if number(bytes, base, at - base, b, &blocks.masks) => {
+                b'-' | b'0'..=b'9' if plain_number(bytes, base, at - base, b, &blocks.masks) => {
+                    blocks.plain += 1;
+                    took_open!(at)
+                }
+                b'-' | b'0'..=b'9' if scalar(bytes, at, b) => {
+                    blocks.slow += 1;
                     took_open!(at)
                 }
                 b't' | b'f' | b'n' if scalar(bytes, at, b) => took_open!(at),
@@ -1028,9 +1038,9 @@ mod tests {
         // Each document is walked as the one element of an array the walk may not close, as
         // the push decoder walks what lies inside `data`.
         let walk = |bytes: &[u8], from: Stop, stack: &mut Bits| {
-            walk_chunk(bytes, from.at, from.next, from.depth, 1, 100, stack)
+            walk_chunk(bytes, from, 1, 100, false, stack)
         };
-        let start = Stop { at: 1, next: Next::FirstValue, depth: 1 };
+        let start = Stop { at: 1, next: Next::FirstValue, depth: 1, dense: false };
         for doc in documents() {
             let body = [b"[".as_slice(), &doc, b"]"].concat();
             let Ok(text) = core::str::from_utf8(&body) else { continue };
@@ -1042,7 +1052,8 @@ mod tests {
                     if !doc.iter().any(|&b| b < 0x20 || b == b'\\')
                         && doc.iter().any(|&b| b != b' ') =>
                 {
-                    let end = Stop { at: body.len() - 1, next: Next::After, depth: 1 };
+                    let end =
+                        Stop { at: body.len() - 1, next: Next::After, depth: 1, dense: false };
                     assert_eq!(whole, end, "{text:?}");
                 }
                 Ok(()) => {}
@@ -1082,6 +1093,21 @@ mod tests {
         }
         // Either way the same verdict.
         assert_eq!(super::super::validate(floats.as_bytes(), 8), Ok(()));
+        // A chunk's walk stops at its probe there, and says so, at a token boundary the
+        // byte-wise walk goes on from; without the probe, or on short numbers, it goes on.
+        let chunk = |doc: &str, probe| {
+            let from = Stop { at: 1, next: Next::FirstValue, depth: 1, dense: false };
+            walk_chunk(doc.as_bytes(), from, 0, 8, probe, &mut Bits(0))
+        };
+        let stop = chunk(&floats, true);
+        assert!(stop.dense && stop.depth == 1, "{stop:?}");
+        assert!((PROBE_BLOCKS * 64 - 64..=PROBE_BLOCKS * 64).contains(&stop.at), "{stop:?}");
+        let rest = &floats[stop.at..];
+        assert!(rest.starts_with(',') || rest.starts_with('-'), "{stop:?} at {rest:.8}");
+        let whole = Stop { at: floats.len(), next: Next::After, depth: 0, dense: false };
+        assert_eq!(chunk(&floats, false), whole);
+        let doc = array("123456");
+        assert_eq!(chunk(&doc, true), Stop { at: doc.len(), ..whole });
     }
 
     #[test]

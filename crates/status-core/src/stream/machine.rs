@@ -388,6 +388,9 @@ pub(crate) struct Machine {
     /// start of the window.
     in_item: bool,
     item_at: usize,
+    /// How many bytes the tokens are read on by the byte-wise lane, not walked block by block:
+    /// the last block walk found them dense with numbers its masks could not check.
+    lane_only: u32,
     error: Option<Error>,
 }
 
@@ -396,6 +399,12 @@ type Step = Result<(), Error>;
 /// The bytes left in a chunk from which its tokens are walked block by block first: below a
 /// few blocks, the setup of a block walk costs more than the byte-wise lane.
 const BLOCK_WALK_MIN: usize = 256;
+
+/// How many bytes on from where a block walk found them dense with numbers its masks could not
+/// check (as canada's coordinates are) the tokens are read by the byte-wise lane, the rest of
+/// that chunk besides, before a block walk probes them again: `decode` reads such a container
+/// byte by byte to its end, and a probe costs about as much as a twentieth of this.
+const LANE_SPAN: u32 = 16 * 1024;
 
 impl Machine {
     pub(crate) fn new(status: u16, expect: Expect, max_depth: usize) -> Self {
@@ -433,6 +442,7 @@ impl Machine {
             key_match: false,
             in_item: false,
             item_at: 0,
+            lane_only: 0,
             error: None,
         }
     }
@@ -620,7 +630,7 @@ impl Machine {
             let off_path = self.path.is_none() || self.on_path < self.depth;
             if room && self.depth >= 2 && off_path && self.pending.need == 0 {
                 // Many tokens ahead: block by block first, as `decode` reads them.
-                if c.len() - i >= BLOCK_WALK_MIN {
+                if c.len() - i >= BLOCK_WALK_MIN && self.lane_only == 0 {
                     let j = self.walk_blocks(c, i, io.utf8_to);
                     if j != i {
                         i = j;
@@ -687,6 +697,7 @@ impl Machine {
                 }
             };
         }
+        self.lane_only = self.lane_only.saturating_sub(u32::try_from(c.len()).unwrap_or(u32::MAX));
         // What passed of `data` and of the item, up to a held character (an error to come).
         let end = base + c.len();
         let upto = if self.pending.need != 0 && self.pending.held {
@@ -727,15 +738,13 @@ impl Machine {
         };
         let keep = self.keep();
         let bytes = c.get(..utf8_to).unwrap_or_default();
-        let stop = scan::walk_chunk(
-            bytes,
-            i,
-            next,
-            usize::from(self.depth),
-            usize::from(keep),
-            usize::from(self.max_depth),
-            &mut self.nest,
-        );
+        let from = scan::Stop { at: i, next, depth: usize::from(self.depth), dense: false };
+        let max_depth = usize::from(self.max_depth);
+        let stop =
+            scan::walk_chunk(bytes, from, usize::from(keep), max_depth, true, &mut self.nest);
+        if stop.dense {
+            self.lane_only = LANE_SPAN;
+        }
         self.lex = match stop.next {
             scan::Next::Value => Lex::Value,
             scan::Next::FirstValue => Lex::ArrOpen,
