@@ -325,7 +325,7 @@ mod tests {
         };
         // Miri checks a sample of the places, under two statuses.
         let (step, statuses): (usize, &[u16]) =
-            if cfg!(miri) { (23, &[400, 403]) } else { (1, &[400, 403, 404, 429, 500]) };
+            if cfg!(miri) { (41, &[400, 403]) } else { (1, &[400, 403, 404, 429, 500]) };
         let (mut read, mut total) = (0, 0);
         for &body in &bodies {
             let mut variants: Vec<Vec<u8>> = Vec::new();

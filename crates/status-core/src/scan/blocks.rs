@@ -727,7 +727,7 @@ mod tests {
     fn documents() -> Vec<Vec<u8>> {
         let mut rng = Rng(0x853c_49e6_748f_ea9b);
         let mut out = Vec::new();
-        for _ in 0..if cfg!(miri) { 16 } else { 3000 } {
+        for _ in 0..if cfg!(miri) { 8 } else { 3000 } {
             let mut doc = String::new();
             value(&mut rng, 0, &mut doc);
             let doc = doc.into_bytes();
@@ -862,8 +862,11 @@ mod tests {
     #[test]
     fn backslash_runs_across_block_boundaries() {
         let afters = ["\"", "a\"", "\\\"", "u0041\"", "uD83D\\uDE00\"", "uD83D\"", "\"\""];
+        // Miri checks the runs that end on either side of the first block's end.
+        let afters = if cfg!(miri) { &afters[2..6] } else { &afters[..] };
         for n in 0..if cfg!(miri) { 2 } else { 8 } {
-            for k in (60 - n.min(60))..66 {
+            let ks = if cfg!(miri) { 63..65 } else { (60 - n.min(60))..66 };
+            for k in ks {
                 for after in afters {
                     for (open, pad) in [("[\"", "a"), ("[", " ")] {
                         for tail in ["]", ",\"b\"]"] {
@@ -1004,7 +1007,7 @@ mod tests {
     fn answers_for_large_valid_containers() {
         let mut rng = Rng(7);
         let (mut answered, mut total) = (0, 0);
-        for _ in 0..if cfg!(miri) { 8 } else { 500 } {
+        for _ in 0..if cfg!(miri) { 4 } else { 500 } {
             let mut doc = String::from("[");
             for i in 0..8 {
                 if i > 0 {
