@@ -1564,7 +1564,10 @@ mod tests {
     fn a_cut_character_is_what_from_utf8_calls_one() {
         let from_utf8 = |b: &[u8]| core::str::from_utf8(b).is_err_and(|e| e.error_len().is_none());
         let mut checked = 0;
-        for a in 0x80..=0xFFu8 {
+        // Miri checks a continuation byte, the lead bytes at the edges of each length, and 0xFF.
+        let leads: &[u8] =
+            if cfg!(miri) { &[0x80, 0xC3, 0xE0, 0xED, 0xF0, 0xF4, 0xFF] } else { &[] };
+        for a in (0x80..=0xFFu8).filter(|a| leads.is_empty() || leads.contains(a)) {
             for b in 0..=0xFFu8 {
                 assert_eq!(is_cut_char(&[a]), from_utf8(&[a]), "{a:x}");
                 assert_eq!(is_cut_char(&[a, b]), from_utf8(&[a, b]), "{a:x} {b:x}");
